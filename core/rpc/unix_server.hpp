@@ -1,0 +1,47 @@
+#pragma once
+// The control socket: a Unix stream socket serving the Registry. Transport
+// only: framing (newline-delimited, 1 MiB per line), SO_PEERCRED, per
+// connection timeouts, mode 0660 and group. A malformed, oversized or slow
+// request closes only its own connection.
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/rpc/registry.hpp"
+#include "core/util/log.hpp"
+#include "core/util/result.hpp"
+
+namespace ttlink::rpc {
+
+struct UnixServerOptions {
+  std::string path;
+  std::string group;                 // "" = keep the process's group
+  unsigned mode = 0660;
+  std::size_t max_line = 1 << 20;    // 1 MiB
+  std::chrono::seconds read_timeout{30};   // to finish a line once started
+  std::chrono::seconds idle_timeout{600};  // between requests
+  std::size_t max_connections = 64;
+};
+
+class UnixServer {
+ public:
+  UnixServer(boost::asio::any_io_executor ex, const Registry& registry, Logger& log,
+             UnixServerOptions options);
+  ~UnixServer();
+  UnixServer(const UnixServer&) = delete;
+  UnixServer& operator=(const UnixServer&) = delete;
+
+  // Binds (removing a stale socket file, refusing a live one) and starts
+  // accepting. The listener and sessions run on the given executor.
+  Result<void> start();
+  // Stops accepting, closes every connection, removes the socket file.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ttlink::rpc

@@ -1,0 +1,6 @@
+// ttlinkctl
+#include <cstdio>
+int main() {
+  std::puts("ttlinkctl: not yet wired");
+  return 0;
+}
