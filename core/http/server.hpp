@@ -1,0 +1,45 @@
+#pragma once
+// A small HTTP/1.1 server (keep-alive, per-connection timeouts, body limit)
+// for the daemon's OAuth callback and metrics listeners.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/http/message.hpp"
+#include "core/util/log.hpp"
+#include "core/util/result.hpp"
+
+namespace ttlink::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 0;  // 0 = any free port (see Server::port())
+  std::size_t max_body = 64 << 10;
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::size_t max_connections = 256;
+};
+
+using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
+
+class Server {
+ public:
+  Server(boost::asio::any_io_executor ex, ServerOptions options, Handler handler, Logger& log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Result<void> start();        // binds and listens; error names the address
+  unsigned short port() const; // the bound port, after start()
+  void stop();                 // closes the listener and every connection
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ttlink::http
