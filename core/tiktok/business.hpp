@@ -1,0 +1,23 @@
+#pragma once
+// The Business Account itself: /business/get/.
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+#include "core/tiktok/api_client.hpp"
+
+namespace ttlink::tiktok {
+
+struct BusinessProfile {
+  bool is_business_account = false;
+  std::string username;
+  std::string display_name;
+  long long followers_count = 0;
+  long long videos_count = 0;
+};
+
+boost::asio::awaitable<Result<BusinessProfile>> business_profile(ApiClient& api,
+                                                                 const Secret& access_token,
+                                                                 const std::string& open_id);
+
+}  // namespace ttlink::tiktok

@@ -1,0 +1,79 @@
+#include "core/tiktok/envelope.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <string>
+
+namespace ttlink::tiktok {
+namespace json = boost::json;
+
+namespace {
+
+Error transport_error(int http_status, std::string_view path) {
+  std::string m = "HTTP " + std::to_string(http_status) + " from " + std::string(path);
+  if (http_status >= 500 || http_status == 429 || http_status == 408) return Error::transient(m);
+  return Error::invalid(m + " (is tiktok.api_base right?)");
+}
+
+}  // namespace
+
+Result<json::object> decode_envelope(int http_status, std::string_view body,
+                                     std::string_view path) {
+  if (http_status != 200) return transport_error(http_status, path);
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object())
+    return Error::transient("malformed JSON from " + std::string(path));
+  const json::object& env = v.get_object();
+  const json::value* code = env.if_contains("code");
+  if (!code || !code->is_int64())
+    return Error::transient("response from " + std::string(path) + " has no integer code");
+  std::string message;
+  if (auto* m = env.if_contains("message"); m && m->is_string()) message = m->get_string();
+  if (code->get_int64() != 0) {
+    if (message.empty()) message = "(no message)";
+    return Error::upstream(static_cast<long>(code->get_int64()),
+                           std::string(path) + ": " + message);
+  }
+  const json::value* data = env.if_contains("data");
+  if (!data || !data->is_object())
+    return Error::transient("code 0 without data from " + std::string(path));
+  return data->get_object();
+}
+
+Reaction classify(long code) {
+  switch (code) {
+    case 40100:
+    case 40132:
+    case 50000:
+    case 50002:
+    case 60001: return Reaction::kRetryLater;
+    case 61000: return Reaction::kBackOffLong;
+    case 40102: return Reaction::kRefreshToken;
+    case 40001:
+    case 40003:
+    case 40103:
+    case 40105:
+    case 40107:
+    case 40114:
+    case 40130:
+    case 40131: return Reaction::kReauthorize;
+    case 40301: return Reaction::kPermission;
+    case 40113: return Reaction::kAppForbidden;
+    case 40110: return Reaction::kAuthCodeInvalid;
+    case 40007:
+    case 40300: return Reaction::kNotFound;
+    default: break;
+  }
+  if (code >= 51000 && code < 52000) return Reaction::kRetryLater;
+  return Reaction::kBug;
+}
+
+bool is_transient(const Error& e) {
+  if (e.kind == ErrorKind::kTransient) return true;
+  if (e.kind != ErrorKind::kUpstream) return false;
+  Reaction r = classify(e.upstream_code);
+  return r == Reaction::kRetryLater || r == Reaction::kBackOffLong;
+}
+
+}  // namespace ttlink::tiktok
