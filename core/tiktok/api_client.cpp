@@ -29,8 +29,8 @@ awaitable<Result<json::object>> ApiClient::get(std::string_view path, QueryParam
 
 awaitable<Result<json::object>> ApiClient::post(std::string_view path, const json::object& body,
                                                 const Secret* access_token) {
-  co_return co_await send(path, config_.api_base + std::string(path), "POST",
-                          json::serialize(body), access_token);
+  co_return co_await send(path, config_.api_base + std::string(path), "POST", json::serialize(body),
+                          access_token);
 }
 
 awaitable<Result<json::object>> ApiClient::send(std::string_view path, std::string url,

@@ -49,10 +49,9 @@ class ApiClient {
 
   // GET api_base + path with the query; `access_token` (may be null) goes in
   // the Access-Token header. Returns the envelope's `data` when code is 0.
-  boost::asio::awaitable<Result<boost::json::object>> get(std::string_view path,
-                                                          QueryParams query,
-                                                          const Secret* access_token,
-                                                          std::vector<SecretParam> secret_query = {});
+  boost::asio::awaitable<Result<boost::json::object>> get(
+      std::string_view path, QueryParams query, const Secret* access_token,
+      std::vector<SecretParam> secret_query = {});
   // POST api_base + path with a JSON body.
   boost::asio::awaitable<Result<boost::json::object>> post(std::string_view path,
                                                            const boost::json::object& body,

@@ -22,8 +22,7 @@ Result<json::object> decode_envelope(int http_status, std::string_view body,
   if (http_status != 200) return transport_error(http_status, path);
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
-  if (ec || !v.is_object())
-    return Error::transient("malformed JSON from " + std::string(path));
+  if (ec || !v.is_object()) return Error::transient("malformed JSON from " + std::string(path));
   const json::object& env = v.get_object();
   const json::value* code = env.if_contains("code");
   if (!code || !code->is_int64())
@@ -47,9 +46,12 @@ Reaction classify(long code) {
     case 40132:
     case 50000:
     case 50002:
-    case 60001: return Reaction::kRetryLater;
-    case 61000: return Reaction::kBackOffLong;
-    case 40102: return Reaction::kRefreshToken;
+    case 60001:
+      return Reaction::kRetryLater;
+    case 61000:
+      return Reaction::kBackOffLong;
+    case 40102:
+      return Reaction::kRefreshToken;
     case 40001:
     case 40003:
     case 40103:
@@ -57,13 +59,19 @@ Reaction classify(long code) {
     case 40107:
     case 40114:
     case 40130:
-    case 40131: return Reaction::kReauthorize;
-    case 40301: return Reaction::kPermission;
-    case 40113: return Reaction::kAppForbidden;
-    case 40110: return Reaction::kAuthCodeInvalid;
+    case 40131:
+      return Reaction::kReauthorize;
+    case 40301:
+      return Reaction::kPermission;
+    case 40113:
+      return Reaction::kAppForbidden;
+    case 40110:
+      return Reaction::kAuthCodeInvalid;
     case 40007:
-    case 40300: return Reaction::kNotFound;
-    default: break;
+    case 40300:
+      return Reaction::kNotFound;
+    default:
+      break;
   }
   if (code >= 51000 && code < 52000) return Reaction::kRetryLater;
   return Reaction::kBug;

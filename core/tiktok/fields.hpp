@@ -20,7 +20,8 @@ Error missing_field(std::string_view path, std::string_view field);
 
 Result<std::string> string_field(const boost::json::object& o, std::string_view key,
                                  std::string_view path);
-std::string string_or(const boost::json::object& o, std::string_view key, std::string fallback = {});
+std::string string_or(const boost::json::object& o, std::string_view key,
+                      std::string fallback = {});
 Result<std::string> id_field(const boost::json::object& o, std::string_view key,
                              std::string_view path);
 std::optional<std::string> id_value(const boost::json::value& v);

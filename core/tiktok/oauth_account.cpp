@@ -20,10 +20,11 @@ Result<AccountGrant> parse_grant(const json::object& data, std::string_view path
   if (!refresh || refresh->empty()) return missing_field(path, "refresh_token");
   if (!open_id) return open_id.error();
   if (!expires || *expires <= 0) return missing_field(path, "expires_in");
-  if (!refresh_expires || *refresh_expires <= 0) return missing_field(path, "refresh_token_expires_in");
-  return AccountGrant{Secret(std::move(*access)), Secret(std::move(*refresh)), Seconds{*expires},
-                      Seconds{*refresh_expires},  std::move(*open_id),
-                      string_or(data, "scope")};
+  if (!refresh_expires || *refresh_expires <= 0)
+    return missing_field(path, "refresh_token_expires_in");
+  return AccountGrant{Secret(std::move(*access)), Secret(std::move(*refresh)),
+                      Seconds{*expires},          Seconds{*refresh_expires},
+                      std::move(*open_id),        string_or(data, "scope")};
 }
 
 }  // namespace

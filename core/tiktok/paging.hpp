@@ -15,11 +15,8 @@ inline constexpr int kMaxPages = 1000;
 
 // Calls GET `path` with `query` plus page/page_size for every page and
 // concatenates the arrays found under `list_key`.
-boost::asio::awaitable<Result<boost::json::array>> get_all_pages(ApiClient& api,
-                                                                 std::string_view path,
-                                                                 QueryParams query,
-                                                                 std::string_view list_key,
-                                                                 const Secret* access_token,
-                                                                 int page_size);
+boost::asio::awaitable<Result<boost::json::array>> get_all_pages(
+    ApiClient& api, std::string_view path, QueryParams query, std::string_view list_key,
+    const Secret* access_token, int page_size);
 
 }  // namespace ttlink::tiktok

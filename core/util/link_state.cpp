@@ -4,15 +4,24 @@ namespace ttlink {
 
 std::string_view to_string(LinkState s) {
   switch (s) {
-    case LinkState::kPending: return "PENDING";
-    case LinkState::kActive: return "ACTIVE";
-    case LinkState::kExpiring: return "EXPIRING";
-    case LinkState::kDegraded: return "DEGRADED";
-    case LinkState::kReauthRequired: return "REAUTH_REQUIRED";
-    case LinkState::kNotBusiness: return "NOT_BUSINESS";
-    case LinkState::kAdvertiserInactive: return "ADVERTISER_INACTIVE";
-    case LinkState::kPermissionDenied: return "PERMISSION_DENIED";
-    case LinkState::kUnlinked: return "UNLINKED";
+    case LinkState::kPending:
+      return "PENDING";
+    case LinkState::kActive:
+      return "ACTIVE";
+    case LinkState::kExpiring:
+      return "EXPIRING";
+    case LinkState::kDegraded:
+      return "DEGRADED";
+    case LinkState::kReauthRequired:
+      return "REAUTH_REQUIRED";
+    case LinkState::kNotBusiness:
+      return "NOT_BUSINESS";
+    case LinkState::kAdvertiserInactive:
+      return "ADVERTISER_INACTIVE";
+    case LinkState::kPermissionDenied:
+      return "PERMISSION_DENIED";
+    case LinkState::kUnlinked:
+      return "UNLINKED";
   }
   return "UNKNOWN";
 }
@@ -29,8 +38,10 @@ bool needs_attention(LinkState s) {
     case LinkState::kReauthRequired:
     case LinkState::kNotBusiness:
     case LinkState::kAdvertiserInactive:
-    case LinkState::kPermissionDenied: return true;
-    default: return false;
+    case LinkState::kPermissionDenied:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -18,10 +18,15 @@ enum class LinkState {
   kUnlinked,
 };
 
-inline constexpr LinkState kAllLinkStates[] = {
-    LinkState::kPending,        LinkState::kActive,      LinkState::kExpiring,
-    LinkState::kDegraded,       LinkState::kReauthRequired, LinkState::kNotBusiness,
-    LinkState::kAdvertiserInactive, LinkState::kPermissionDenied, LinkState::kUnlinked};
+inline constexpr LinkState kAllLinkStates[] = {LinkState::kPending,
+                                               LinkState::kActive,
+                                               LinkState::kExpiring,
+                                               LinkState::kDegraded,
+                                               LinkState::kReauthRequired,
+                                               LinkState::kNotBusiness,
+                                               LinkState::kAdvertiserInactive,
+                                               LinkState::kPermissionDenied,
+                                               LinkState::kUnlinked};
 
 std::string_view to_string(LinkState s);
 std::optional<LinkState> parse_link_state(std::string_view text);

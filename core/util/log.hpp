@@ -23,10 +23,18 @@ class Logger {
   static Logger with_journal_detection(LogLevel min_level = LogLevel::kInfo);
 
   void log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields = {});
-  void error(std::string_view event, std::initializer_list<LogField> f = {}) { log(LogLevel::kError, event, f); }
-  void warn(std::string_view event, std::initializer_list<LogField> f = {}) { log(LogLevel::kWarning, event, f); }
-  void info(std::string_view event, std::initializer_list<LogField> f = {}) { log(LogLevel::kInfo, event, f); }
-  void debug(std::string_view event, std::initializer_list<LogField> f = {}) { log(LogLevel::kDebug, event, f); }
+  void error(std::string_view event, std::initializer_list<LogField> f = {}) {
+    log(LogLevel::kError, event, f);
+  }
+  void warn(std::string_view event, std::initializer_list<LogField> f = {}) {
+    log(LogLevel::kWarning, event, f);
+  }
+  void info(std::string_view event, std::initializer_list<LogField> f = {}) {
+    log(LogLevel::kInfo, event, f);
+  }
+  void debug(std::string_view event, std::initializer_list<LogField> f = {}) {
+    log(LogLevel::kDebug, event, f);
+  }
 
   void set_min_level(LogLevel level) { min_level_ = level; }
   void set_journal(bool on) { journal_ = on; }

@@ -24,8 +24,8 @@ const char* to_string(ErrorKind kind);
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string message;    // for a person; never contains a secret
-  long upstream_code = 0; // TikTok's `code` when kind == kUpstream
+  std::string message;     // for a person; never contains a secret
+  long upstream_code = 0;  // TikTok's `code` when kind == kUpstream
 
   static Error invalid(std::string m) { return {ErrorKind::kInvalidInput, std::move(m), 0}; }
   static Error not_found(std::string m) { return {ErrorKind::kNotFound, std::move(m), 0}; }
@@ -34,7 +34,9 @@ struct Error {
   static Error storage(std::string m) { return {ErrorKind::kStorage, std::move(m), 0}; }
   static Error crypto(std::string m) { return {ErrorKind::kCrypto, std::move(m), 0}; }
   static Error internal(std::string m) { return {ErrorKind::kInternal, std::move(m), 0}; }
-  static Error upstream(long code, std::string m) { return {ErrorKind::kUpstream, std::move(m), code}; }
+  static Error upstream(long code, std::string m) {
+    return {ErrorKind::kUpstream, std::move(m), code};
+  }
 };
 
 // Called by Result<T>::value() on an error: that is a bug in the caller.

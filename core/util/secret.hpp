@@ -29,6 +29,8 @@ class Secret {
   std::string value_;
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Secret& s) { return os << s.redacted(); }
+inline std::ostream& operator<<(std::ostream& os, const Secret& s) {
+  return os << s.redacted();
+}
 
 }  // namespace ttlink

@@ -23,7 +23,8 @@ std::optional<TimePoint> parse_fields(std::string_view text, char date_time_sep,
       text[16] != ':' || (want_z && text[19] != 'Z'))
     return std::nullopt;
   using namespace std::chrono;
-  year_month_day ymd{year{f[0]}, month{static_cast<unsigned>(f[1])}, day{static_cast<unsigned>(f[2])}};
+  year_month_day ymd{year{f[0]}, month{static_cast<unsigned>(f[1])},
+                     day{static_cast<unsigned>(f[2])}};
   if (!ymd.ok() || f[3] > 23 || f[4] > 59 || f[5] > 60) return std::nullopt;
   return sys_days{ymd} + hours{f[3]} + minutes{f[4]} + seconds{f[5]};
 }
@@ -42,12 +43,22 @@ std::string format_fields(TimePoint t, const char* fmt) {
 TimePoint now_utc() {
   return std::chrono::time_point_cast<Seconds>(std::chrono::system_clock::now());
 }
-TimePoint from_unix(std::int64_t s) { return TimePoint{Seconds{s}}; }
-std::int64_t to_unix(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint from_unix(std::int64_t s) {
+  return TimePoint{Seconds{s}};
+}
+std::int64_t to_unix(TimePoint t) {
+  return t.time_since_epoch().count();
+}
 
-std::string format_rfc3339(TimePoint t) { return format_fields(t, "%Y-%m-%dT%H:%M:%SZ"); }
-std::optional<TimePoint> parse_rfc3339(std::string_view text) { return parse_fields(text, 'T', true); }
-std::string format_tiktok_time(TimePoint t) { return format_fields(t, "%Y-%m-%d %H:%M:%S"); }
+std::string format_rfc3339(TimePoint t) {
+  return format_fields(t, "%Y-%m-%dT%H:%M:%SZ");
+}
+std::optional<TimePoint> parse_rfc3339(std::string_view text) {
+  return parse_fields(text, 'T', true);
+}
+std::string format_tiktok_time(TimePoint t) {
+  return format_fields(t, "%Y-%m-%d %H:%M:%S");
+}
 std::optional<TimePoint> parse_tiktok_time(std::string_view text) {
   return parse_fields(text, ' ', false);
 }
@@ -59,12 +70,23 @@ std::optional<Seconds> parse_duration(std::string_view text) {
   if (r.ec != std::errc{} || r.ptr != text.data() + text.size() - 1 || n <= 0) return std::nullopt;
   long long unit = 0;
   switch (text.back()) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: return std::nullopt;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      break;
+    default:
+      return std::nullopt;
   }
   if (n > (1LL << 40) / unit) return std::nullopt;
   return Seconds{n * unit};

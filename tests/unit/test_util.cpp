@@ -54,8 +54,7 @@ TEST(Random, HexIsUniqueAndSized) {
   auto a = random_hex(32), b = random_hex(32);
   EXPECT_EQ(a.size(), 64u);
   EXPECT_NE(a, b);
-  EXPECT_EQ(sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Log, QuotesAndEscapesValues) {

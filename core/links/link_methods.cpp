@@ -1,0 +1,155 @@
+#include "core/links/link_methods.hpp"
+
+#include <map>
+
+#include "core/links/link_view.hpp"
+#include "core/version.hpp"
+
+namespace ttlink::links {
+namespace json = boost::json;
+using boost::asio::awaitable;
+using rpc::MethodError;
+using rpc::MethodResult;
+using rpc::Peer;
+
+namespace {
+
+store::Actor actor_of(const Peer& peer) {
+  return {peer.describe()};
+}
+
+MethodError invalid_params(std::string message) {
+  return MethodError{rpc::code::kInvalidParams, std::move(message), nullptr};
+}
+
+// The link id parameter: a decimal string (ids are never parsed as numbers).
+Result<std::string> link_id_param(const json::object& params) {
+  auto id = rpc::require_string(params, "id");
+  if (!id) return id.error();
+  if (id->empty() || id->size() > 19 || id->find_first_not_of("0123456789") != std::string::npos)
+    return Error::invalid("id must be a link id (digits), got \"" + id->substr(0, 40) + "\"");
+  return id;
+}
+
+MethodResult link_result(LinkService& s, const Result<store::LinkRecord>& link) {
+  if (!link) return rpc::to_method_error(link.error());
+  return json::value(json::object{{"link", link_json(s.store(), *link)}});
+}
+
+awaitable<MethodResult> status(LinkService& s) {
+  auto links = s.store().list_links(false);
+  if (!links) co_return rpc::to_method_error(links.error());
+  json::object by_state;
+  for (LinkState st : kAllLinkStates)
+    if (st != LinkState::kUnlinked) by_state[to_string(st)] = 0;
+  json::array attention;
+  for (const auto& l : *links) {
+    by_state[to_string(l.state)] = by_state[to_string(l.state)].as_int64() + 1;
+    if (needs_attention(l.state)) attention.emplace_back(l.id);
+  }
+  co_return json::value(json::object{{"links_by_state", by_state},
+                                     {"needs_attention", attention},
+                                     {"alerts_firing", 0},
+                                     {"version", kVersion}});
+}
+
+awaitable<MethodResult> list(LinkService& s, const json::object& params) {
+  bool all = false;
+  if (auto* v = params.if_contains("all"); v && v->is_bool()) all = v->get_bool();
+  auto links = s.store().list_links(all);
+  if (!links) co_return rpc::to_method_error(links.error());
+  json::array out;
+  for (const auto& l : *links) out.push_back(link_json(s.store(), l));
+  co_return json::value(json::object{{"links", out}});
+}
+
+awaitable<MethodResult> get(LinkService& s, const json::object& params) {
+  auto id = link_id_param(params);
+  if (!id) co_return invalid_params(id.error().message);
+  auto link = s.store().get_link(*id);
+  if (!link) co_return rpc::to_method_error(link.error());
+  auto history = s.store().audit_for_link(*id, 100);
+  if (!history) co_return rpc::to_method_error(history.error());
+  json::array h;
+  for (const auto& e : *history) h.push_back(audit_json(e));
+  json::value pending = nullptr;
+  if (auto urls = s.pending_urls(*id)) pending = urls_json(*urls);
+  co_return json::value(
+      json::object{{"link", link_json(s.store(), *link)}, {"history", h}, {"pending", pending}});
+}
+
+awaitable<MethodResult> start(LinkService& s, const json::object& params, const Peer& peer) {
+  std::string advertiser;
+  if (params.contains("advertiser_id")) {
+    auto a = rpc::require_string(params, "advertiser_id");
+    if (!a) co_return invalid_params(a.error().message);
+    if (a->empty() || a->size() > 19 || a->find_first_not_of("0123456789") != std::string::npos)
+      co_return invalid_params("advertiser_id must be up to 19 digits");
+    advertiser = *a;
+  }
+  auto urls = co_await s.start(advertiser, actor_of(peer));
+  if (!urls) co_return rpc::to_method_error(urls.error());
+  co_return json::value(urls_json(*urls));
+}
+
+awaitable<MethodResult> complete(LinkService& s, const json::object& params, const Peer& peer) {
+  auto code = rpc::require_string(params, "code");
+  if (!code) co_return invalid_params(code.error().message);
+  auto state = rpc::require_string(params, "state");
+  if (!state) co_return invalid_params(state.error().message);
+  auto done = co_await s.complete(Secret(*code), *state, actor_of(peer));
+  if (!done) co_return rpc::to_method_error(done.error());
+  co_return json::value(json::object{
+      {"link", link_json(s.store(), done->link)},
+      {"completed", done->kind == store::AuthKind::kAdvertiser ? "advertiser" : "account"}});
+}
+
+awaitable<MethodResult> reauth(LinkService& s, const json::object& params, const Peer& peer) {
+  auto id = link_id_param(params);
+  if (!id) co_return invalid_params(id.error().message);
+  auto urls = co_await s.reauth(*id, actor_of(peer));
+  if (!urls) co_return rpc::to_method_error(urls.error());
+  co_return json::value(urls_json(*urls));
+}
+
+using LinkAction = awaitable<Result<store::LinkRecord>> (LinkService::*)(std::string,
+                                                                         const store::Actor&);
+
+awaitable<MethodResult> act(LinkService& s, LinkAction action, const json::object& params,
+                            const Peer& peer) {
+  auto id = link_id_param(params);
+  if (!id) co_return invalid_params(id.error().message);
+  auto link = co_await (s.*action)(*id, actor_of(peer));
+  co_return link_result(s, link);
+}
+
+}  // namespace
+
+void register_link_methods(rpc::Registry& r, LinkService& s) {
+  r.add("status", "counts of links per state and what needs a person",
+        [&s](const json::object&, const Peer&) { return status(s); });
+  r.add("links.list", "every link with its state (params: all)",
+        [&s](const json::object& p, const Peer&) { return list(s, p); });
+  r.add("link.get", "one link, its history and pending authorization (params: id)",
+        [&s](const json::object& p, const Peer&) { return get(s, p); });
+  r.add("link.start", "start linking (params: advertiser_id?)",
+        [&s](const json::object& p, const Peer& peer) { return start(s, p, peer); });
+  r.add("link.complete", "complete an authorization with a pasted code (params: code, state)",
+        [&s](const json::object& p, const Peer& peer) { return complete(s, p, peer); });
+  r.add("link.reauth", "new authorization URLs for a link (params: id)",
+        [&s](const json::object& p, const Peer& peer) { return reauth(s, p, peer); });
+  r.add("link.unlink", "revoke and wipe a link's tokens (params: id)",
+        [&s](const json::object& p, const Peer& peer) {
+          return act(s, &LinkService::unlink, p, peer);
+        });
+  r.add("link.check", "run every check of a link now (params: id)",
+        [&s](const json::object& p, const Peer& peer) {
+          return act(s, &LinkService::check, p, peer);
+        });
+  r.add("link.refresh", "refresh a link's account token now (params: id)",
+        [&s](const json::object& p, const Peer& peer) {
+          return act(s, &LinkService::refresh, p, peer);
+        });
+}
+
+}  // namespace ttlink::links

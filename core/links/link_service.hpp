@@ -1,0 +1,102 @@
+#pragma once
+// The flows of a link: start, complete (callback or pasted code), check,
+// refresh, reauthorize, unlink. Runs on the daemon's state thread; every
+// upstream token is committed to the store before anything else uses it.
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/config/config.hpp"
+#include "core/links/keyed_mutex.hpp"
+#include "core/links/link_checks.hpp"
+#include "core/store/store.hpp"
+#include "core/tiktok/api_client.hpp"
+#include "core/util/log.hpp"
+
+namespace ttlink::links {
+
+// What a person must open to (re)authorize a link.
+struct AuthorizationUrls {
+  std::string link_id;
+  LinkState state = LinkState::kPending;
+  std::optional<std::string> advertiser_auth_url;  // null when that half is authorized
+  std::optional<std::string> account_auth_url;
+  TimePoint expires_at{};
+};
+
+struct Completion {
+  store::LinkRecord link;
+  store::AuthKind kind = store::AuthKind::kAccount;
+};
+
+using Clock = std::function<TimePoint()>;
+
+class LinkService {
+ public:
+  LinkService(store::Store& store, tiktok::ApiClient& api, const config::Config& config,
+              Logger& log, Clock clock = now_utc);
+
+  // A new link; `advertiser_id` may be empty (authorize the advertiser first).
+  boost::asio::awaitable<Result<AuthorizationUrls>> start(std::string advertiser_id,
+                                                          const store::Actor& actor);
+  // New authorization URLs for an existing link; history is kept.
+  boost::asio::awaitable<Result<AuthorizationUrls>> reauth(std::string link_id,
+                                                           const store::Actor& actor);
+  // The OAuth callback (or a pasted code): exchanges the code for tokens,
+  // commits them, and checks the link once both halves are authorized.
+  boost::asio::awaitable<Result<Completion>> complete(Secret code, std::string state,
+                                                      const store::Actor& actor);
+  // The user refused on the authorization page (error=access_denied).
+  Result<store::LinkRecord> refuse(const std::string& state, const std::string& description,
+                                   const store::Actor& actor);
+  // Runs every prerequisite check now and records the resulting state.
+  boost::asio::awaitable<Result<store::LinkRecord>> check(std::string link_id,
+                                                          const store::Actor& actor);
+  // Refreshes the account's access token now (rotating the refresh token).
+  boost::asio::awaitable<Result<store::LinkRecord>> refresh(std::string link_id,
+                                                            const store::Actor& actor);
+  // Revokes upstream tokens no other link needs, wipes them, marks UNLINKED.
+  boost::asio::awaitable<Result<store::LinkRecord>> unlink(std::string link_id,
+                                                           const store::Actor& actor);
+
+  // URLs of a pending authorization issued by this process, if any.
+  std::optional<AuthorizationUrls> pending_urls(const std::string& link_id) const;
+
+  store::Store& store() { return store_; }
+  const config::Config& config() const { return config_; }
+
+ private:
+  Result<AuthorizationUrls> issue_urls(const store::LinkRecord& link, bool advertiser, bool account,
+                                       const store::Actor& actor);
+  boost::asio::awaitable<Result<void>> complete_advertiser(store::LinkRecord& link,
+                                                           const Secret& code,
+                                                           const store::Actor& actor);
+  boost::asio::awaitable<Result<void>> complete_account(store::LinkRecord& link, const Secret& code,
+                                                        const store::Actor& actor);
+  boost::asio::awaitable<Result<Verdict>> run_checks(store::LinkRecord& link);
+  boost::asio::awaitable<Result<store::AccountTokens>> fresh_account_tokens(
+      const std::string& open_id, bool force);
+  boost::asio::awaitable<Result<store::AccountTokens>> refresh_locked(const std::string& open_id);
+  boost::asio::awaitable<Result<std::string>> user_role_for(const Secret& token,
+                                                            const std::string& advertiser_id,
+                                                            std::string& bc_name);
+  boost::asio::awaitable<Result<bool>> advertiser_half_valid(const store::LinkRecord& link);
+  Result<void> record(store::LinkRecord& link, const Verdict& v, const store::Actor& actor);
+  Result<void> audit(const std::string& link_id, const store::Actor& actor, std::string action,
+                     std::string message);
+  bool both_halves_authorized(const store::LinkRecord& link);
+
+  store::Store& store_;
+  tiktok::ApiClient& api_;
+  const config::Config& config_;
+  Logger& log_;
+  Clock clock_;
+  KeyedMutex account_locks_;                         // key: open_id; serialises refreshes
+  KeyedMutex link_locks_;                            // key: link id; serialises flows of one link
+  std::map<std::string, AuthorizationUrls> issued_;  // link id -> last URLs issued
+};
+
+}  // namespace ttlink::links

@@ -1,0 +1,69 @@
+#include "core/links/link_view.hpp"
+
+namespace ttlink::links {
+namespace json = boost::json;
+
+namespace {
+
+json::value time_or_null(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return json::value(format_rfc3339(*t));
+}
+
+json::value string_or_null(const std::optional<std::string>& s) {
+  if (!s) return nullptr;
+  return json::value(*s);
+}
+
+}  // namespace
+
+json::object link_json(store::Store& store, const store::LinkRecord& link) {
+  std::string advertiser_name, username;
+  std::optional<TimePoint> refresh_expires;
+  if (auto a = store.get_advertiser(link.advertiser_id); a && a->has_value())
+    advertiser_name = (*a)->name;
+  if (!link.open_id.empty()) {
+    if (auto acc = store.get_account(link.open_id); acc && acc->has_value())
+      username = (*acc)->username;
+    if (link.state != LinkState::kUnlinked)
+      if (auto t = store.account_tokens(link.open_id); t && t->has_value())
+        refresh_expires = (*t)->refresh_expires_at;
+  }
+  return json::object{
+      {"id", link.id},
+      {"advertiser_id", link.advertiser_id},
+      {"advertiser_name", advertiser_name},
+      {"open_id", link.open_id},
+      {"username", username},
+      {"state", to_string(link.state)},
+      {"reason", json::object{{"code", link.reason_code}, {"message", link.reason_message}}},
+      {"next_refresh_at", time_or_null(link.next_refresh_at)},
+      {"refresh_token_expires_at", time_or_null(refresh_expires)},
+      {"last_check_at", time_or_null(link.last_check_at)},
+      {"next_check_at", time_or_null(link.next_check_at)},
+      {"identity_id", link.identity_id},
+      {"identity_type", link.identity_type},
+      {"created_at", format_rfc3339(link.created_at)},
+      {"updated_at", format_rfc3339(link.updated_at)},
+  };
+}
+
+json::object urls_json(const AuthorizationUrls& urls) {
+  return json::object{{"link_id", urls.link_id},
+                      {"state", to_string(urls.state)},
+                      {"advertiser_auth_url", string_or_null(urls.advertiser_auth_url)},
+                      {"account_auth_url", string_or_null(urls.account_auth_url)},
+                      {"expires_at", format_rfc3339(urls.expires_at)}};
+}
+
+json::object audit_json(const store::AuditEntry& e) {
+  return json::object{
+      {"at", format_rfc3339(e.at)},
+      {"actor", e.actor},
+      {"action", e.action},
+      {"from_state", e.from_state},
+      {"to_state", e.to_state},
+      {"reason", json::object{{"code", e.reason_code}, {"message", e.reason_message}}}};
+}
+
+}  // namespace ttlink::links

@@ -1,0 +1,15 @@
+#pragma once
+// The JSON a client sees for a link (product.md, `links` shape), built from
+// the store. Never includes a token.
+#include <boost/json/object.hpp>
+
+#include "core/links/link_service.hpp"
+#include "core/store/store.hpp"
+
+namespace ttlink::links {
+
+boost::json::object link_json(store::Store& store, const store::LinkRecord& link);
+boost::json::object urls_json(const AuthorizationUrls& urls);
+boost::json::object audit_json(const store::AuditEntry& e);
+
+}  // namespace ttlink::links
