@@ -26,12 +26,12 @@ inline constexpr int kInvalidRequest = -32600;
 inline constexpr int kMethodNotFound = -32601;
 inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
-inline constexpr int kNotFound = 1000;       // no such link, comment, alert
-inline constexpr int kConflict = 1001;       // not possible in the current state
-inline constexpr int kUpstream = 1002;       // TikTok refused (message names the code)
-inline constexpr int kUnavailable = 1003;    // TikTok unreachable / transient; try again
-inline constexpr int kStorage = 1004;        // the store failed
-inline constexpr int kUnhealthy = 1005;      // done, but the thing is unhealthy
+inline constexpr int kNotFound = 1000;     // no such link, comment, alert
+inline constexpr int kConflict = 1001;     // not possible in the current state
+inline constexpr int kUpstream = 1002;     // TikTok refused (message names the code)
+inline constexpr int kUnavailable = 1003;  // TikTok unreachable / transient; try again
+inline constexpr int kStorage = 1004;      // the store failed
+inline constexpr int kUnhealthy = 1005;    // done, but the thing is unhealthy
 }  // namespace code
 
 // The peer of a control connection, from SO_PEERCRED.
@@ -52,15 +52,26 @@ struct MethodError {
 MethodError to_method_error(const Error& e);
 
 using MethodResult = boost::system::result<boost::json::value, MethodError>;
-using Handler =
-    std::function<boost::asio::awaitable<MethodResult>(const boost::json::object& params,
-                                                       const Peer& peer)>;
+using Handler = std::function<boost::asio::awaitable<MethodResult>(
+    const boost::json::object& params, const Peer& peer)>;
 
 [[noreturn]] void throw_exception_from_error(const MethodError& e, const boost::source_location&);
+
+// What the transport does with one request line: the response to write (none
+// for a notification) and whether to close the connection afterwards (after
+// a parse error the client is confused; it should reconnect).
+struct LineOutcome {
+  std::optional<std::string> response;
+  bool close_connection = false;
+};
 
 class Registry {
  public:
   Registry();
+  // `daemon.methods` refers to this registry: it stays where it was built.
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
   // Registers a method; replacing an existing name is a bug (throws logic_error).
   void add(std::string name, std::string summary, Handler handler);
   bool contains(std::string_view name) const;
@@ -69,6 +80,11 @@ class Registry {
   // or nullopt for a notification (a request without "id").
   boost::asio::awaitable<std::optional<std::string>> handle_line(std::string_view line,
                                                                  const Peer& peer) const;
+  // As handle_line, and says whether the connection should be closed.
+  boost::asio::awaitable<LineOutcome> handle(std::string_view line, const Peer& peer) const;
+
+  // {"methods":[{"name","summary"}]}, sorted by name: the result of daemon.methods.
+  boost::json::value describe_methods() const;
 
  private:
   struct Entry {

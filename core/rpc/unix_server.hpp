@@ -17,14 +17,18 @@ namespace ttlink::rpc {
 
 struct UnixServerOptions {
   std::string path;
-  std::string group;                 // "" = keep the process's group
+  std::string group;  // "" = keep the process's group
   unsigned mode = 0660;
-  std::size_t max_line = 1 << 20;    // 1 MiB
-  std::chrono::seconds read_timeout{30};   // to finish a line once started
-  std::chrono::seconds idle_timeout{600};  // between requests
+  std::size_t max_line = 1 << 20;  // 1 MiB
+  // Milliseconds so that tests can use short timeouts; seconds convert implicitly.
+  std::chrono::milliseconds read_timeout{
+      std::chrono::seconds(30)};  // to finish a line once started
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(600)};  // between requests
   std::size_t max_connections = 64;
 };
 
+// Threading: start(), stop() and the destructor run on the executor's thread,
+// or while no thread runs it (e.g. before run(), or after it returned).
 class UnixServer {
  public:
   UnixServer(boost::asio::any_io_executor ex, const Registry& registry, Logger& log,
