@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/util/result.hpp"
@@ -20,13 +22,13 @@ struct HostPort {
 
 struct TiktokConfig {
   std::string api_base = "https://business-api.tiktok.com/open_api/v1.3";
-  std::string app_id;              // required
-  std::string app_secret_file;     // required; the secret is never inline
+  std::string app_id;           // required
+  std::string app_secret_file;  // required; the secret is never inline
   std::string advertiser_auth_url = "https://business-api.tiktok.com/portal/auth";
   std::string account_auth_url = "https://www.tiktok.com/v2/auth/authorize/";
   std::vector<std::string> scopes = {"user.info.basic", "user.account.type", "video.list",
                                      "comment.list", "comment.list.manage"};
-  std::string ca_file;             // extra CA bundle (the sandbox's TLS); "" = system store
+  std::string ca_file;  // extra CA bundle (the sandbox's TLS); "" = system store
   Seconds connect_timeout{10};
   Seconds request_timeout{30};
 };
@@ -69,7 +71,9 @@ struct AlertSinkConfig {
   std::string secret_file;
   std::vector<std::string> command;
   std::vector<std::string> kinds;  // filter; empty = all
-  std::string min_severity;        // filter; "" = all
+  std::string min_severity;        // filter; "" = all: info | warning | critical
+  std::vector<std::pair<std::string, std::string>> headers;  // extra HTTP headers
+  Seconds timeout{10};                                       // per delivery attempt
 };
 
 struct AlertsConfig {

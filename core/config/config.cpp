@@ -1,0 +1,319 @@
+// The config schema: one function per TOML table, listing its keys in the
+// order of product.md. Typed access and error wording live in toml_reader.
+#include "core/config/config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/config/toml_reader.hpp"
+#include "core/config/values.hpp"
+
+namespace ttlink::config {
+namespace {
+
+constexpr std::string_view kListenExpected = "\"HOST:PORT\" (IPv6 as \"[::1]:8417\")";
+
+constexpr std::array kSinkTypes = {"webhook", "alertmanager", "slack", "exec", "log"};
+constexpr std::array kSeverities = {"info", "warning", "critical"};
+constexpr std::array kAlertKinds = {
+    "reauth_required",     "refresh_failing",   "refresh_token_expiring", "not_business_account",
+    "advertiser_inactive", "permission_denied", "identity_unavailable",   "post_auth_expiring",
+    "post_auth_expired",   "comment_keyword",   "comment_unanswered",     "upstream_unreachable",
+    "app_forbidden"};
+
+template <std::size_t N>
+bool one_of(const std::array<const char*, N>& values, std::string_view v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+template <std::size_t N>
+std::string join(const std::array<const char*, N>& values) {
+  std::string out;
+  for (const char* v : values) out += (out.empty() ? "" : "|") + std::string(v);
+  return out;
+}
+
+void read_listen(TableReader& t, std::string_view key, HostPort& out) {
+  t.parsed<HostPort>(key, out, kListenExpected, parse_listen);
+}
+
+// Any http(s) URL. Plain http is only accepted for loopback hosts when
+// `loopback_http_only`: the sandbox runs plain HTTP on 127.0.0.1, while
+// anything that crosses a network carries the app secret and tokens and
+// must be TLS.
+void read_url(TableReader& t, std::string_view key, std::string& out, bool loopback_http_only) {
+  const toml::node* node = t.get(key);
+  if (!node) return;
+  const auto* text = node->as_string();
+  auto url = text ? parse_http_url(text->get()) : std::nullopt;
+  if (!url) return t.fail(*node, key, "an http:// or https:// URL");
+  if (loopback_http_only && url->scheme == "http" && !is_loopback_host(url->host)) {
+    return t.fail(*node, key, "an https:// URL (plain http only to a loopback host)");
+  }
+  out = text->get();
+}
+
+void read_app_id(TableReader& t, std::string& out) {
+  constexpr std::string_view kExpected = "the app id (a string of digits)";
+  const toml::node* node = t.get("app_id");
+  if (!node) return t.fail_missing("app_id", kExpected);
+  t.string("app_id", out);
+  bool digits = !out.empty() &&
+                std::all_of(out.begin(), out.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  if (!digits) t.fail(*node, "app_id", kExpected);
+}
+
+void read_tiktok(TableReader& t, TiktokConfig& c) {
+  read_url(t, "api_base", c.api_base, true);
+  // Paths are appended as "/oauth2/...": a trailing slash would double it.
+  while (c.api_base.size() > 1 && c.api_base.back() == '/') c.api_base.pop_back();
+  read_app_id(t, c.app_id);
+  t.string("app_secret_file", c.app_secret_file);
+  if (c.app_secret_file.empty()) {
+    if (const auto* node = t.get("app_secret_file")) {
+      t.fail(*node, "app_secret_file", "the path of a file holding the app secret");
+    } else {
+      t.fail_missing("app_secret_file", "the path of a file holding the app secret");
+    }
+  }
+  read_url(t, "advertiser_auth_url", c.advertiser_auth_url, true);
+  read_url(t, "account_auth_url", c.account_auth_url, true);
+  t.string_array("scopes", c.scopes);
+  if (c.scopes.empty() || std::any_of(c.scopes.begin(), c.scopes.end(),
+                                      [](const std::string& s) { return s.empty(); })) {
+    t.fail(*t.get("scopes"), "scopes", "a non-empty array of scope names");
+  }
+  t.string("ca_file", c.ca_file);
+  t.duration("connect_timeout", c.connect_timeout);
+  t.duration("request_timeout", c.request_timeout);
+}
+
+void read_callback(TableReader& t, CallbackConfig& c) {
+  read_listen(t, "listen", c.listen);
+  read_url(t, "public_url", c.public_url, false);
+}
+
+void read_non_empty_string(TableReader& t, std::string_view key, std::string& out,
+                           std::string_view expected) {
+  t.string(key, out);
+  if (out.empty()) t.fail(*t.get(key), key, expected);
+}
+
+void read_store(TableReader& t, StoreConfig& c) {
+  read_non_empty_string(t, "path", c.path, "a file path");
+  read_non_empty_string(t, "key_file", c.key_file, "a file path");
+}
+
+void read_control(TableReader& t, ControlConfig& c) {
+  read_non_empty_string(t, "socket", c.socket, "a socket path");
+  t.string("group", c.group);
+}
+
+void read_poll(TableReader& t, PollConfig& c) {
+  t.duration("status_interval", c.status_interval);
+  t.duration("comments_interval", c.comments_interval);
+  constexpr std::string_view kJitter = "a percentage from \"0%\" to \"50%\"";
+  t.parsed<double>("jitter", c.jitter, kJitter, [](std::string_view text) {
+    auto v = parse_percent(text);
+    return v && *v <= 0.5 ? v : std::nullopt;
+  });
+  t.number("max_qps", c.max_qps);
+  if (c.max_qps < 0) t.fail(*t.get("max_qps"), "max_qps", "a number >= 0 (0 = unlimited)");
+}
+
+void read_refresh(TableReader& t, RefreshConfig& c) {
+  t.duration("before_expiry", c.before_expiry);
+  t.duration("warn_refresh_token_before", c.warn_refresh_token_before);
+  t.duration("warn_post_auth_before", c.warn_post_auth_before);
+}
+
+void read_metrics(TableReader& t, MetricsConfig& c) {
+  const toml::node* node = t.get("listen");
+  if (!node) return;
+  if (const auto* s = node->as_string(); s && s->get().empty()) {
+    c.listen.reset();  // "" disables the metrics listener
+    return;
+  }
+  HostPort listen;
+  t.parsed<HostPort>("listen", listen, std::string(kListenExpected) + " or \"\" to disable",
+                     parse_listen);
+  c.listen = listen;
+}
+
+// Header names are tokens and values single lines: a newline would let a
+// config value inject headers. Values are never echoed (they often hold keys).
+void read_headers(TableReader& t, AlertSinkConfig& c) {
+  const toml::table* headers = t.subtable("headers");
+  if (!headers) return;
+  for (const auto& [name, value] : *headers) {
+    std::string key = "headers." + std::string(name.str());
+    const auto* s = value.as_string();
+    bool name_ok =
+        !name.str().empty() && name.str().find_first_of(" \t\r\n:") == std::string_view::npos;
+    if (!name_ok) return t.errors().fail(line_of(value), t.key_name(key), "expected a header name");
+    if (!s || s->get().find_first_of("\r\n") != std::string::npos) {
+      return t.errors().fail(line_of(value), t.key_name(key),
+                             "expected a one-line string, got " + describe_type(value));
+    }
+    c.headers.emplace_back(name.str(), s->get());
+  }
+}
+
+void read_sink_filters(TableReader& t, AlertSinkConfig& c) {
+  t.string_array("kinds", c.kinds);
+  for (std::size_t i = 0; i < c.kinds.size(); ++i) {
+    if (!one_of(kAlertKinds, c.kinds[i])) {
+      const toml::node& item = *t.get("kinds")->as_array()->get(i);
+      t.fail(item, "kinds[" + std::to_string(i) + "]", "an alert kind (" + join(kAlertKinds) + ")");
+    }
+  }
+  t.string("min_severity", c.min_severity);
+  if (!c.min_severity.empty() && !one_of(kSeverities, c.min_severity)) {
+    t.fail(*t.get("min_severity"), "min_severity", join(kSeverities));
+  }
+}
+
+// What each sink type needs, and what it must not carry (a key that would be
+// ignored is a mistake the admin wants to hear about).
+void check_sink_keys(TableReader& t, const AlertSinkConfig& c) {
+  bool wants_url = c.type == "webhook" || c.type == "alertmanager" || c.type == "slack";
+  bool wants_command = c.type == "exec";
+  if (wants_url && c.url.empty()) t.fail_missing("url", "an http:// or https:// URL");
+  if (wants_command && c.command.empty()) {
+    if (const auto* node = t.get("command")) {
+      t.fail(*node, "command", "a non-empty array (program and arguments)");
+    } else {
+      t.fail_missing("command", "an array (program and arguments)");
+    }
+  }
+  if (wants_command && !c.command.empty() && c.command.front().empty()) {
+    t.fail(*t.get("command"), "command", "a program path as the first element");
+  }
+  const std::string why = "not used by sink type \"" + c.type + "\"";
+  if (!wants_url && t.get("url")) t.errors().fail(line_of(*t.get("url")), t.key_name("url"), why);
+  if (!wants_command && t.get("command")) {
+    t.errors().fail(line_of(*t.get("command")), t.key_name("command"), why);
+  }
+}
+
+AlertSinkConfig read_sink(TableReader& t) {
+  AlertSinkConfig c;
+  t.string("type", c.type);
+  if (!t.get("type")) t.fail_missing("type", join(kSinkTypes));
+  if (t.get("type") && !one_of(kSinkTypes, c.type))
+    t.fail(*t.get("type"), "type", join(kSinkTypes));
+  if (t.errors().failed()) return c;
+  read_url(t, "url", c.url, false);
+  t.string_array("command", c.command);
+  check_sink_keys(t, c);
+  t.string("secret_file", c.secret_file);
+  read_headers(t, c);
+  t.duration("timeout", c.timeout);
+  read_sink_filters(t, c);
+  t.finish();
+  return c;
+}
+
+void read_sinks(TableReader& t, std::vector<AlertSinkConfig>& sinks) {
+  const toml::node* node = t.get("sink");
+  if (!node) return;
+  const auto* array = node->as_array();
+  if (!array || !array->is_array_of_tables()) {
+    return t.fail(*node, "sink", "an array of tables ([[alerts.sink]])");
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    TableReader sink(*array->get(i)->as_table(), t.key_name("sink[" + std::to_string(i) + "]"),
+                     t.errors());
+    sinks.push_back(read_sink(sink));
+  }
+}
+
+void read_alerts(TableReader& t, AlertsConfig& c) {
+  t.duration("repeat_interval", c.repeat_interval);
+  read_sinks(t, c.sinks);
+}
+
+void read_comments(TableReader& t, CommentsConfig& c) {
+  t.string_array("alert_keywords", c.alert_keywords);
+  t.duration("alert_unanswered_after", c.alert_unanswered_after);
+}
+
+// Reads table `name` of the root with `read` (or only the required-key checks
+// when the table is absent, so that a missing [tiktok] names app_id).
+template <class Section>
+void read_section(TableReader& root, std::string_view name, Section& out,
+                  void (*read)(TableReader&, Section&)) {
+  const toml::table* table = root.subtable(name);
+  toml::table empty;
+  TableReader reader(table ? *table : empty, std::string(name), root.errors());
+  read(reader, out);
+  reader.finish();
+}
+
+Config read_document(const toml::table& doc, ErrorSink& errors) {
+  Config c;
+  TableReader root(doc, "", errors);
+  read_section(root, "tiktok", c.tiktok, read_tiktok);
+  read_section(root, "callback", c.callback, read_callback);
+  read_section(root, "store", c.store, read_store);
+  read_section(root, "control", c.control, read_control);
+  read_section(root, "poll", c.poll, read_poll);
+  read_section(root, "refresh", c.refresh, read_refresh);
+  read_section(root, "metrics", c.metrics, read_metrics);
+  read_section(root, "alerts", c.alerts, read_alerts);
+  read_section(root, "comments", c.comments, read_comments);
+  root.finish();
+  return c;
+}
+
+Result<std::string> read_whole_file(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error::invalid(path + ": cannot read " + std::string(what) + ": " +
+                          std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view text, const std::string& path) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Error::invalid(path + ":" + std::to_string(e.source().begin.line) +
+                          ": TOML syntax error: " + std::string(e.description()));
+  }
+  ErrorSink errors(path);
+  Config config = read_document(doc, errors);
+  if (errors.error()) return *errors.error();
+  config.source_path = path;
+  return config;
+}
+
+Result<Config> load_config(const std::string& path) {
+  auto text = read_whole_file(path, "config");
+  if (!text) return text.error();
+  return parse_config(*text, path);
+}
+
+Result<Secret> read_app_secret(const Config& config) {
+  const std::string& path = config.tiktok.app_secret_file;
+  auto text = read_whole_file(path, "app secret file");
+  if (!text) return text.error();
+  // Trimmed in place and moved, so that no stray copy of the secret remains.
+  std::string& value = *text;
+  if (!value.empty() && value.back() == '\n') value.pop_back();
+  if (!value.empty() && value.back() == '\r') value.pop_back();
+  if (value.empty()) return Error::invalid(path + ": app secret file is empty");
+  return Secret(std::move(value));
+}
+
+}  // namespace ttlink::config
