@@ -1,0 +1,139 @@
+#include "core/store/schema.hpp"
+
+#include <array>
+#include <string>
+
+#include "core/store/store.hpp"
+
+namespace ttlink::store {
+namespace {
+
+// Version 1: links, the public facts about advertisers and accounts, sealed
+// tokens and pending OAuth states. Times are unix seconds.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE links (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  advertiser_id   TEXT NOT NULL DEFAULT '',
+  open_id         TEXT NOT NULL DEFAULT '',
+  identity_id     TEXT NOT NULL DEFAULT '',
+  identity_type   TEXT NOT NULL DEFAULT '',
+  state           TEXT NOT NULL,
+  reason_code     INTEGER NOT NULL DEFAULT 0,
+  reason_message  TEXT NOT NULL DEFAULT '',
+  next_refresh_at INTEGER,
+  next_check_at   INTEGER,
+  last_check_at   INTEGER,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX links_by_advertiser ON links(advertiser_id);
+CREATE INDEX links_by_open_id ON links(open_id);
+
+CREATE TABLE advertisers (
+  advertiser_id TEXT PRIMARY KEY,
+  name          TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT '',
+  currency      TEXT NOT NULL DEFAULT '',
+  timezone      TEXT NOT NULL DEFAULT '',
+  user_role     TEXT NOT NULL DEFAULT '',
+  updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE accounts (
+  open_id             TEXT PRIMARY KEY,
+  username            TEXT NOT NULL DEFAULT '',
+  display_name        TEXT NOT NULL DEFAULT '',
+  is_business_account INTEGER NOT NULL DEFAULT 0,
+  scope               TEXT NOT NULL DEFAULT '',
+  updated_at          INTEGER NOT NULL
+);
+
+-- One row per token. `owner` ("account:OPENID:refresh", ...) is also the
+-- AES-GCM associated data, so a sealed value moved to another row fails to
+-- open. Expiry and scope are not secret and stay in clear for scheduling.
+CREATE TABLE tokens (
+  owner      TEXT PRIMARY KEY,
+  sealed     BLOB NOT NULL,
+  expires_at INTEGER,
+  scope      TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+
+-- Only the SHA-256 of an OAuth `state` is kept: the value itself would let
+-- anyone who reads the file complete an authorization.
+CREATE TABLE pending_auths (
+  state_hash TEXT PRIMARY KEY,
+  link_id    INTEGER NOT NULL REFERENCES links(id),
+  kind       TEXT NOT NULL CHECK (kind IN ('advertiser', 'account')),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER
+);
+CREATE INDEX pending_auths_by_link ON pending_auths(link_id);
+)sql";
+
+// Version 2: the audit log, append-only. The triggers make that a property of
+// the file, not only of this code: a stray UPDATE or DELETE aborts.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE audit (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  at             INTEGER NOT NULL,
+  link_id        TEXT NOT NULL DEFAULT '',
+  actor          TEXT NOT NULL,
+  action         TEXT NOT NULL,
+  from_state     TEXT NOT NULL DEFAULT '',
+  to_state       TEXT NOT NULL DEFAULT '',
+  reason_code    INTEGER NOT NULL DEFAULT 0,
+  reason_message TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_link ON audit(link_id, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kV1, kV2};
+
+Result<void> apply(sqlite::Database& db, int index) {
+  if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;
+  // Another process may have migrated while we waited for the write lock.
+  auto current = db.query_int("PRAGMA user_version");
+  if (current && *current != index) return db.exec("ROLLBACK");
+  Result<void> done = current ? db.exec(kMigrations[static_cast<std::size_t>(index)])
+                              : Result<void>(current.error());
+  if (done) done = db.exec("PRAGMA user_version = " + std::to_string(index + 1));
+  if (done) done = db.exec("COMMIT");
+  if (!done) {
+    (void)db.exec("ROLLBACK");
+    return Error::storage("migration to schema version " + std::to_string(index + 1) +
+                          " failed: " + done.error().message);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::span<const std::string_view> migrations() {
+  return kMigrations;
+}
+
+int Store::schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
+
+Result<void> migrate(sqlite::Database& db, int target) {
+  const int latest = Store::schema_version();
+  if (target < 0 || target > latest) target = latest;
+  auto current = db.query_int("PRAGMA user_version");
+  if (!current) return current.error();
+  if (*current > latest)
+    return Error::storage("database " + db.path() + " has schema version " +
+                          std::to_string(*current) + ", newer than this build's " +
+                          std::to_string(latest) + ": upgrade ttlink (forward migrations only)");
+  for (int i = static_cast<int>(*current); i < target; ++i)
+    if (auto applied = apply(db, i); !applied) return applied;
+  return {};
+}
+
+}  // namespace ttlink::store
