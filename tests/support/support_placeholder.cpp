@@ -1,2 +1,0 @@
-// Test support lives here (child processes, HTTP client, sandbox fixture).
-namespace ttlink::test {}
