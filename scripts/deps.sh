@@ -4,7 +4,7 @@
 # Asio's awaitable operators.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build pkg-config ccache git curl
+  build-essential cmake ninja-build pkg-config ccache git curl jq
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libtomlplusplus-dev libgtest-dev libgmock-dev
   libssl-dev openssl libsystemd-dev libcli11-dev

@@ -241,6 +241,7 @@ awaitable<Result<Verdict>> LinkService::run_checks(LinkRecord& link) {
     if (auto v = judge_upstream_error(tokens.error())) co_return *v;
     co_return tokens.error();
   }
+  link.next_refresh_at = tokens->access_expires_at - config_.refresh.before_expiry;
   auto info = co_await tiktok::account_token_info(api_, tokens->access_token);
   if (!info) {
     if (auto v = judge_upstream_error(info.error())) co_return *v;
@@ -326,7 +327,7 @@ awaitable<Result<std::string>> LinkService::user_role_for(const Secret& token,
 Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor& actor) {
   const TimePoint now = clock_();
   link.last_check_at = now;
-  link.next_check_at = now + config_.poll.status_interval;
+  link.next_check_at = next_check_time(now);
   if (auto r = store_.update_link(link); !r) return r.error();
   if (link.state == v.state && link.reason_message == v.message) return {};
   log_.info("link.state", {{"link", link.id},
@@ -339,6 +340,35 @@ Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor
   link.reason_code = v.code;
   link.reason_message = v.message;
   return {};
+}
+
+// status_interval, give or take poll.jitter, so that links checked together
+// drift apart instead of staying in lock step.
+TimePoint LinkService::next_check_time(TimePoint now) {
+  const double interval = static_cast<double>(config_.poll.status_interval.count());
+  const double j = config_.poll.jitter;
+  double factor = std::uniform_real_distribution<double>(1.0 - j, 1.0 + j)(rng_);
+  return now + Seconds{std::max<long long>(1, static_cast<long long>(interval * factor))};
+}
+
+Result<void> LinkService::reschedule(const std::string& link_id,
+                                     std::optional<TimePoint> next_check,
+                                     std::optional<TimePoint> next_refresh) {
+  auto link = store_.get_link(link_id);
+  if (!link) return link.error();
+  if (next_check) link->next_check_at = next_check;
+  if (next_refresh) link->next_refresh_at = next_refresh;
+  return store_.update_link(*link);
+}
+
+Result<void> LinkService::degrade(const std::string& link_id, const std::string& why) {
+  auto link = store_.get_link(link_id);
+  if (!link) return link.error();
+  if (link->state != LinkState::kActive && link->state != LinkState::kExpiring) return {};
+  log_.warn(
+      "link.state",
+      {{"link", link_id}, {"from", to_string(link->state)}, {"to", "DEGRADED"}, {"reason", why}});
+  return store_.transition(link_id, LinkState::kDegraded, 0, why, {"daemon"});
 }
 
 Result<void> LinkService::audit(const std::string& link_id, const Actor& actor, std::string action,
@@ -404,8 +434,12 @@ awaitable<Result<LinkRecord>> LinkService::refresh(std::string link_id, const Ac
     }
     co_return tokens.error();
   }
-  link->next_refresh_at = tokens->access_expires_at - config_.refresh.before_expiry;
-  if (auto r = store_.update_link(*link); !r) co_return r.error();
+  if (auto r = reschedule(link_id, std::nullopt,
+                          tokens->access_expires_at - config_.refresh.before_expiry);
+      !r)
+    co_return r.error();
+  link = store_.get_link(link_id);
+  if (!link) co_return link.error();
   if (auto a = audit(link_id, actor, "token.refresh", "access token refreshed"); !a)
     co_return a.error();
   co_return *link;

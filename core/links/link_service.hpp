@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <random>
 #include <string>
 
 #include "core/config/config.hpp"
@@ -62,6 +63,12 @@ class LinkService {
   boost::asio::awaitable<Result<store::LinkRecord>> unlink(std::string link_id,
                                                            const store::Actor& actor);
 
+  // Moves a link's next check and/or refresh (scheduler back-off).
+  Result<void> reschedule(const std::string& link_id, std::optional<TimePoint> next_check,
+                          std::optional<TimePoint> next_refresh);
+  // Transient failures past the threshold: DEGRADED (only from a healthy state).
+  Result<void> degrade(const std::string& link_id, const std::string& why);
+
   // URLs of a pending authorization issued by this process, if any.
   std::optional<AuthorizationUrls> pending_urls(const std::string& link_id) const;
 
@@ -88,6 +95,7 @@ class LinkService {
   Result<void> audit(const std::string& link_id, const store::Actor& actor, std::string action,
                      std::string message);
   bool both_halves_authorized(const store::LinkRecord& link);
+  TimePoint next_check_time(TimePoint now);
 
   store::Store& store_;
   tiktok::ApiClient& api_;
@@ -97,6 +105,7 @@ class LinkService {
   KeyedMutex account_locks_;                         // key: open_id; serialises refreshes
   KeyedMutex link_locks_;                            // key: link id; serialises flows of one link
   std::map<std::string, AuthorizationUrls> issued_;  // link id -> last URLs issued
+  std::mt19937_64 rng_{std::random_device{}()};      // check-interval jitter
 };
 
 }  // namespace ttlink::links

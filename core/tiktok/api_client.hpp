@@ -22,6 +22,9 @@
 namespace ttlink::http {
 class Client;
 }
+namespace ttlink::metrics {
+class Registry;
+}
 
 namespace ttlink::tiktok {
 
@@ -41,9 +44,20 @@ struct SecretParam {
   const Secret* value;
 };
 
+class RateLimiter;
+
+// Optional: pacing of requests and their metrics.
+struct Instruments {
+  RateLimiter* limiter = nullptr;
+  metrics::Registry* metrics = nullptr;  // needs declare_api_metrics()
+};
+
+// Declares the upstream request metrics ApiClient records.
+void declare_api_metrics(metrics::Registry& registry);
+
 class ApiClient {
  public:
-  ApiClient(http::Client& http, ApiConfig config);
+  ApiClient(http::Client& http, ApiConfig config, Instruments instruments = {});
 
   const ApiConfig& config() const { return config_; }
 
@@ -61,8 +75,11 @@ class ApiClient {
   boost::asio::awaitable<Result<boost::json::object>> send(std::string_view path, std::string url,
                                                            std::string method, std::string body,
                                                            const Secret* access_token);
+  void record(std::string_view path, const Result<boost::json::object>& outcome, double seconds);
+
   http::Client& http_;
   ApiConfig config_;
+  Instruments instruments_;
 };
 
 }  // namespace ttlink::tiktok

@@ -1,0 +1,49 @@
+#include "core/links/link_metrics.hpp"
+
+namespace ttlink::links {
+using metrics::Type;
+
+namespace {
+
+void collect_links(metrics::Registry& r, LinkService& links) {
+  auto all = links.store().list_links(false);
+  if (!all) return;
+  std::map<LinkState, int> counts;
+  for (LinkState s : kAllLinkStates)
+    if (s != LinkState::kUnlinked) counts[s] = 0;
+  for (const auto& l : *all) ++counts[l.state];
+  r.clear("ttlink_links");
+  for (auto [state, n] : counts)
+    r.set("ttlink_links", {{"state", std::string(to_string(state))}}, n);
+}
+
+}  // namespace
+
+void register_link_metrics(metrics::Registry& r, LinkService& links, Scheduler& scheduler,
+                           tiktok::RateLimiter& limiter) {
+  r.declare("ttlink_links", Type::kGauge, "Links by state");
+  r.declare("ttlink_refresh_total", Type::kCounter, "Account token refreshes by outcome");
+  r.declare("ttlink_checks_total", Type::kCounter, "Scheduled link checks by outcome");
+  r.declare("ttlink_rate_limit_waits_total", Type::kCounter,
+            "Upstream requests that waited for the client-side rate limit");
+  r.declare("ttlink_rate_limit_wait_seconds_total", Type::kCounter,
+            "Time spent waiting for the client-side rate limit");
+  r.declare("ttlink_next_refresh_timestamp_seconds", Type::kGauge,
+            "When the next account token refresh is due (unix time; absent when none)");
+  r.add_collector([&links, &scheduler, &limiter](metrics::Registry& reg) {
+    collect_links(reg, links);
+    const auto& s = scheduler.stats();
+    reg.set("ttlink_refresh_total", {{"outcome", "success"}}, static_cast<double>(s.refresh_ok));
+    reg.set("ttlink_refresh_total", {{"outcome", "failure"}},
+            static_cast<double>(s.refresh_failed));
+    reg.set("ttlink_checks_total", {{"outcome", "success"}}, static_cast<double>(s.checks_ok));
+    reg.set("ttlink_checks_total", {{"outcome", "failure"}}, static_cast<double>(s.checks_failed));
+    reg.set("ttlink_rate_limit_waits_total", {}, static_cast<double>(limiter.stats().waits));
+    reg.set("ttlink_rate_limit_wait_seconds_total", {}, limiter.stats().waited_seconds);
+    reg.clear("ttlink_next_refresh_timestamp_seconds");
+    if (auto next = scheduler.next_refresh())
+      reg.set("ttlink_next_refresh_timestamp_seconds", {}, static_cast<double>(to_unix(*next)));
+  });
+}
+
+}  // namespace ttlink::links

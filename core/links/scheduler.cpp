@@ -1,0 +1,169 @@
+#include "core/links/scheduler.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/tiktok/envelope.hpp"
+
+namespace ttlink::links {
+namespace asio = boost::asio;
+using asio::awaitable;
+
+namespace {
+
+const store::Actor kScheduler{"daemon"};
+
+bool refreshable(LinkState s) {
+  return s != LinkState::kPending && s != LinkState::kUnlinked && s != LinkState::kReauthRequired;
+}
+
+bool checkable(LinkState s) {
+  return s != LinkState::kPending && s != LinkState::kUnlinked;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(asio::any_io_executor ex, LinkService& links, Logger& log, Clock clock,
+                     SchedulerOptions options)
+    : ex_(ex),
+      links_(links),
+      log_(log),
+      clock_(std::move(clock)),
+      options_(options),
+      timer_(ex),
+      rng_(std::random_device{}()) {}
+
+Scheduler::~Scheduler() {
+  *alive_ = false;
+}
+
+void Scheduler::start() {
+  asio::co_spawn(ex_, loop(), asio::detached);
+}
+
+void Scheduler::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+awaitable<void> Scheduler::loop() {
+  auto alive = alive_;
+  spread_overdue_work();
+  while (*alive && !stopped_) {
+    dispatch_due_work();
+    timer_.expires_after(options_.tick);
+    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+// After a start-up or an outage many links are overdue at once: give each a
+// random moment within the next interval instead (refreshes within a short
+// window, since their tokens are near expiry).
+void Scheduler::spread_overdue_work() {
+  auto links = links_.store().list_links(false);
+  if (!links) {
+    log_.error("scheduler.list_failed", {{"error", links.error().message}});
+    return;
+  }
+  const TimePoint now = clock_();
+  const auto& cfg = links_.config();
+  const auto check_window = std::max<long long>(1, cfg.poll.status_interval.count());
+  const auto refresh_window = std::clamp<long long>(cfg.refresh.before_expiry.count() / 4, 1, 600);
+  std::size_t spread = 0;
+  for (auto link : *links) {
+    bool changed = false;
+    if (checkable(link.state) && (!link.next_check_at || *link.next_check_at <= now)) {
+      link.next_check_at =
+          now + Seconds{std::uniform_int_distribution<long long>(0, check_window)(rng_)};
+      changed = true;
+    }
+    if (refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now) {
+      link.next_refresh_at =
+          now + Seconds{std::uniform_int_distribution<long long>(0, refresh_window)(rng_)};
+      changed = true;
+    }
+    if (changed && links_.store().update_link(link)) ++spread;
+  }
+  if (spread) log_.info("scheduler.spread", {{"links", std::to_string(spread)}});
+}
+
+void Scheduler::dispatch_due_work() {
+  auto links = links_.store().list_links(false);
+  if (!links) {
+    log_.error("scheduler.list_failed", {{"error", links.error().message}});
+    return;
+  }
+  const TimePoint now = clock_();
+  next_refresh_.reset();
+  for (const auto& link : *links) {
+    if (refreshable(link.state) && link.next_refresh_at &&
+        (!next_refresh_ || *link.next_refresh_at < *next_refresh_))
+      next_refresh_ = link.next_refresh_at;
+    if (in_flight_.count(link.id) || in_flight_.size() >= options_.max_in_flight) continue;
+    bool refresh_due =
+        refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now;
+    bool check_due = checkable(link.state) && link.next_check_at && *link.next_check_at <= now;
+    if (!refresh_due && !check_due) continue;
+    in_flight_.insert(link.id);
+    asio::co_spawn(ex_, work_on(link.id, refresh_due, check_due), asio::detached);
+  }
+}
+
+awaitable<void> Scheduler::work_on(std::string link_id, bool refresh_due, bool check_due) {
+  auto alive = alive_;
+  if (refresh_due) co_await refresh_one(link_id);
+  if (*alive && check_due && !stopped_) co_await check_one(link_id);
+  if (*alive) in_flight_.erase(link_id);
+}
+
+awaitable<void> Scheduler::refresh_one(const std::string& link_id) {
+  auto r = co_await links_.refresh(link_id, kScheduler);
+  if (r) {
+    ++stats_.refresh_ok;
+    failures_.erase(link_id);
+    co_return;
+  }
+  ++stats_.refresh_failed;
+  if (tiktok::is_transient(r.error())) transient_failure(link_id, r.error(), true);
+}
+
+awaitable<void> Scheduler::check_one(const std::string& link_id) {
+  auto r = co_await links_.check(link_id, kScheduler);
+  if (r) {
+    ++stats_.checks_ok;
+    failures_.erase(link_id);
+    co_return;
+  }
+  ++stats_.checks_failed;
+  if (tiktok::is_transient(r.error())) transient_failure(link_id, r.error(), false);
+}
+
+// Retry later, never give up on a link for a 5xx or a timeout; after
+// `degraded_after` failures in a row say so (DEGRADED), tokens untouched.
+void Scheduler::transient_failure(const std::string& link_id, const Error& e, bool refresh) {
+  int n = ++failures_[link_id];
+  const TimePoint when = clock_() + backoff(n);
+  log_.warn(refresh ? "scheduler.refresh_retry" : "scheduler.check_retry",
+            {{"link", link_id},
+             {"failures", std::to_string(n)},
+             {"retry_at", format_rfc3339(when)},
+             {"error", e.message}});
+  (void)links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
+                          refresh ? std::optional<TimePoint>(when) : std::nullopt);
+  if (n >= options_.degraded_after)
+    (void)links_.degrade(link_id, std::to_string(n) + " transient failures in a row: " + e.message);
+}
+
+Seconds Scheduler::backoff(int failures) {
+  long long base = options_.retry_base.count();
+  long long cap = options_.retry_cap.count();
+  long long d = base << std::min(failures - 1, 20);
+  d = std::min(d, cap);
+  // Full jitter between half and the whole delay.
+  return Seconds{std::uniform_int_distribution<long long>(std::max<long long>(1, d / 2),
+                                                          std::max<long long>(1, d))(rng_)};
+}
+
+}  // namespace ttlink::links

@@ -1,0 +1,74 @@
+#pragma once
+// Keeps every link healthy unattended: refreshes account tokens ahead of
+// expiry and runs the link checks every poll.status_interval (with jitter),
+// spreading work over time so that neither start-up nor the end of an outage
+// sends every request at once. Transient failures retry with capped,
+// jittered exponential back-off; past a threshold the link is DEGRADED.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+
+#include "core/links/link_service.hpp"
+
+namespace ttlink::links {
+
+struct SchedulerOptions {
+  std::chrono::milliseconds tick{1000};  // how often due work is looked for
+  std::size_t max_in_flight = 32;  // links worked on at once (the rate limiter paces requests)
+  int degraded_after = 3;          // consecutive transient failures before DEGRADED
+  Seconds retry_base{30};
+  Seconds retry_cap{3600};
+};
+
+struct SchedulerStats {
+  std::uint64_t refresh_ok = 0;
+  std::uint64_t refresh_failed = 0;
+  std::uint64_t checks_ok = 0;
+  std::uint64_t checks_failed = 0;
+};
+
+class Scheduler {
+ public:
+  Scheduler(boost::asio::any_io_executor ex, LinkService& links, Logger& log, Clock clock,
+            SchedulerOptions options = {});
+  ~Scheduler();
+
+  void start();  // spawns the loop on the executor
+  void stop();   // no new work; in-flight work finishes
+  bool idle() const { return in_flight_.empty(); }
+  const SchedulerStats& stats() const { return stats_; }
+  // Next time each kind of work is due across all links (for `status`).
+  std::optional<TimePoint> next_refresh() const { return next_refresh_; }
+
+ private:
+  boost::asio::awaitable<void> loop();
+  void spread_overdue_work();
+  void dispatch_due_work();
+  boost::asio::awaitable<void> work_on(std::string link_id, bool refresh_due, bool check_due);
+  boost::asio::awaitable<void> refresh_one(const std::string& link_id);
+  boost::asio::awaitable<void> check_one(const std::string& link_id);
+  void transient_failure(const std::string& link_id, const Error& e, bool refresh);
+  Seconds backoff(int failures);
+
+  boost::asio::any_io_executor ex_;
+  LinkService& links_;
+  Logger& log_;
+  Clock clock_;
+  SchedulerOptions options_;
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false;
+  std::set<std::string> in_flight_;
+  std::map<std::string, int> failures_;  // link id -> consecutive transient failures
+  std::optional<TimePoint> next_refresh_;
+  std::mt19937_64 rng_;
+  SchedulerStats stats_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace ttlink::links

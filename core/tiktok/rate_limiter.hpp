@@ -1,0 +1,61 @@
+#pragma once
+// Client-side rate limits (tiktok-api.md: per app and per endpoint): a global
+// token bucket and one per endpoint, plus back-off windows opened by 40100,
+// 40132 (an endpoint) and 61000 (the whole app). Runs on the state thread.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace ttlink::tiktok {
+
+class TokenBucket {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // `rate` tokens per second (0 = unlimited); bursts of up to max(1, rate).
+  explicit TokenBucket(double rate = 0);
+  void set_rate(double rate);
+  // Zero when a token is free now, else how long until one is.
+  Clock::duration wait_time(Clock::time_point now);
+  void take();  // after wait_time() returned zero
+
+ private:
+  double rate_;
+  double tokens_;
+  Clock::time_point last_{};
+};
+
+struct RateLimiterStats {
+  std::uint64_t waits = 0;    // acquisitions that had to wait
+  double waited_seconds = 0;  // total time spent waiting
+};
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  RateLimiter(boost::asio::any_io_executor ex, double global_qps, double endpoint_qps);
+
+  // Waits until both the global and the endpoint's bucket give a token and
+  // no back-off window is open.
+  boost::asio::awaitable<void> acquire(std::string_view endpoint);
+  // Opens a back-off window for one endpoint, or for all when endpoint is "".
+  void back_off(std::string_view endpoint, Clock::duration d);
+  void set_rates(double global_qps, double endpoint_qps);
+  const RateLimiterStats& stats() const { return stats_; }
+
+ private:
+  Clock::duration delay(std::string_view endpoint, Clock::time_point now);
+
+  boost::asio::any_io_executor ex_;
+  double endpoint_qps_;
+  TokenBucket global_;
+  std::map<std::string, TokenBucket, std::less<>> endpoints_;
+  Clock::time_point global_pause_until_{};
+  std::map<std::string, Clock::time_point, std::less<>> pause_until_;
+  RateLimiterStats stats_;
+};
+
+}  // namespace ttlink::tiktok

@@ -1,0 +1,60 @@
+#include "daemon/reload.hpp"
+
+namespace ttlink::daemon {
+
+namespace {
+
+std::vector<std::string> restart_only_changes(const config::Config& a, const config::Config& b) {
+  std::vector<std::string> out;
+  auto differs = [&](bool changed, const char* key) {
+    if (changed) out.emplace_back(key);
+  };
+  differs(a.tiktok.api_base != b.tiktok.api_base, "tiktok.api_base");
+  differs(a.tiktok.app_id != b.tiktok.app_id, "tiktok.app_id");
+  differs(a.tiktok.app_secret_file != b.tiktok.app_secret_file, "tiktok.app_secret_file");
+  differs(a.tiktok.ca_file != b.tiktok.ca_file, "tiktok.ca_file");
+  differs(a.callback.listen.host != b.callback.listen.host ||
+              a.callback.listen.port != b.callback.listen.port,
+          "callback.listen");
+  differs(a.store.path != b.store.path || a.store.key_file != b.store.key_file, "store");
+  differs(a.control.socket != b.control.socket || a.control.group != b.control.group, "control");
+  return out;
+}
+
+}  // namespace
+
+Result<ReloadOutcome> reload_config(const std::string& path, config::Config& live,
+                                    tiktok::RateLimiter& limiter, Logger& log) {
+  auto next = config::load_config(path);
+  if (!next) {
+    log.error("config.reload_failed", {{"error", next.error().message}});
+    return next.error();
+  }
+  ReloadOutcome outcome;
+  outcome.needs_restart = restart_only_changes(live, *next);
+  live.poll = next->poll;
+  live.refresh = next->refresh;
+  live.alerts = next->alerts;
+  live.comments = next->comments;
+  live.tiktok.scopes = next->tiktok.scopes;
+  live.tiktok.advertiser_auth_url = next->tiktok.advertiser_auth_url;
+  live.tiktok.account_auth_url = next->tiktok.account_auth_url;
+  live.callback.public_url = next->callback.public_url;
+  limiter.set_rates(live.poll.max_qps, live.poll.max_qps);
+  outcome.applied = {"poll",
+                     "refresh",
+                     "alerts",
+                     "comments",
+                     "tiktok.scopes",
+                     "tiktok.*_auth_url",
+                     "callback.public_url"};
+  std::string restart;
+  for (const auto& k : outcome.needs_restart) restart += (restart.empty() ? "" : ",") + k;
+  log.info("config.reloaded", {{"path", path},
+                               {"max_qps", std::to_string(live.poll.max_qps)},
+                               {"status_interval", format_duration(live.poll.status_interval)},
+                               {"needs_restart", restart.empty() ? "none" : restart}});
+  return outcome;
+}
+
+}  // namespace ttlink::daemon
