@@ -6,24 +6,13 @@
 #include <fstream>
 
 #include "core/store/cipher.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ttlink::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ttlink-cipher-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 Cipher cipher_with(char fill) {
   return Cipher::from_key(Secret(std::string(32, fill))).value();

@@ -10,24 +10,13 @@
 
 #include "core/store/sqlite.hpp"
 #include "core/store/store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ttlink::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ttlink-store-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 std::string file_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
