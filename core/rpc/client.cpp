@@ -134,6 +134,12 @@ boost::system::result<std::string, ClientError> Client::raw(std::string_view lin
   bool sent = send_all(fd_, out, deadline, err);
   if (!sent && err != EPIPE && err != ECONNRESET)
     return unreachable(std::string("cannot send to ttlinkd: ") + std::strerror(err));
+  return read_line();
+}
+
+boost::system::result<std::string, ClientError> Client::read_line() {
+  if (fd_ < 0) return unreachable("the connection to ttlinkd is closed");
+  const auto deadline = Clock::now() + timeout_;
   for (;;) {
     if (std::size_t nl = buffer_.find('\n'); nl != std::string::npos) {
       std::string response = buffer_.substr(0, nl);

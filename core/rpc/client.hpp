@@ -33,6 +33,8 @@ class Client {
                                                               boost::json::object params = {});
   // Sends a raw line (tests: malformed input) and returns the raw response line.
   boost::system::result<std::string, ClientError> raw(std::string_view line);
+  // Reads the next response line (tests: several requests sent in one raw()).
+  boost::system::result<std::string, ClientError> read_line();
 
  private:
   explicit Client(int fd, std::chrono::milliseconds timeout);

@@ -1,0 +1,39 @@
+#pragma once
+// Human output of ttlinkctl: daemon-provided text made safe for a terminal,
+// and tables aligned by display width. No knowledge of methods or links.
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ttlink::ctl {
+
+// Control characters (C0, DEL, C1), bidirectional overrides and invalid
+// UTF-8 become visible escapes (\x1b, \u202e, \xff): text from the daemon
+// (names, upstream messages) cannot move the cursor or recolour a terminal.
+std::string sanitize(std::string_view text);
+
+// Columns a terminal gives `text` (valid UTF-8): wide East Asian characters
+// and emoji count 2, combining marks 0.
+std::size_t display_width(std::string_view text);
+
+// A JSON scalar as a cell: strings sanitised, null as "-", others as JSON.
+std::string cell(const boost::json::value& v);
+// The field `key` of an object as a cell ("-" when absent).
+std::string field(const boost::json::value& object, std::string_view key);
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers);
+  // Cells are printed as given: sanitise daemon text first (cell() does).
+  void add_row(std::vector<std::string> cells);
+  std::string render() const;
+  bool empty() const { return rows_.empty(); }
+
+ private:
+  std::vector<std::vector<std::string>> rows_;  // the headers are rows_[0]
+};
+
+}  // namespace ttlink::ctl
