@@ -7,6 +7,17 @@
 // All calls are synchronous and must be made from the daemon's state thread.
 // Token writes are committed with synchronous=FULL before the call returns:
 // a caller may use a token only after put_*_tokens() returned success.
+//
+// Files: cipher.* (AES-256-GCM, key file), sqlite.* (RAII sqlite wrapper,
+// named prepared statements), schema.* (migrations), sqlite_store.cpp (this
+// interface). The key file (store.key_file) holds 32 random bytes; when absent
+// it is generated 0600 (parent directories 0700) on first start; a key file
+// that group or others can access, or not of 32 bytes, is refused. Losing it
+// loses every stored token (links then need `ttlinkctl reauth`), so back it up
+// apart from the database. Each token is sealed with its row's owner key
+// ("advertiser:ID:access", "account:OPENID:access|refresh") as associated data
+// rather than a link id: tokens belong to advertisers and accounts, which
+// several links may share.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,8 +45,8 @@ struct LinkRecord {
   std::string identity_id;    // from /identity/get/, once matched
   std::string identity_type;  // TT_USER | BC_AUTH_TT
   LinkState state = LinkState::kPending;
-  long reason_code = 0;       // upstream code (or 0) behind the current state
-  std::string reason_message; // why the link is in its state; never a token
+  long reason_code = 0;        // upstream code (or 0) behind the current state
+  std::string reason_message;  // why the link is in its state; never a token
   std::optional<TimePoint> next_refresh_at;
   std::optional<TimePoint> next_check_at;
   std::optional<TimePoint> last_check_at;
@@ -46,10 +57,10 @@ struct LinkRecord {
 struct AdvertiserRecord {
   std::string advertiser_id;
   std::string name;
-  std::string status;    // STATUS_ENABLE, STATUS_LIMIT, ...
+  std::string status;  // STATUS_ENABLE, STATUS_LIMIT, ...
   std::string currency;
   std::string timezone;
-  std::string user_role; // ADMIN | OPERATOR | ANALYST | "" (no Business Center says)
+  std::string user_role;  // ADMIN | OPERATOR | ANALYST | "" (no Business Center says)
 };
 
 struct AccountRecord {
@@ -84,7 +95,7 @@ struct AuditEntry {
   TimePoint at{};
   std::string link_id;  // may be empty for daemon-wide events
   std::string actor;
-  std::string action;   // "link.start", "state", "link.unlink", "token.refresh", ...
+  std::string action;  // "link.start", "state", "link.unlink", "token.refresh", ...
   std::string from_state;
   std::string to_state;
   long reason_code = 0;
@@ -104,6 +115,7 @@ class Store {
   static int schema_version();
 
   // --- links ---
+  // A PENDING link, and its "link.create" audit entry, in one transaction.
   virtual Result<LinkRecord> create_link(std::string_view advertiser_id, const Actor& actor) = 0;
   virtual Result<LinkRecord> get_link(std::string_view link_id) = 0;
   virtual Result<std::vector<LinkRecord>> list_links(bool include_unlinked) = 0;
@@ -119,12 +131,14 @@ class Store {
 
   // --- advertisers and accounts (public facts, stored in clear) ---
   virtual Result<void> put_advertiser(const AdvertiserRecord& a) = 0;
-  virtual Result<std::optional<AdvertiserRecord>> get_advertiser(std::string_view advertiser_id) = 0;
+  virtual Result<std::optional<AdvertiserRecord>> get_advertiser(
+      std::string_view advertiser_id) = 0;
   virtual Result<void> put_account(const AccountRecord& a) = 0;
   virtual Result<std::optional<AccountRecord>> get_account(std::string_view open_id) = 0;
 
   // --- tokens (AES-256-GCM, associated data names the row) ---
-  virtual Result<void> put_advertiser_token(std::string_view advertiser_id, const Secret& token) = 0;
+  virtual Result<void> put_advertiser_token(std::string_view advertiser_id,
+                                            const Secret& token) = 0;
   virtual Result<std::optional<Secret>> advertiser_token(std::string_view advertiser_id) = 0;
   virtual Result<void> wipe_advertiser_token(std::string_view advertiser_id) = 0;
   virtual Result<void> put_account_tokens(std::string_view open_id, const AccountTokens& t) = 0;
@@ -136,15 +150,21 @@ class Store {
   // Atomically marks the state used and returns it. Errors: kNotFound
   // (unknown state), kConflict (already used), kInvalidInput (expired).
   virtual Result<PendingAuth> consume_pending_auth(std::string_view state_hash, TimePoint now) = 0;
-  // Pending, unused authorizations of a link (to print or cancel them).
+  // Pending, unused authorizations of a link (to print or cancel them), expired
+  // ones included, oldest first.
   virtual Result<std::vector<PendingAuth>> pending_auths_for_link(std::string_view link_id) = 0;
+  // Removes the unused ones; used ones stay so that a replay gets kConflict.
   virtual Result<void> cancel_pending_auths(std::string_view link_id) = 0;
 
   // --- audit log (append-only) ---
+  // e.id is assigned by the store; e.at defaults (epoch) to now.
   virtual Result<void> append_audit(const AuditEntry& e) = 0;
+  // The `limit` newest entries, newest first.
   virtual Result<std::vector<AuditEntry>> audit_for_link(std::string_view link_id, int limit) = 0;
 
   // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error).
+  // Nested calls (including the store's own, e.g. put_account_tokens inside a
+  // caller's transaction) become savepoints: durable when the outermost commits.
   virtual Result<void> in_transaction(const std::function<Result<void>()>& body) = 0;
 };
 
