@@ -29,6 +29,10 @@ bool is_live(const LinkRecord& link) {
   return link.state != LinkState::kUnlinked;
 }
 
+bool token_rejected(const Error& e) {
+  return e.kind == ErrorKind::kUpstream && (e.upstream_code == 40102 || e.upstream_code == 40105);
+}
+
 }  // namespace
 
 LinkService::LinkService(store::Store& store, tiktok::ApiClient& api, const config::Config& config,
@@ -233,30 +237,38 @@ awaitable<Result<LinkRecord>> LinkService::check(std::string link_id, const Acto
 }
 
 // The seed's prerequisites, in the order a person would check them.
-awaitable<Result<Verdict>> LinkService::run_checks(LinkRecord& link) {
-  auto tokens = co_await fresh_account_tokens(link.open_id, false);
-  if (!tokens) {
-    if (tokens.error().kind == ErrorKind::kNotFound)
-      co_return Verdict{LinkState::kReauthRequired, 0, tokens.error().message};
-    if (auto v = judge_upstream_error(tokens.error())) co_return *v;
-    co_return tokens.error();
+// The account's own facts, with its token. A 40102 or 40105 from the
+// account's calls gets one refresh and one more try before it counts:
+// tiktok-api.md asks for a refresh attempt before reauthorization.
+awaitable<Result<AccountFacts>> LinkService::account_facts(const std::string& open_id) {
+  for (int attempt = 0;; ++attempt) {
+    auto tokens = co_await fresh_account_tokens(open_id, attempt > 0);
+    if (!tokens) co_return tokens.error();
+    auto info = co_await tiktok::account_token_info(api_, tokens->access_token);
+    if (!info && attempt == 0 && token_rejected(info.error())) continue;
+    if (!info) co_return info.error();
+    auto profile = co_await tiktok::business_profile(api_, tokens->access_token, open_id);
+    if (!profile && attempt == 0 && token_rejected(profile.error())) continue;
+    if (!profile) co_return profile.error();
+    co_return AccountFacts{std::move(*tokens), std::move(*info), std::move(*profile)};
   }
-  link.next_refresh_at = tokens->access_expires_at - config_.refresh.before_expiry;
-  auto info = co_await tiktok::account_token_info(api_, tokens->access_token);
-  if (!info) {
-    if (auto v = judge_upstream_error(info.error())) co_return *v;
-    co_return info.error();
-  }
-  if (auto v = judge_scopes(info->scope, config_.tiktok.scopes)) co_return *v;
+}
 
-  auto profile = co_await tiktok::business_profile(api_, tokens->access_token, link.open_id);
-  if (!profile) {
-    if (auto v = judge_upstream_error(profile.error())) co_return *v;
-    co_return profile.error();
+// The seed's prerequisites, in the order a person would check them.
+awaitable<Result<Verdict>> LinkService::run_checks(LinkRecord& link) {
+  auto facts = co_await account_facts(link.open_id);
+  if (!facts) {
+    if (facts.error().kind == ErrorKind::kNotFound)
+      co_return Verdict{LinkState::kReauthRequired, 0, facts.error().message};
+    if (auto v = judge_upstream_error(facts.error())) co_return *v;
+    co_return facts.error();
   }
-  (void)store_.put_account({link.open_id, profile->username, profile->display_name,
-                            profile->is_business_account, info->scope});
-  if (auto v = judge_business(*profile)) co_return *v;
+  const auto& [tokens, info, profile] = *facts;
+  link.next_refresh_at = tokens.access_expires_at - config_.refresh.before_expiry;
+  if (auto v = judge_scopes(info.scope, config_.tiktok.scopes)) co_return *v;
+  (void)store_.put_account({link.open_id, profile.username, profile.display_name,
+                            profile.is_business_account, info.scope});
+  if (auto v = judge_business(profile)) co_return *v;
 
   auto adv_token = store_.advertiser_token(link.advertiser_id);
   if (!adv_token) co_return adv_token.error();
@@ -292,16 +304,16 @@ awaitable<Result<Verdict>> LinkService::run_checks(LinkRecord& link) {
       if (auto v = judge_upstream_error(list.error())) co_return *v;
       co_return list.error();
     }
-    identity = tiktok::match_identity(*list, profile->username);
+    identity = tiktok::match_identity(*list, profile.username);
     if (identity) break;
   }
   if (identity) {
     link.identity_id = identity->identity_id;
     link.identity_type = identity->identity_type;
   }
-  Verdict v = judge_identity(identity, link.advertiser_id, profile->username);
+  Verdict v = judge_identity(identity, link.advertiser_id, profile.username);
   if (v.state != LinkState::kActive) co_return v;
-  co_return judge_refresh_expiry(tokens->refresh_expires_at, clock_(),
+  co_return judge_refresh_expiry(tokens.refresh_expires_at, clock_(),
                                  config_.refresh.warn_refresh_token_before);
 }
 

@@ -15,6 +15,8 @@
 #include "core/links/link_checks.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
+#include "core/tiktok/business.hpp"
+#include "core/tiktok/oauth_account.hpp"
 #include "core/util/log.hpp"
 
 namespace ttlink::links {
@@ -34,6 +36,13 @@ struct Completion {
 };
 
 using Clock = std::function<TimePoint()>;
+
+// What the account's own token says about it.
+struct AccountFacts {
+  store::AccountTokens tokens;
+  tiktok::TokenInfo info;
+  tiktok::BusinessProfile profile;
+};
 
 class LinkService {
  public:
@@ -84,6 +93,7 @@ class LinkService {
   boost::asio::awaitable<Result<void>> complete_account(store::LinkRecord& link, const Secret& code,
                                                         const store::Actor& actor);
   boost::asio::awaitable<Result<Verdict>> run_checks(store::LinkRecord& link);
+  boost::asio::awaitable<Result<AccountFacts>> account_facts(const std::string& open_id);
   boost::asio::awaitable<Result<store::AccountTokens>> fresh_account_tokens(
       const std::string& open_id, bool force);
   boost::asio::awaitable<Result<store::AccountTokens>> refresh_locked(const std::string& open_id);

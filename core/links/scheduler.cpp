@@ -156,14 +156,14 @@ void Scheduler::transient_failure(const std::string& link_id, const Error& e, bo
     (void)links_.degrade(link_id, std::to_string(n) + " transient failures in a row: " + e.message);
 }
 
+// Exponential from a base tied to the check interval (a quarter of it, 1 s
+// to retry_base), capped, with jitter between half and the whole delay.
 Seconds Scheduler::backoff(int failures) {
-  long long base = options_.retry_base.count();
-  long long cap = options_.retry_cap.count();
-  long long d = base << std::min(failures - 1, 20);
-  d = std::min(d, cap);
-  // Full jitter between half and the whole delay.
-  return Seconds{std::uniform_int_distribution<long long>(std::max<long long>(1, d / 2),
-                                                          std::max<long long>(1, d))(rng_)};
+  long long base = std::clamp<long long>(links_.config().poll.status_interval.count() / 4, 1,
+                                         options_.retry_base.count());
+  long long d = std::min(base << std::min(failures - 1, 20), options_.retry_cap.count());
+  return Seconds{
+      std::uniform_int_distribution<long long>(std::max(1LL, d / 2), std::max(1LL, d))(rng_)};
 }
 
 }  // namespace ttlink::links
