@@ -161,7 +161,7 @@ void Scheduler::transient_failure(const std::string& link_id, const Error& e, bo
 Seconds Scheduler::backoff(int failures) {
   long long base = std::clamp<long long>(links_.config().poll.status_interval.count() / 4, 1,
                                          options_.retry_base.count());
-  long long d = std::min(base << std::min(failures - 1, 20), options_.retry_cap.count());
+  long long d = std::min<long long>(base << std::min(failures - 1, 20), options_.retry_cap.count());
   return Seconds{
       std::uniform_int_distribution<long long>(std::max(1LL, d / 2), std::max(1LL, d))(rng_)};
 }
