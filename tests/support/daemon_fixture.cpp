@@ -89,8 +89,10 @@ std::unique_ptr<DaemonProcess> DaemonProcess::start(SandboxProcess& sandbox,
       toml_string(d->socket_path()) + "\n" +
       "group = \"\"\n"
       "[metrics]\n"
-      "listen = \"\"\n" +
-      d->options_.extra_toml;
+      "listen = " +
+      toml_string(d->options_.metrics_port ? "127.0.0.1:" + std::to_string(d->options_.metrics_port)
+                                           : std::string()) +
+      "\n" + d->options_.extra_toml;
   write_file(d->config_path(), toml);
   d->spawn();
   return d;

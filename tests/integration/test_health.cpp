@@ -1,0 +1,191 @@
+// Keeping links healthy unattended (issue 5): the scheduler finds each kind
+// of break on its next check, retries transient failures without giving up on
+// the link, refreshes expired access tokens, and paces its requests.
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "support/daemon_fixture.hpp"
+#include "support/sandbox_fixture.hpp"
+#include "support/wait.hpp"
+
+namespace ttlink::test {
+namespace {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kAdvertiser = "7000000000000000001";
+constexpr const char* kOpenId = "demo-open-id-0001";
+
+class Health : public ::testing::Test {
+ protected:
+  void start(const std::string& poll =
+                 "[poll]\nstatus_interval = \"2s\"\njitter = \"0%\"\nmax_qps = 0\n") {
+    sandbox = SandboxProcess::start();
+    daemon = DaemonProcess::start(*sandbox, {.extra_toml = poll});
+    id = daemon->link(kAdvertiser);
+    ASSERT_EQ(daemon->state_of(id), "ACTIVE");
+  }
+  bool becomes(const std::string& state, std::chrono::seconds within = 20s) {
+    bool ok = wait_until([&] { return daemon->state_of(id) == state; }, deadline_in(within));
+    if (!ok) ADD_FAILURE() << "link " << id << " is " << daemon->state_of(id) << ", not " << state;
+    return ok;
+  }
+  std::unique_ptr<SandboxProcess> sandbox;
+  std::unique_ptr<DaemonProcess> daemon;
+  std::string id;
+};
+
+TEST_F(Health, AccountSwitchedToPersonalIsFoundByTheNextCheckAndRecovers) {
+  start();
+  sandbox->control("POST", "/accounts",
+                   R"({"open_id":"demo-open-id-0001","is_business_account":false})");
+  becomes("NOT_BUSINESS");
+  sandbox->control("POST", "/accounts",
+                   R"({"open_id":"demo-open-id-0001","is_business_account":true})");
+  becomes("ACTIVE");
+}
+
+TEST_F(Health, LimitedAdvertiserIsFoundByTheNextCheck) {
+  start();
+  sandbox->control("POST", "/advertisers",
+                   R"({"advertiser_id":"7000000000000000001","status":"STATUS_LIMIT"})");
+  becomes("ADVERTISER_INACTIVE");
+  auto link = daemon->must("link.get", {{"id", id}}).at("link").as_object();
+  EXPECT_NE(std::string(link.at("reason").at("message").as_string()).find("STATUS_LIMIT"),
+            std::string::npos);
+}
+
+TEST_F(Health, LostIdentityBindingRequiresReauthorization) {
+  start();
+  auto identity = sandbox->world().at("identities").as_array().front().as_object();
+  identity["available_status"] = "NO_VALID_BIND_ACCOUNT";
+  sandbox->control("POST", "/identities", json::value(identity));
+  becomes("REAUTH_REQUIRED");
+}
+
+TEST_F(Health, ServerErrorsDegradeTheLinkButNeverKillItAndItRecovers) {
+  start();
+  sandbox->control(
+      "POST", "/faults",
+      R"({"path":"/business/get/","kind":"http_status","http_status":503,"count":1000})");
+  becomes("DEGRADED", 40s);
+  auto tokens_before =
+      daemon->must("link.get", {{"id", id}}).at("link").at("refresh_token_expires_at");
+  EXPECT_TRUE(tokens_before.is_string());  // tokens untouched
+  sandbox->control("DELETE", "/faults");
+  becomes("ACTIVE", 60s);
+}
+
+TEST_F(Health, ExpiredAccessTokenIsRefreshedNotReauthorized) {
+  start();
+  auto before = daemon->must("link.get", {{"id", id}}).at("link").at("next_refresh_at");
+  sandbox->control("POST", "/tokens/expire", R"({"open_id":"demo-open-id-0001","which":"access"})");
+  // The next check meets 40102, refreshes once, and goes on with the new token.
+  ASSERT_TRUE(wait_until(
+      [&] { return daemon->log_text().find("event=token.refreshed") != std::string::npos; },
+      deadline_in(20s)))
+      << daemon->log_text();
+  becomes("ACTIVE");
+  int live_refresh_tokens = 0;
+  for (auto& t : sandbox->world().at("tokens").as_array())
+    if (t.at("kind").as_string() == "account_refresh" && !t.at("revoked").as_bool() &&
+        !(t.as_object().contains("used") && t.at("used").as_bool()))
+      ++live_refresh_tokens;
+  EXPECT_GE(live_refresh_tokens, 1);
+}
+
+TEST_F(Health, RefreshTokenRejectedMovesToReauthRequiredAtOnce) {
+  start();
+  sandbox->control("POST", "/tokens/revoke", R"({"open_id":"demo-open-id-0001"})");
+  auto r = daemon->call("link.refresh", {{"id", id}});
+  EXPECT_FALSE(r);
+  EXPECT_EQ(daemon->state_of(id), "REAUTH_REQUIRED");
+}
+
+TEST_F(Health, RequestsStayUnderMaxQps) {
+  start("[poll]\nstatus_interval = \"1s\"\njitter = \"0%\"\nmax_qps = 4\n");
+  sandbox->control("DELETE", "/requests");
+  auto api_requests = [&] {
+    std::vector<double> at;
+    for (auto& r : sandbox->control("GET", "/requests?since=0").at("requests").as_array())
+      if (std::string(r.at("path").as_string()).find("/_sandbox") == std::string::npos)
+        at.push_back(r.at("monotonic_ms").to_number<double>());
+    return at;
+  };
+  ASSERT_TRUE(wait_until([&] { return api_requests().size() >= 30; }, deadline_in(30s)));
+  auto at = api_requests();
+  // A bucket of 4 per second allows a burst of 4, then one every 250 ms.
+  const double span_s = (at.back() - at.front()) / 1000.0;
+  EXPECT_GE(span_s, (static_cast<double>(at.size()) - 4 - 1) / 4.0 - 0.05)
+      << at.size() << " requests in " << span_s << " s";
+}
+
+TEST_F(Health, MetricsAreServedInPrometheusFormat) {
+  sandbox = SandboxProcess::start();
+  int port = free_loopback_port();
+  daemon = DaemonProcess::start(*sandbox, {.metrics_port = port});
+  id = daemon->link(kAdvertiser);
+  auto base = "http://127.0.0.1:" + std::to_string(port);
+  auto page = sandbox->http().get(base + "/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->header("Content-Type").find("text/plain"), std::string::npos);
+  const std::string& text = page->body;
+  EXPECT_NE(text.find("ttlink_links{state=\"ACTIVE\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find(
+          "ttlink_upstream_requests_total{endpoint=\"/tt_user/oauth2/token/\",code=\"0\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE ttlink_upstream_request_duration_seconds histogram"),
+            std::string::npos);
+  // Every sample line is NAME{LABELS} VALUE with a declared family.
+  std::istringstream lines(text);
+  std::string line;
+  std::set<std::string> declared;
+  while (std::getline(lines, line)) {
+    if (line.rfind("# TYPE ", 0) == 0) declared.insert(line.substr(7, line.find(' ', 7) - 7));
+    if (line.empty() || line[0] == '#') continue;
+    auto name = line.substr(0, line.find_first_of("{ "));
+    bool known = declared.count(name) ||
+                 std::any_of(declared.begin(), declared.end(), [&](const std::string& d) {
+                   return name == d + "_bucket" || name == d + "_sum" || name == d + "_count";
+                 });
+    EXPECT_TRUE(known) << line;
+    EXPECT_NO_THROW(std::stod(line.substr(line.rfind(' ') + 1))) << line;
+  }
+  auto health = sandbox->http().get(base + "/healthz");
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
+  start();
+  auto text = [&] {
+    std::ifstream in(daemon->config_path());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  auto pos = text.find("max_qps = 0");
+  ASSERT_NE(pos, std::string::npos);
+  text.replace(pos, 11, "max_qps = 7");
+  std::ofstream(daemon->config_path(), std::ios::trunc) << text;
+  daemon->process().signal(SIGHUP);
+  ASSERT_TRUE(wait_until(
+      [&] { return daemon->log_text().find("event=config.reloaded") != std::string::npos; },
+      deadline_in(10s)));
+  EXPECT_NE(daemon->log_text().find("max_qps=7"), std::string::npos);
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+  // A broken file changes nothing and says why.
+  std::ofstream(daemon->config_path(), std::ios::app) << "[poll]\nnonsense = 1\n";
+  auto reload = daemon->call("daemon.reload");
+  EXPECT_FALSE(reload);
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+}
+
+}  // namespace
+}  // namespace ttlink::test
