@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 
@@ -111,7 +112,7 @@ class SqliteStore final : public Store {
   Result<void> put_token(const std::string& owner, const Secret& value,
                          std::optional<TimePoint> expires_at, std::string_view scope);
   Result<std::optional<OpenedToken>> get_token(const std::string& owner);
-  Result<void> delete_tokens(const std::string& owner_prefix);
+  Result<void> delete_token(const std::string& owner);
 
   sqlite::Database db_;
   Cipher cipher_;
@@ -364,9 +365,7 @@ constexpr Sql kUpsertToken{
     "expires_at = excluded.expires_at, scope = excluded.scope, updated_at = excluded.updated_at"};
 constexpr Sql kSelectToken{"select_token",
                            "SELECT sealed, expires_at, scope FROM tokens WHERE owner = ?1"};
-// A prefix match with substr rather than LIKE: ids then need no escaping.
-constexpr Sql kDeleteTokens{"delete_tokens",
-                            "DELETE FROM tokens WHERE substr(owner, 1, length(?1)) = ?1"};
+constexpr Sql kDeleteToken{"delete_token", "DELETE FROM tokens WHERE owner = ?1"};
 
 Result<void> SqliteStore::put_token(const std::string& owner, const Secret& value,
                                     std::optional<TimePoint> expires_at, std::string_view scope) {
@@ -394,10 +393,10 @@ Result<std::optional<OpenedToken>> SqliteStore::get_token(const std::string& own
       OpenedToken{std::move(*value), to_time((*s)->optional_int64(1)), (*s)->text(2)});
 }
 
-Result<void> SqliteStore::delete_tokens(const std::string& owner_prefix) {
-  auto s = stmt(kDeleteTokens);
+Result<void> SqliteStore::delete_token(const std::string& owner) {
+  auto s = stmt(kDeleteToken);
   if (!s) return s.error();
-  (*s)->bind(1, owner_prefix);
+  (*s)->bind(1, owner);
   return (*s)->run();
 }
 
@@ -416,7 +415,7 @@ Result<std::optional<Secret>> SqliteStore::advertiser_token(std::string_view adv
 }
 
 Result<void> SqliteStore::wipe_advertiser_token(std::string_view advertiser_id) {
-  return delete_tokens(advertiser_token_owner(advertiser_id));
+  return delete_token(advertiser_token_owner(advertiser_id));
 }
 
 Result<void> SqliteStore::put_account_tokens(std::string_view open_id, const AccountTokens& t) {
@@ -449,7 +448,10 @@ Result<std::optional<AccountTokens>> SqliteStore::account_tokens(std::string_vie
 }
 
 Result<void> SqliteStore::wipe_account_tokens(std::string_view open_id) {
-  return delete_tokens("account:" + std::string(open_id) + ":");
+  return in_transaction([&]() -> Result<void> {
+    if (auto access = delete_token(account_token_owner(open_id, "access")); !access) return access;
+    return delete_token(account_token_owner(open_id, "refresh"));
+  });
 }
 
 // --- pending authorizations ---

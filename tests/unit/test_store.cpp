@@ -242,9 +242,11 @@ TEST_F(StoreTest, AccountTokensRoundTripAndRotate) {
 TEST_F(StoreTest, WipeAccountTokensLeavesOtherAccounts) {
   ASSERT_TRUE(store_->put_account_tokens("open-1", sample_tokens("act.1", "rft.1")));
   ASSERT_TRUE(store_->put_account_tokens("open-10", sample_tokens("act.10", "rft.10")));
+  ASSERT_TRUE(store_->put_account_tokens("open-1:x", sample_tokens("act.1x", "rft.1x")));
   ASSERT_TRUE(store_->wipe_account_tokens("open-1"));
   EXPECT_FALSE(store_->account_tokens("open-1").value());
   EXPECT_EQ(store_->account_tokens("open-10").value()->refresh_token.reveal(), "rft.10");
+  EXPECT_EQ(store_->account_tokens("open-1:x").value()->refresh_token.reveal(), "rft.1x");
 }
 
 TEST_F(StoreTest, TokensAreEncryptedAtRestInDatabaseAndWal) {
