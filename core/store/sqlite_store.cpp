@@ -597,7 +597,7 @@ Result<sqlite::Database> open_database(const std::string& path) {
   // sqlite answers with the mode in effect: a file system without shared
   // memory (some network mounts) silently keeps the rollback journal.
   auto mode = db->query_text("PRAGMA journal_mode = WAL");
-  if (!mode) return mode.error();
+  if (!mode) return Error::storage("cannot open database " + path + ": " + mode.error().message);
   if (*mode != "wal")
     return Error::storage("database " + path + " cannot use WAL (journal_mode is " + *mode + ")");
   if (auto pragmas = db->exec(kPragmas); !pragmas) return pragmas.error();

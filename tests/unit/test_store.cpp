@@ -476,3 +476,39 @@ TEST_F(StoreTest, DatabaseIsInWalModeAtTheCurrentSchemaVersion) {
 
 }  // namespace
 }  // namespace ttlink::store
+
+namespace ttlink::store {
+namespace {
+
+TEST(StoreOpen, FileThatIsNotADatabaseIsRefusedNamingIt) {
+  test::TempDir dir;
+  std::ofstream(dir.file("ttlink.db")) << std::string(4096, 'x');
+  auto store = Store::open(dir.file("ttlink.db"), dir.file("store_key"));
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().kind, ErrorKind::kStorage);
+  EXPECT_NE(store.error().message.find("not a database"), std::string::npos)
+      << store.error().message;
+  EXPECT_NE(store.error().message.find(dir.file("ttlink.db")), std::string::npos)
+      << store.error().message;
+}
+
+TEST(StoreOpen, MissingDatabaseDirectoryIsReported) {
+  test::TempDir dir;
+  auto store = Store::open(dir.file("absent/ttlink.db"), dir.file("store_key"));
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("absent/ttlink.db"), std::string::npos)
+      << store.error().message;
+}
+
+TEST(StoreOpen, UnusableKeyFileStopsOpeningBeforeTheDatabaseIsCreated) {
+  test::TempDir dir;
+  std::ofstream(dir.file("store_key")) << "short";
+  ::chmod(dir.file("store_key").c_str(), 0600);
+  auto store = Store::open(dir.file("ttlink.db"), dir.file("store_key"));
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().kind, ErrorKind::kCrypto);
+  EXPECT_FALSE(fs::exists(dir.file("ttlink.db")));
+}
+
+}  // namespace
+}  // namespace ttlink::store
