@@ -77,15 +77,20 @@ struct Daemon {
         limiter(io.get_executor(), config.poll.max_qps, config.poll.max_qps),
         api(http, {config.tiktok.api_base, config.tiktok.app_id, std::move(secret)},
             {&limiter, &metrics}),
-        links(store, api, config, log),
-        scheduler(io.get_executor(), links, log, now_utc),
+        links(store, api, config, log, [this] { return now(); }),
+        scheduler(io.get_executor(), links, log, [this] { return now(); }),
         control(io.get_executor(), registry, log, control_options(config)),
         callback(io.get_executor(), listen_on(config.callback.listen),
                  links::make_callback_handler(links, log), log) {}
 
+  // The daemon's clock: wall time, plus an offset that only
+  // debug.clock.advance (debug.clock_control) moves.
+  TimePoint now() const { return now_utc() + clock_offset; }
+
   config::Config& config;
   std::string config_path;
   Logger& log;
+  Seconds clock_offset{0};
   asio::io_context io{1};
   metrics::Registry metrics;
   rpc::Registry registry;
@@ -115,6 +120,25 @@ void register_daemon_methods(Daemon& d) {
         for (auto& s : r->applied) applied.emplace_back(s);
         for (auto& s : r->needs_restart) restart.emplace_back(s);
         co_return json::value(json::object{{"applied", applied}, {"needs_restart", restart}});
+      });
+}
+
+// Tests and demos against the sandbox move the sandbox's clock by days; this
+// moves the daemon's with it (only with debug.clock_control = true).
+void register_debug_methods(Daemon& d) {
+  if (!d.config.debug.clock_control) return;
+  d.log.warn("debug.clock_control",
+             {{"note", "debug.clock.advance is enabled: not for production"}});
+  d.registry.add(
+      "debug.clock.advance", "move the daemon's clock forward (params: seconds)",
+      [&d](const json::object& p, const rpc::Peer&) -> asio::awaitable<rpc::MethodResult> {
+        auto* s = p.if_contains("seconds");
+        if (!s || !s->is_int64() || s->get_int64() < 0)
+          co_return rpc::MethodError{rpc::code::kInvalidParams, "seconds must be an integer >= 0",
+                                     nullptr};
+        d.clock_offset += Seconds{s->get_int64()};
+        d.scheduler.poke();
+        co_return json::value(json::object{{"now", format_rfc3339(d.now())}});
       });
 }
 
@@ -173,6 +197,7 @@ int run(config::Config& config, Secret app_secret, Logger& log, const std::strin
   tiktok::declare_api_metrics(d.metrics);
   links::register_link_metrics(d.metrics, d.links, d.scheduler, d.limiter);
   register_daemon_methods(d);
+  register_debug_methods(d);
   links::register_link_methods(d.registry, d.links);
   if (auto r = start_listeners(d); !r) {
     log.error("daemon.start_failed", {{"error", r.error().message}});

@@ -242,6 +242,10 @@ void read_comments(TableReader& t, CommentsConfig& c) {
   t.duration("alert_unanswered_after", c.alert_unanswered_after);
 }
 
+void read_debug(TableReader& t, DebugConfig& c) {
+  t.boolean("clock_control", c.clock_control);
+}
+
 // Reads table `name` of the root with `read` (or only the required-key checks
 // when the table is absent, so that a missing [tiktok] names app_id).
 template <class Section>
@@ -266,6 +270,7 @@ Config read_document(const toml::table& doc, ErrorSink& errors) {
   read_section(root, "metrics", c.metrics, read_metrics);
   read_section(root, "alerts", c.alerts, read_alerts);
   read_section(root, "comments", c.comments, read_comments);
+  read_section(root, "debug", c.debug, read_debug);
   root.finish();
   return c;
 }

@@ -86,6 +86,13 @@ struct CommentsConfig {
   Seconds alert_unanswered_after{4 * 3600};
 };
 
+// For tests and demos against ttlink-sandbox only, never in production.
+struct DebugConfig {
+  // Enables the control method debug.clock.advance, so that the daemon's
+  // clock can follow the sandbox's through simulated days and months.
+  bool clock_control = false;
+};
+
 struct Config {
   std::string source_path;  // the file it was read from
   TiktokConfig tiktok;
@@ -97,6 +104,7 @@ struct Config {
   MetricsConfig metrics;
   AlertsConfig alerts;
   CommentsConfig comments;
+  DebugConfig debug;
 };
 
 // Reads and validates the file. The error message has the form

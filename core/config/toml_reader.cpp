@@ -141,6 +141,14 @@ void TableReader::number(std::string_view key, double& out) {
   out = f->get();
 }
 
+void TableReader::boolean(std::string_view key, bool& out) {
+  const toml::node* node = get(key);
+  if (!node) return;
+  const auto* b = node->as_boolean();
+  if (!b) return fail(*node, key, "true or false");
+  out = b->get();
+}
+
 void TableReader::fail(const toml::node& node, std::string_view key, std::string_view expected) {
   errors_.fail(line_of(node), key_name(key),
                "expected " + std::string(expected) + ", got " + describe_value(node));

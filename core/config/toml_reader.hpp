@@ -55,6 +55,7 @@ class TableReader {
   void duration(std::string_view key, Seconds& out);
   void string_array(std::string_view key, std::vector<std::string>& out);
   void number(std::string_view key, double& out);
+  void boolean(std::string_view key, bool& out);
 
   // A string run through `parse`, which returns nullopt when the text is not
   // acceptable; `expected` describes acceptable text for the message.

@@ -48,6 +48,10 @@ void Scheduler::stop() {
   timer_.cancel();
 }
 
+void Scheduler::poke() {
+  timer_.cancel();
+}
+
 awaitable<void> Scheduler::loop() {
   auto alive = alive_;
   spread_overdue_work();

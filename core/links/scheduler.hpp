@@ -41,6 +41,7 @@ class Scheduler {
 
   void start();  // spawns the loop on the executor
   void stop();   // no new work; in-flight work finishes
+  void poke();   // look for due work now (the clock moved)
   bool idle() const { return in_flight_.empty(); }
   const SchedulerStats& stats() const { return stats_; }
   // Next time each kind of work is due across all links (for `status`).
