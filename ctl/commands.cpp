@@ -144,8 +144,10 @@ int wait_for_link(Daemon& daemon, const GlobalOptions& options, const std::strin
         std::cout << link_view(link);
       return state == "ACTIVE" ? kExitOk : kExitUnhealthy;
     }
-    if (std::chrono::steady_clock::now() + kPollInterval > deadline) break;
-    std::this_thread::sleep_for(kPollInterval);
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(kPollInterval, deadline - now));
   }
   std::cerr << "ttlinkctl: link " << sanitize(link_id) << " is still PENDING after "
             << format_duration(timeout) << "; check it with: ttlinkctl link show "

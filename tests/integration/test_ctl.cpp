@@ -1,0 +1,314 @@
+// The real ttlinkctl binary against an in-test UnixServer whose handlers
+// return prepared results: exit codes, --json, tables, sanitising, waiting.
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "core/rpc/unix_server.hpp"
+#include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ttlink::rpc {
+namespace {
+namespace json = boost::json;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+const char* const kMethods[] = {"status",        "links.list",    "link.get",    "link.start",
+                                "link.complete", "link.reauth",   "link.unlink", "link.refresh",
+                                "link.check",    "daemon.version"};
+
+json::value link_json(std::string id, std::string state) {
+  return json::object{{"id", id},
+                      {"advertiser_id", "7000000000000000001"},
+                      {"advertiser_name", "Brand Ads"},
+                      {"open_id", "open-1"},
+                      {"username", "brand"},
+                      {"state", state},
+                      {"reason", nullptr},
+                      {"next_refresh_at", "2026-11-24T12:00:00Z"},
+                      {"refresh_token_expires_at", "2027-11-24T10:00:00Z"},
+                      {"last_check_at", nullptr}};
+}
+
+struct CtlRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class CtlTest : public ::testing::Test {
+ protected:
+  CtlTest() {
+    for (const char* method : kMethods)
+      registry.add(method, "prepared by the test",
+                   [this, name = std::string(method)](
+                       const json::object& params, const Peer&) -> asio::awaitable<MethodResult> {
+                     std::lock_guard lock(mutex);
+                     received[name] = params;
+                     auto found = answers.find(name);
+                     if (found == answers.end())
+                       co_return MethodError{code::kInternalError, "no answer prepared"};
+                     co_return found->second;
+                   });
+    UnixServerOptions options;
+    options.path = dir.file("ttlinkd.sock");
+    server = std::make_unique<UnixServer>(ioc.get_executor(), registry, log, options);
+    auto started = server->start();
+    if (!started) throw std::runtime_error(started.error().message);
+    io_thread = std::thread([this] { ioc.run(); });
+  }
+
+  ~CtlTest() override {
+    std::promise<void> stopped;
+    asio::post(ioc, [&] {
+      server->stop();
+      stopped.set_value();
+    });
+    stopped.get_future().wait();
+    work.reset();
+    io_thread.join();
+  }
+
+  void answer(const std::string& method, MethodResult result) {
+    std::lock_guard lock(mutex);
+    answers.insert_or_assign(method, std::move(result));
+  }
+  json::object params_of(const std::string& method) {
+    std::lock_guard lock(mutex);
+    return received[method];
+  }
+
+  // Runs ttlinkctl with `args` (after --socket) and collects everything it wrote.
+  CtlRun ctl(std::vector<std::string> args, std::map<std::string, std::string> env = {},
+             bool with_socket = true) {
+    std::vector<std::string> argv{TTLINK_BIN_DIR "/ctl/ttlinkctl"};
+    if (with_socket) argv.insert(argv.end(), {"--socket", dir.file("ttlinkd.sock")});
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto child = test::ChildProcess::spawn(argv, std::move(env));
+    if (!child) throw std::runtime_error(child.error().message);
+    CtlRun run;
+    auto deadline = test::Clock::now() + 20s;
+    run.exit_code = (*child)->wait(deadline).value_or(-1);
+    (*child)->wait_for_output([](std::string_view) { return false; }, deadline);  // until EOF
+    run.out = (*child)->stdout_text();
+    run.err = (*child)->stderr_text();
+    return run;
+  }
+
+  test::TempDir dir;
+  Registry registry;
+  Logger log{stderr, LogLevel::kError};
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  std::thread io_thread;
+  std::unique_ptr<UnixServer> server;
+  std::mutex mutex;
+  std::map<std::string, MethodResult> answers;
+  std::map<std::string, json::object> received;
+};
+
+TEST_F(CtlTest, StatusOfHealthyLinksExitsZeroWithCountsPerState) {
+  answer("status", json::parse(R"({"links_by_state":{"ACTIVE":2,"DEGRADED":1},
+      "needs_attention":[],"alerts_firing":0,"version":"0.1.0"})"));
+  CtlRun run = ctl({"status"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("ACTIVE    2"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("DEGRADED  1"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("No link needs attention"), std::string::npos) << run.out;
+}
+
+TEST_F(CtlTest, StatusWithLinksNeedingAttentionExitsFourAndNamesThem) {
+  answer("status", json::parse(R"({"links_by_state":{"ACTIVE":1,"REAUTH_REQUIRED":1},
+      "needs_attention":["7001"],"alerts_firing":1,"version":"0.1.0"})"));
+  CtlRun run = ctl({"status"});
+  EXPECT_EQ(run.exit_code, 4);
+  EXPECT_NE(run.out.find("7001"), std::string::npos) << run.out;
+  EXPECT_EQ(ctl({"--json", "status"}).exit_code, 4);
+}
+
+TEST_F(CtlTest, JsonPrintsTheResultAsIs) {
+  json::value result = json::object{{"links", json::array{link_json("7001", "ACTIVE")}}};
+  answer("links.list", result);
+  CtlRun run = ctl({"--json", "links"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out), result);
+  CtlRun after = ctl({"links", "--json"});  // the flag also after the command
+  EXPECT_EQ(json::parse(after.out), result);
+}
+
+TEST_F(CtlTest, ADaemonErrorExitsOneWithItsMessage) {
+  answer("link.get", MethodError{code::kNotFound, "no link 42; see ttlinkctl links"});
+  CtlRun run = ctl({"link", "show", "42"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("no link 42; see ttlinkctl links"), std::string::npos) << run.err;
+  EXPECT_EQ(params_of("link.get"), (json::object{{"id", "42"}}));
+}
+
+TEST_F(CtlTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(ctl({}).exit_code, 2);
+  EXPECT_EQ(ctl({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(ctl({"link", "show"}).exit_code, 2);
+  EXPECT_EQ(ctl({"link", "complete", "--code", "c"}).exit_code, 2);
+  EXPECT_EQ(ctl({"link", "start", "--timeout", "soon"}).exit_code, 2);
+  EXPECT_EQ(ctl({"--help"}).exit_code, 0);
+}
+
+TEST_F(CtlTest, AnUnreachableDaemonExitsThree) {
+  CtlRun run = ctl({"--socket", dir.file("absent.sock"), "status"}, {}, false);
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find("absent.sock"), std::string::npos) << run.err;
+}
+
+TEST_F(CtlTest, TheSocketComesFromTtlinkSocketWhenNotGiven) {
+  answer("status", json::parse(R"({"links_by_state":{},"needs_attention":[],"alerts_firing":0,
+      "version":"0.1.0"})"));
+  EXPECT_EQ(ctl({"status"}, {{"TTLINK_SOCKET", dir.file("ttlinkd.sock")}}, false).exit_code, 0);
+  EXPECT_EQ(ctl({"status"}, {{"TTLINK_SOCKET", dir.file("absent.sock")}}, false).exit_code, 3);
+}
+
+TEST_F(CtlTest, ShowAndCheckOfALinkNeedingAttentionExitFour) {
+  json::value link = link_json("7001", "REAUTH_REQUIRED");
+  link.as_object()["reason"] = json::parse(R"({"code":40105,"message":"Access token is invalid"})");
+  answer("link.get",
+         json::object{{"link", link}, {"history", json::array{}}, {"pending", nullptr}});
+  answer("link.check", json::object{{"link", link}});
+  CtlRun show = ctl({"link", "show", "7001"});
+  EXPECT_EQ(show.exit_code, 4);
+  EXPECT_NE(show.out.find("40105 Access token is invalid"), std::string::npos) << show.out;
+  EXPECT_EQ(ctl({"check", "7001"}).exit_code, 4);
+  answer("link.check", json::object{{"link", link_json("7001", "ACTIVE")}});
+  EXPECT_EQ(ctl({"check", "7001"}).exit_code, 0);
+}
+
+// Display columns of `text`: enough for ASCII and CJK (three-byte, two columns).
+std::size_t columns(std::string_view text) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    width += len == 3 ? 2 : 1;
+    i += len;
+  }
+  return width;
+}
+
+TEST_F(CtlTest, LinksTableAlignsColumnsByDisplayWidth) {
+  json::value wide = link_json("7002", "NOT_BUSINESS");
+  wide.as_object()["advertiser_name"] = "品牌广告";
+  wide.as_object()["next_refresh_at"] = nullptr;
+  answer("links.list", json::object{{"links", json::array{link_json("7001", "ACTIVE"), wide}}});
+  CtlRun run = ctl({"links"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> lines;
+  for (std::size_t start = 0, end; (end = run.out.find('\n', start)) != std::string::npos;
+       start = end + 1)
+    lines.push_back(run.out.substr(start, end - start));
+  ASSERT_EQ(lines.size(), 3u) << run.out;
+  EXPECT_EQ(lines[0].rfind("ID", 0), 0u);
+  auto state_column = [](const std::string& line, std::string_view word) {
+    return columns(std::string_view(line).substr(0, line.find(word)));
+  };
+  EXPECT_EQ(state_column(lines[0], "STATE"), state_column(lines[1], "ACTIVE")) << run.out;
+  EXPECT_EQ(state_column(lines[0], "STATE"), state_column(lines[2], "NOT_BUSINESS")) << run.out;
+  EXPECT_NE(lines[2].find("@brand"), std::string::npos);
+  EXPECT_EQ(lines[2].substr(lines[2].size() - 1), "-");  // null next refresh
+}
+
+TEST_F(CtlTest, ControlCharactersFromTheDaemonAreNeutralised) {
+  json::value evil = link_json("7001", "REAUTH_REQUIRED");
+  evil.as_object()["advertiser_name"] = "Evil\x1b[31mRed\x07";
+  evil.as_object()["reason"] = json::object{{"code", 40105},
+                                            {"message",
+                                             "bad\x1b]0;owned\x07 \xc2\x9b"
+                                             "2J \u202egnp.exe"}};
+  answer("links.list", json::object{{"links", json::array{evil}}});
+  answer("link.get", MethodError{code::kNotFound, "no link \x1b[2J"});
+  CtlRun run = ctl({"links"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (std::string_view bad : {"\x1b", "\x07", "\xc2\x9b", "\u202e"})
+    EXPECT_EQ(run.out.find(bad), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Evil\\x1b[31mRed\\x07"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\\u202e"), std::string::npos) << run.out;
+  CtlRun error = ctl({"link", "show", "7001"});
+  EXPECT_EQ(error.exit_code, 1);
+  EXPECT_EQ(error.err.find('\x1b'), std::string::npos) << error.err;
+}
+
+const char* const kStartResult = R"({"link_id":"7001","state":"PENDING",
+    "advertiser_auth_url":"https://business-api.tiktok.com/portal/auth?app_id=1&state=s1",
+    "account_auth_url":"https://www.tiktok.com/v2/auth/authorize/?client_key=1&state=s2",
+    "expires_at":"2026-11-24T11:00:00Z"})";
+
+TEST_F(CtlTest, LinkStartNoWaitPrintsBothUrlsWithWhatToDo) {
+  answer("link.start", json::parse(kStartResult));
+  CtlRun run = ctl({"link", "start", "--advertiser", "7000000000000000001", "--no-wait"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("Open this URL as an Ads Manager admin:"), std::string::npos);
+  EXPECT_NE(run.out.find("portal/auth?app_id=1&state=s1"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Open this URL logged in as the TikTok Business Account:"),
+            std::string::npos);
+  EXPECT_NE(run.out.find("v2/auth/authorize/?client_key=1&state=s2"), std::string::npos);
+  EXPECT_EQ(params_of("link.start"), (json::object{{"advertiser_id", "7000000000000000001"}}));
+  CtlRun json_run = ctl({"--json", "link", "start", "--no-wait"});
+  EXPECT_EQ(json::parse(json_run.out), json::parse(kStartResult));
+  EXPECT_TRUE(params_of("link.start").empty());
+}
+
+TEST_F(CtlTest, LinkStartWaitsForTheFinalStateAndExitsByIt) {
+  answer("link.start", json::parse(kStartResult));
+  json::value done = json::object{
+      {"link", link_json("7001", "ACTIVE")}, {"history", json::array{}}, {"pending", nullptr}};
+  answer("link.get", done);
+  CtlRun run = ctl({"link", "start"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("ACTIVE"), std::string::npos) << run.out;
+  EXPECT_EQ(params_of("link.get"), (json::object{{"id", "7001"}}));
+  CtlRun json_run = ctl({"--json", "link", "start"});
+  EXPECT_EQ(json::parse(json_run.out), done);
+
+  answer("link.get", json::object{{"link", link_json("7001", "NOT_BUSINESS")}});
+  answer("link.reauth", json::parse(kStartResult));
+  EXPECT_EQ(ctl({"reauth", "7001"}).exit_code, 4);
+  EXPECT_EQ(params_of("link.reauth"), (json::object{{"id", "7001"}}));
+}
+
+TEST_F(CtlTest, AWaitThatTimesOutExitsOne) {
+  answer("link.start", json::parse(kStartResult));
+  answer("link.get", json::object{{"link", link_json("7001", "PENDING")}});
+  auto began = test::Clock::now();
+  CtlRun run = ctl({"link", "start", "--timeout", "1s"});
+  EXPECT_GE(test::Clock::now() - began, 900ms);  // it kept polling until the deadline
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("still PENDING"), std::string::npos) << run.err;
+}
+
+TEST_F(CtlTest, LinkCompletePassesCodeAndState) {
+  answer("link.complete",
+         json::object{{"link", link_json("7001", "ACTIVE")}, {"completed", "advertiser"}});
+  CtlRun run = ctl({"link", "complete", "--code", "abc", "--state", "s1"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(params_of("link.complete"), (json::object{{"code", "abc"}, {"state", "s1"}}));
+}
+
+TEST_F(CtlTest, VersionPrintsBothVersionsAndMethodsListsTheRegistry) {
+  answer("daemon.version", json::object{{"version", "0.1.0"}, {"schema_version", 3}});
+  CtlRun run = ctl({"version"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("ttlinkctl "), std::string::npos);
+  EXPECT_NE(run.out.find("ttlinkd 0.1.0 (store schema 3)"), std::string::npos) << run.out;
+  CtlRun methods = ctl({"methods"});
+  EXPECT_EQ(methods.exit_code, 0);
+  EXPECT_NE(methods.out.find("daemon.methods"), std::string::npos) << methods.out;
+  EXPECT_NE(methods.out.find("link.complete"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ttlink::rpc
