@@ -33,6 +33,10 @@ class SandboxProcess {
                              const std::string& json = "");
   boost::json::value control(const std::string& method, const std::string& path,
                              const boost::json::value& json);
+  // A string literal is JSON text (not a JSON string value).
+  boost::json::value control(const std::string& method, const std::string& path, const char* json) {
+    return control(method, path, std::string(json));
+  }
   boost::json::value world() { return control("GET", "/world"); }
 
   HttpClient& http() { return http_; }

@@ -1,0 +1,200 @@
+// The demo world (served with no arguments) and big generated worlds for
+// benchmarks. Both draw every id from Ids, so --seed makes them repeatable.
+#include "sandbox_state.hpp"
+#include "tokens.hpp"
+
+namespace sandbox {
+namespace {
+
+const char* const kCommentTexts[] = {
+    "Love this!",   "Where can I buy?", "Price?",        "So cool",     "Need this",
+    "Ships to EU?", "Is it a scam?",    "Refund please", "Great video", "Amazing"};
+
+void add_comment(World& w, const std::string& advertiser_id, const std::string& ad_id,
+                 const std::string& item_id, const std::string& user, const std::string& text,
+                 std::int64_t at) {
+  auto& pool = w.comments.pool();
+  Comment c;
+  c.advertiser_id = pool.intern(advertiser_id);
+  c.ad_id = pool.intern(ad_id);
+  c.item_id = pool.intern(item_id);
+  c.user_id =
+      pool.intern("69" + std::to_string(std::hash<std::string>{}(user) % 100000000000000000));
+  c.user_name = pool.intern(user);
+  c.text = pool.intern(text);
+  c.create_time = at;
+  w.comments.add(std::move(c));
+}
+
+}  // namespace
+
+void new_app(World& w, Ids& ids) {
+  w.app_id = "7100000000000000001";
+  w.app_secret = ids.hex(40);
+}
+
+void load_demo_world(World& w, Ids& ids) {
+  auto now = w.now();
+  const std::string adv = "7000000000000000001";
+  w.advertisers.upsert({{"advertiser_id", adv},
+                        {"name", "Demo Brand Ads"},
+                        {"company", "Demo Brand Inc."},
+                        {"balance", 1250.5},
+                        {"bc_id", "7200000000000000001"},
+                        {"bc_name", "Demo Brand BC"},
+                        {"user_role", "ADMIN"}},
+                       advertiser_defaults());
+  w.accounts.upsert({{"open_id", "demo-open-id-0001"},
+                     {"username", "demobrand"},
+                     {"display_name", "Demo Brand"},
+                     {"followers_count", 12800},
+                     {"videos_count", 3}},
+                    account_defaults());
+  w.identities.upsert({{"advertiser_id", adv},
+                       {"identity_id", "7300000000000000001"},
+                       {"user_name", "demobrand"},
+                       {"display_name", "Demo Brand"}},
+                      identity_defaults());
+  const std::int64_t ends_in[] = {2 * 86400, 30 * 86400, 90 * 86400};
+  for (int i = 0; i < 3; ++i) {
+    auto item = "740000000000000000" + std::to_string(i + 1);
+    w.posts.upsert({{"advertiser_id", adv},
+                    {"item_id", item},
+                    {"auth_code", "#" + ids.hex(24)},
+                    {"identity_id", "7300000000000000001"},
+                    {"text", "Demo post " + std::to_string(i + 1)},
+                    {"video_id", item},
+                    {"auth_end_time", tiktok_time(now + ends_in[i])}},
+                   post_defaults(now));
+    auto ad = "750000000000000000" + std::to_string(i + 1);
+    w.ads.upsert({{"advertiser_id", adv},
+                  {"ad_id", ad},
+                  {"ad_name", "Demo Spark Ad " + std::to_string(i + 1)},
+                  {"adgroup_id", "7600000000000000001"},
+                  {"campaign_id", "7700000000000000001"},
+                  {"identity_id", "7300000000000000001"},
+                  {"tiktok_item_id", item}},
+                 ad_defaults());
+    for (int c = 0; c < 2; ++c)
+      add_comment(w, adv, ad, item, "fan_" + std::to_string(i * 2 + c + 1),
+                  kCommentTexts[(i * 2 + c) % 10], now - 3600 * (i * 2 + c + 1));
+  }
+  w.adgroups.upsert({{"advertiser_id", adv},
+                     {"adgroup_id", "7600000000000000001"},
+                     {"adgroup_name", "Demo Ad Group"},
+                     {"campaign_id", "7700000000000000001"}},
+                    adgroup_defaults());
+  w.login.advertiser_ids = {adv};
+  w.login.open_id = "demo-open-id-0001";
+}
+
+namespace {
+
+std::int64_t spec_int(const json::object& spec, const char* key, std::int64_t fallback,
+                      std::string* error) {
+  auto* v = spec.if_contains(key);
+  if (v == nullptr) return fallback;
+  if (!v->is_int64() || v->get_int64() < 0) {
+    *error = std::string(key) + " must be a non-negative integer";
+    return 0;
+  }
+  return v->get_int64();
+}
+
+const char* kAllScopes =
+    "user.info.basic,user.account.type,video.list,comment.list,comment.list.manage";
+
+}  // namespace
+
+json::object generate_world(SandboxState& s, const json::object& spec, std::string* error) {
+  auto links = spec_int(spec, "links", 100, error);
+  auto comments = spec_int(spec, "comments", 0, error);
+  auto posts_per = spec_int(spec, "posts_per_advertiser", 2, error);
+  if (!error->empty()) return {};
+  if (links > 1'000'000 || comments > 20'000'000 || posts_per > 1000) {
+    *error = "links, comments or posts_per_advertiser too large";
+    return {};
+  }
+  if (links == 0 && comments > 0) {
+    *error = "comments need at least one link";
+    return {};
+  }
+  bool issue = bool_field(spec, "issue_tokens");
+  auto& w = s.world;
+  w.clear_objects();
+  auto now = w.now();
+  json::array tokens;
+  ApiContext ctx{w, s.ids};
+  for (std::int64_t i = 0; i < links; ++i) {
+    auto n = std::to_string(1000000000000 + i);  // 13 digits
+    auto adv = "700000" + n, open_id = "gen-open-" + n, user = "brand" + n;
+    auto ident = "730000" + n;
+    w.advertisers.upsert({{"advertiser_id", adv}, {"name", "Brand " + n + " Ads"}},
+                         advertiser_defaults());
+    w.accounts.upsert({{"open_id", open_id}, {"username", user}, {"display_name", "Brand " + n}},
+                      account_defaults());
+    w.identities.upsert({{"advertiser_id", adv}, {"identity_id", ident}, {"user_name", user}},
+                        identity_defaults());
+    w.adgroups.upsert({{"advertiser_id", adv}, {"adgroup_id", "760000" + n}}, adgroup_defaults());
+    for (std::int64_t p = 0; p < posts_per; ++p) {
+      auto item = "74" + std::to_string(p) + n;
+      w.posts.upsert(
+          {{"advertiser_id", adv},
+           {"item_id", item},
+           {"auth_code", "#" + s.ids.hex(24)},
+           {"identity_id", ident},
+           {"video_id", item},
+           {"auth_end_time",
+            tiktok_time(now + (1 + static_cast<std::int64_t>(s.ids.below(60))) * 86400)}},
+          post_defaults(now));
+      w.ads.upsert({{"advertiser_id", adv},
+                    {"ad_id", "75" + std::to_string(p) + n},
+                    {"adgroup_id", "760000" + n},
+                    {"identity_id", ident},
+                    {"tiktok_item_id", item}},
+                   ad_defaults());
+    }
+    if (issue) {
+      auto& adv_token = issue_advertiser_token(ctx, {adv});
+      auto grant = issue_account_grant(ctx, open_id, kAllScopes, now + kRefreshTokenLifetime);
+      tokens.push_back({{"advertiser_id", adv},
+                        {"open_id", open_id},
+                        {"advertiser_token", adv_token.token},
+                        {"access_token", grant.access_token},
+                        {"refresh_token", grant.refresh_token}});
+    }
+  }
+  // Comments spread over every ad, with few distinct users and texts so the
+  // string pool stays small.
+  auto& pool = w.comments.pool();
+  w.comments.reserve(static_cast<std::size_t>(comments));
+  std::vector<StringPool::Id> users;
+  for (int u = 0; u < 5000; ++u) users.push_back(pool.intern("fan_" + std::to_string(u)));
+  std::vector<StringPool::Id> texts;
+  for (const auto* t : kCommentTexts) texts.push_back(pool.intern(t));
+  const auto& ads = w.ads.rows();
+  for (std::int64_t c = 0; c < comments && !ads.empty(); ++c) {
+    const auto& ad = ads[s.ids.below(ads.size())];
+    Comment cm;
+    cm.advertiser_id = pool.intern(str_field(ad, "advertiser_id"));
+    cm.ad_id = pool.intern(str_field(ad, "ad_id"));
+    cm.item_id = pool.intern(str_field(ad, "tiktok_item_id"));
+    auto u = s.ids.below(users.size());
+    cm.user_id = users[u];
+    cm.user_name = users[u];
+    cm.text = texts[s.ids.below(texts.size())];
+    cm.create_time = now - static_cast<std::int64_t>(s.ids.below(30 * 86400));
+    cm.likes = static_cast<std::uint32_t>(s.ids.below(100));
+    w.comments.add(std::move(cm));
+  }
+  if (links > 0) {
+    w.login.advertiser_ids = {str_field(w.advertisers.rows()[0], "advertiser_id")};
+    w.login.open_id = str_field(w.accounts.rows()[0], "open_id");
+  }
+  json::object out{
+      {"links", links}, {"comments", w.comments.size()}, {"posts", w.posts.rows().size()}};
+  if (issue) out["tokens"] = std::move(tokens);
+  return out;
+}
+
+}  // namespace sandbox
