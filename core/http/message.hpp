@@ -14,10 +14,10 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
   std::string method = "GET";  // GET, POST, ...
-  std::string target;          // origin-form: "/path?query" (server side; client derives it from the URL)
-  Headers headers;             // extra headers (e.g. Access-Token, Content-Type)
+  std::string target;  // origin-form: "/path?query" (server side; client derives it from the URL)
+  Headers headers;     // extra headers (e.g. Access-Token, Content-Type)
   std::string body;
-  std::string peer;            // server side: remote address, for logs
+  std::string peer;  // server side: remote address, for logs
   // Case-insensitive header lookup; "" when absent.
   std::string header(std::string_view name) const;
 };

@@ -21,7 +21,11 @@ struct ServerOptions {
   std::size_t max_body = 64 << 10;
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
-  std::size_t max_connections = 256;
+  std::size_t max_connections = 256;  // beyond: 503 and close
+  // Both set: serve HTTPS with this PEM certificate chain and key (the
+  // sandbox's --tls, and tests of the client's verification).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
@@ -33,13 +37,20 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  Result<void> start();        // binds and listens; error names the address
-  unsigned short port() const; // the bound port, after start()
-  void stop();                 // closes the listener and every connection
+  Result<void> start();         // binds and listens; error names the address
+  unsigned short port() const;  // the bound port, after start()
+  void stop();                  // closes the listener and every connection
+
+  // Connections accepted since start() (rejected ones included), and those
+  // open now: for metrics and tests.
+  std::size_t connections_accepted() const;
+  std::size_t connections_open() const;
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  // Shared with the accept loop and the sessions, which may finish after the
+  // Server is gone (stop() makes them finish promptly).
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace ttlink::http
