@@ -172,13 +172,19 @@ json::object generate_world(SandboxState& s, const json::object& spec, std::stri
   for (int u = 0; u < 5000; ++u) users.push_back(pool.intern("fan_" + std::to_string(u)));
   std::vector<StringPool::Id> texts;
   for (const auto* t : kCommentTexts) texts.push_back(pool.intern(t));
-  const auto& ads = w.ads.rows();
+  struct AdIds {
+    StringPool::Id advertiser_id, ad_id, item_id;
+  };
+  std::vector<AdIds> ads;  // interned once, not per comment
+  for (const auto& ad : w.ads.rows())
+    ads.push_back({pool.intern(str_field(ad, "advertiser_id")), pool.intern(str_field(ad, "ad_id")),
+                   pool.intern(str_field(ad, "tiktok_item_id"))});
   for (std::int64_t c = 0; c < comments && !ads.empty(); ++c) {
     const auto& ad = ads[s.ids.below(ads.size())];
     Comment cm;
-    cm.advertiser_id = pool.intern(str_field(ad, "advertiser_id"));
-    cm.ad_id = pool.intern(str_field(ad, "ad_id"));
-    cm.item_id = pool.intern(str_field(ad, "tiktok_item_id"));
+    cm.advertiser_id = ad.advertiser_id;
+    cm.ad_id = ad.ad_id;
+    cm.item_id = ad.item_id;
     auto u = s.ids.below(users.size());
     cm.user_id = users[u];
     cm.user_name = users[u];

@@ -1,0 +1,305 @@
+// ttlink-sandbox's control API and robustness over real HTTP: each fault
+// kind, QPS limits, the masked request log, persistence across a restart,
+// TLS, generated worlds, and bad input that must never crash or hang it.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "support/sandbox_fixture.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
+
+namespace ttlink::test {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+long envelope_code(const HttpResult& r) {
+  auto v = json::parse(r.body);
+  return static_cast<long>(v.at("code").as_int64());
+}
+
+class SandboxControl : public ::testing::Test {
+ protected:
+  void SetUp() override { sandbox_ = SandboxProcess::start({"--seed", "11"}); }
+
+  Result<HttpResult> bc_get() { return sandbox_->http().get(sandbox_->api("/bc/get/")); }
+
+  void add_fault(const std::string& spec) {
+    auto r = sandbox_->control("POST", "/faults", spec);
+    ASSERT_TRUE(r.as_object().contains("fault_id"));
+  }
+
+  std::unique_ptr<SandboxProcess> sandbox_;
+};
+
+TEST_F(SandboxControl, HttpStatusFaultForNextNCallsThenNormal) {
+  add_fault(R"({"path":"/bc/get/","kind":"http_status","http_status":503,"count":2})");
+  for (int i = 0; i < 2; ++i) {
+    auto r = bc_get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+  }
+  auto after = bc_get();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(envelope_code(*after), 40104);  // processed normally: no token given
+}
+
+TEST_F(SandboxControl, CodeFaultAnswersEnvelopeAndLeavesWorldUnchanged) {
+  auto world = sandbox_->world();
+  auto app = world.at("app").as_object();
+  // A code: the auth page then the exchange, which the fault answers instead.
+  auto page = sandbox_->http().get(
+      sandbox_->base_url() + "/portal/auth?app_id=" + std::string(app.at("app_id").as_string()) +
+      "&state=s&redirect_uri=http://127.0.0.1:9/cb");
+  ASSERT_TRUE(page);
+  auto location = page->header("Location");
+  auto code = location.substr(location.find("auth_code=") + 10);
+  code = code.substr(0, code.find('&'));
+  add_fault(
+      R"({"path":"/oauth2/access_token/","kind":"code","code":50002,"message":"timeout","count":1})");
+  json::object body{
+      {"app_id", app.at("app_id")}, {"secret", app.at("secret")}, {"auth_code", code}};
+  auto faulted =
+      sandbox_->http().post_json(sandbox_->api("/oauth2/access_token/"), json::serialize(body));
+  ASSERT_TRUE(faulted);
+  EXPECT_EQ(envelope_code(*faulted), 50002);
+  auto real =
+      sandbox_->http().post_json(sandbox_->api("/oauth2/access_token/"), json::serialize(body));
+  ASSERT_TRUE(real);
+  EXPECT_EQ(envelope_code(*real), 0) << real->body;  // the code was not consumed
+}
+
+TEST_F(SandboxControl, LatencyFaultDelaysThenProcesses) {
+  add_fault(R"({"path":"*","kind":"latency","latency_ms":300,"count":1})");
+  auto start = Clock::now();
+  auto r = bc_get();
+  ASSERT_TRUE(r);
+  EXPECT_GE(Clock::now() - start, milliseconds(300));
+  EXPECT_EQ(envelope_code(*r), 40104);
+}
+
+TEST_F(SandboxControl, ResetAndTruncateFaultsAreTransportErrors) {
+  add_fault(R"({"path":"/bc/get/","kind":"reset","count":1})");
+  auto reset = bc_get();
+  ASSERT_FALSE(reset);
+  EXPECT_EQ(reset.error().kind, ErrorKind::kTransient);
+  add_fault(R"({"path":"/bc/get/","kind":"truncate","count":1})");
+  auto truncated = bc_get();
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error().kind, ErrorKind::kTransient);
+  auto fine = bc_get();
+  ASSERT_TRUE(fine);
+  EXPECT_EQ(fine->status, 200);
+}
+
+TEST_F(SandboxControl, MalformedFaultIsHttp200WithoutJson) {
+  add_fault(R"({"path":"/bc/get/","kind":"malformed","count":1})");
+  auto r = bc_get();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  boost::system::error_code ec;
+  json::parse(r->body, ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST_F(SandboxControl, FractionFaultHitsAboutThatShareOfCalls) {
+  add_fault(R"({"path":"/bc/get/","kind":"http_status","http_status":500,"fraction":0.5})");
+  int failures = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto r = bc_get();
+    ASSERT_TRUE(r);
+    failures += r->status == 500;
+  }
+  EXPECT_GT(failures, 50);
+  EXPECT_LT(failures, 150);
+  sandbox_->control("DELETE", "/faults");
+  EXPECT_TRUE(sandbox_->control("GET", "/faults").at("faults").as_array().empty());
+  EXPECT_EQ(bc_get()->status, 200);
+}
+
+TEST_F(SandboxControl, FaultSpecErrorsNameTheField) {
+  auto r = sandbox_->http().post_json(sandbox_->base_url() + "/_sandbox/faults",
+                                      R"({"path":"/bc/get/","kind":"explode","count":1})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("kind"), std::string::npos);
+}
+
+TEST_F(SandboxControl, QpsLimitAnswers40100PastTheLimit) {
+  sandbox_->control("POST", "/qps", R"({"path":"/bc/get/","limit":3})");
+  std::vector<long> codes;
+  auto start = Clock::now();
+  for (int i = 0; i < 4; ++i) codes.push_back(envelope_code(*bc_get()));
+  if (Clock::now() - start < seconds(1)) {  // all four inside one window
+    EXPECT_EQ(codes[0], 40104);
+    EXPECT_EQ(codes[2], 40104);
+    EXPECT_EQ(codes[3], 40100);
+  }
+  EXPECT_TRUE(
+      wait_until([&] { return envelope_code(*bc_get()) == 40104; }, deadline_in(seconds(5))));
+  sandbox_->control("POST", "/qps", R"({"path":"/bc/get/","limit":0})");
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(envelope_code(*bc_get()), 40104);
+}
+
+TEST_F(SandboxControl, RequestLogMasksSecretsAndTokens) {
+  auto app = sandbox_->world().at("app").as_object();
+  std::string secret(app.at("secret").as_string());
+  auto next = sandbox_->control("GET", "/requests").at("next").to_number<std::uint64_t>();
+  json::object body{{"client_id", app.at("app_id")},
+                    {"client_secret", secret},
+                    {"grant_type", "refresh_token"},
+                    {"refresh_token", "rft.0123456789abcdef0123456789abcdef01234567"}};
+  auto r = sandbox_->http().post_json(sandbox_->api("/tt_user/oauth2/refresh_token/"),
+                                      json::serialize(body));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(envelope_code(*r), 40107);
+  auto log = sandbox_->control("GET", "/requests?since=" + std::to_string(next));
+  auto text = json::serialize(log);
+  EXPECT_EQ(text.find(secret), std::string::npos);
+  EXPECT_EQ(text.find("0123456789abcdef"), std::string::npos);
+  auto entries = log.at("requests").as_array();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].at("path").as_string(), "/open_api/v1.3/tt_user/oauth2/refresh_token/");
+  EXPECT_EQ(entries[0].at("code").as_int64(), 40107);
+  EXPECT_NE(entries[0].at("body").as_string().find("rft."), std::string::npos);
+  sandbox_->control("DELETE", "/requests");
+  EXPECT_TRUE(sandbox_->control("GET", "/requests").at("requests").as_array().empty());
+}
+
+TEST_F(SandboxControl, BadInputGetsTheRightAnswerNeverACrash) {
+  auto& http = sandbox_->http();
+  EXPECT_EQ(http.get(sandbox_->api("/no/such/"))->status, 404);
+  EXPECT_EQ(http.get(sandbox_->base_url() + "/elsewhere")->status, 404);
+  auto wrong_method = http.get(sandbox_->api("/oauth2/access_token/"));
+  EXPECT_EQ(wrong_method->status, 405);
+  auto malformed = http.post_json(sandbox_->api("/oauth2/access_token/"), "{not json");
+  EXPECT_EQ(envelope_code(*malformed), 40002);
+  auto wrong_type = http.post_json(sandbox_->api("/oauth2/access_token/"), "[1,2]");
+  EXPECT_EQ(envelope_code(*wrong_type), 40002);
+  auto huge = http.post_json(sandbox_->api("/oauth2/access_token/"),
+                             "{\"a\":\"" + std::string(2 << 20, 'x') + "\"}");
+  if (huge) {  // else the server closed the connection mid-upload
+    EXPECT_EQ(huge->status, 413);
+  }
+  auto control_bad = http.post_json(sandbox_->base_url() + "/_sandbox/advertisers", "{}");
+  EXPECT_EQ(control_bad->status, 400);
+  EXPECT_NE(control_bad->body.find("advertiser_id"), std::string::npos);
+  EXPECT_EQ(http.get(sandbox_->base_url() + "/_sandbox/advertisers")->status, 405);
+  EXPECT_EQ(bc_get()->status, 200);  // still alive
+}
+
+TEST_F(SandboxControl, SlowClientDoesNotBlockOthers) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket slow(io);
+  slow.connect(
+      {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(sandbox_->port())});
+  boost::asio::write(slow,
+                     boost::asio::buffer(std::string("GET /open_api/v1.3/bc/get/ HTTP/1.1\r\nHo")));
+  auto r = bc_get();  // answered while the slow request is half sent
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(SandboxControl, KeepAliveServesSeveralRequestsOnOneConnection) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s(io);
+  s.connect(
+      {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(sandbox_->port())});
+  std::string req = "GET /open_api/v1.3/bc/get/ HTTP/1.1\r\nHost: x\r\n\r\n";
+  boost::asio::write(s, boost::asio::buffer(req + req));
+  std::string got;
+  char buf[4096];
+  while (got.find("40104", got.find("40104") + 1) == std::string::npos ||
+         got.find("40104") == std::string::npos) {
+    boost::system::error_code ec;
+    auto n = s.read_some(boost::asio::buffer(buf), ec);
+    if (ec) break;
+    got.append(buf, n);
+  }
+  EXPECT_NE(got.find("40104", got.find("40104") + 1), std::string::npos) << got;
+}
+
+TEST(SandboxState, WorldPersistsAcrossRestart) {
+  TempDir dir;
+  auto state = dir.file("world.json");
+  std::string secret;
+  {
+    auto sandbox = SandboxProcess::start({"--state", state});
+    secret = std::string(sandbox->world().at("app").at("secret").as_string());
+    sandbox->control("POST", "/advertisers",
+                     R"({"advertiser_id":"7000000000000000042","name":"Kept"})");
+    sandbox->control("POST", "/clock/advance", R"({"seconds": 3600})");
+    EXPECT_EQ(sandbox->stop(), std::optional<int>(0));
+  }
+  auto again = SandboxProcess::start({"--state", state});
+  auto world = again->world();
+  EXPECT_EQ(world.at("app").at("secret").as_string(), secret);
+  EXPECT_EQ(world.at("clock").at("offset_seconds").as_int64(), 3600);
+  bool kept = false;
+  for (const auto& a : world.at("advertisers").as_array())
+    kept |= a.at("advertiser_id").as_string() == "7000000000000000042";
+  EXPECT_TRUE(kept);
+}
+
+TEST(SandboxState, PutWorldReplacesAndEmptyStartsBare) {
+  auto sandbox = SandboxProcess::start({"--empty"});
+  auto world = sandbox->world();
+  EXPECT_TRUE(world.at("advertisers").as_array().empty());
+  EXPECT_FALSE(world.at("app").at("app_id").as_string().empty());
+  sandbox->control("PUT", "/world", R"({"advertisers":[{"advertiser_id":"1","name":"One"}]})");
+  auto after = sandbox->world();
+  ASSERT_EQ(after.at("advertisers").as_array().size(), 1u);
+  EXPECT_EQ(after.at("advertisers").at(0).at("status").as_string(), "STATUS_ENABLE");
+  EXPECT_EQ(after.at("app").at("app_id").as_string(), world.at("app").at("app_id").as_string());
+}
+
+TEST(SandboxGenerate, SeededGenerationIsDeterministicAndTokensWork) {
+  auto spec = R"({"links":200,"comments":20000,"posts_per_advertiser":2,"issue_tokens":true})";
+  auto a = SandboxProcess::start({"--seed", "5", "--empty"});
+  auto b = SandboxProcess::start({"--seed", "5", "--empty"});
+  auto ga = a->control("POST", "/generate", spec);
+  auto gb = b->control("POST", "/generate", spec);
+  EXPECT_EQ(ga.at("comments").as_int64(), 20000);
+  ASSERT_EQ(ga.at("tokens").as_array().size(), 200u);
+  EXPECT_EQ(json::serialize(ga.at("tokens")), json::serialize(gb.at("tokens")));
+  auto link = ga.at("tokens").at(7).as_object();
+  Headers h{{"Access-Token", std::string(link.at("access_token").as_string())}};
+  auto biz = a->http().get(
+      a->api("/business/get/?business_id=" + std::string(link.at("open_id").as_string())), h);
+  ASSERT_TRUE(biz);
+  EXPECT_EQ(envelope_code(*biz), 0) << biz->body;
+}
+
+std::string run_openssl_for_cert(const TempDir& dir) {
+  auto child = ChildProcess::spawn({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
+                                    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                                    "subjectAltName=IP:127.0.0.1", "-keyout", dir.file("key.pem"),
+                                    "-out", dir.file("cert.pem")});
+  if (!child) return child.error().message;
+  auto status = (*child)->wait(deadline_in(seconds(30)));
+  return status == std::optional<int>(0) ? "" : "openssl failed: " + (*child)->stderr_text();
+}
+
+TEST(SandboxTls, ServesHttpsWithTheGivenCertificate) {
+  TempDir dir;
+  ASSERT_EQ(run_openssl_for_cert(dir), "");
+  auto sandbox = SandboxProcess::start({"--tls", dir.file("cert.pem"), dir.file("key.pem")},
+                                       dir.file("cert.pem"));
+  EXPECT_EQ(sandbox->base_url().rfind("https://127.0.0.1:", 0), 0u);
+  auto world = sandbox->world();  // over TLS, verified against the CA file
+  EXPECT_TRUE(world.as_object().contains("app"));
+  HttpClient untrusting;  // system store only: the self-signed cert is refused
+  EXPECT_FALSE(untrusting.get(sandbox->base_url() + "/_sandbox/world"));
+}
+
+}  // namespace
+}  // namespace ttlink::test
