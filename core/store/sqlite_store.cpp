@@ -105,6 +105,7 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditEntry>> audit_for_link(std::string_view link_id, int limit) override;
 
   Result<void> in_transaction(const std::function<Result<void>()>& body) override;
+  Result<void> durable(const std::function<Result<void>()>& body);
 
  private:
   Result<sqlite::Lease> stmt(const Sql& sql) { return db_.statement(sql.name, sql.text); }
@@ -400,10 +401,21 @@ Result<void> SqliteStore::delete_token(const std::string& owner) {
   return (*s)->run();
 }
 
+// Token writes commit with synchronous=FULL (the WAL is fsync'd before the
+// call returns: a token survives a power cut); everything else commits with
+// NORMAL (durable across a crash of the daemon, and far cheaper per check).
+Result<void> SqliteStore::durable(const std::function<Result<void>()>& body) {
+  const bool outermost = !db_.in_transaction();
+  if (outermost)
+    if (auto r = db_.exec("PRAGMA synchronous = FULL"); !r) return r;
+  auto result = in_transaction(body);
+  if (outermost) (void)db_.exec("PRAGMA synchronous = NORMAL");
+  return result;
+}
+
 Result<void> SqliteStore::put_advertiser_token(std::string_view advertiser_id,
                                                const Secret& token) {
-  // Its own transaction (or savepoint): committed with synchronous=FULL.
-  return in_transaction(
+  return durable(
       [&] { return put_token(advertiser_token_owner(advertiser_id), token, std::nullopt, ""); });
 }
 
@@ -421,7 +433,7 @@ Result<void> SqliteStore::wipe_advertiser_token(std::string_view advertiser_id) 
 Result<void> SqliteStore::put_account_tokens(std::string_view open_id, const AccountTokens& t) {
   // Both tokens in one transaction: a rotated refresh token is never stored
   // without the access token it came with, and is durable on return.
-  return in_transaction([&]() -> Result<void> {
+  return durable([&]() -> Result<void> {
     auto access = put_token(account_token_owner(open_id, "access"), t.access_token,
                             t.access_expires_at, t.scope);
     if (!access) return access;
@@ -583,10 +595,10 @@ Result<std::vector<AuditEntry>> SqliteStore::audit_for_link(std::string_view lin
 
 // --- opening ---
 
-// WAL for concurrent readers (ttlinkctl-side tools); synchronous=FULL because
-// the write rate is tiny and a refresh token must survive a power cut.
+// WAL for concurrent readers (ttlinkctl-side tools); synchronous=NORMAL for
+// states and schedules, FULL around token writes (see durable()).
 constexpr std::string_view kPragmas =
-    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; "
+    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; "
     "PRAGMA secure_delete = ON;";
 
 Result<sqlite::Database> open_database(const std::string& path) {

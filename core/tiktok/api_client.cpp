@@ -34,7 +34,9 @@ ApiClient::ApiClient(http::Client& http, ApiConfig config, Instruments instrumen
 awaitable<Result<json::object>> ApiClient::get(std::string_view path, QueryParams query,
                                                const Secret* access_token,
                                                std::vector<SecretParam> secret_query) {
-  auto parsed = boost::urls::parse_uri(config_.api_base + std::string(path));
+  // parse_uri returns a view: the text must outlive it.
+  const std::string text = config_.api_base + std::string(path);
+  auto parsed = boost::urls::parse_uri(text);
   if (!parsed) co_return Error::invalid("tiktok.api_base is not a valid URL");
   boost::urls::url url = *parsed;
   for (auto& [k, v] : query) url.params().append({k, v});

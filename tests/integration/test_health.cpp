@@ -28,7 +28,9 @@ class Health : public ::testing::Test {
   void start(const std::string& poll =
                  "[poll]\nstatus_interval = \"2s\"\njitter = \"0%\"\nmax_qps = 0\n") {
     sandbox = SandboxProcess::start();
-    daemon = DaemonProcess::start(*sandbox, {.extra_toml = poll});
+    DaemonOptions options;
+    options.extra_toml = poll;
+    daemon = DaemonProcess::start(*sandbox, options);
     id = daemon->link(kAdvertiser);
     ASSERT_EQ(daemon->state_of(id), "ACTIVE");
   }
@@ -94,7 +96,8 @@ TEST_F(Health, ExpiredAccessTokenIsRefreshedNotReauthorized) {
       << daemon->log_text();
   becomes("ACTIVE");
   int live_refresh_tokens = 0;
-  for (auto& t : sandbox->world().at("tokens").as_array())
+  auto world = sandbox->world();
+  for (auto& t : world.at("tokens").as_array())
     if (t.at("kind").as_string() == "account_refresh" && !t.at("revoked").as_bool() &&
         !(t.as_object().contains("used") && t.at("used").as_bool()))
       ++live_refresh_tokens;
@@ -114,7 +117,8 @@ TEST_F(Health, RequestsStayUnderMaxQps) {
   sandbox->control("DELETE", "/requests");
   auto api_requests = [&] {
     std::vector<double> at;
-    for (auto& r : sandbox->control("GET", "/requests?since=0").at("requests").as_array())
+    auto log = sandbox->control("GET", "/requests?since=0");
+    for (auto& r : log.at("requests").as_array())
       if (std::string(r.at("path").as_string()).find("/_sandbox") == std::string::npos)
         at.push_back(r.at("monotonic_ms").to_number<double>());
     return at;
@@ -130,7 +134,9 @@ TEST_F(Health, RequestsStayUnderMaxQps) {
 TEST_F(Health, MetricsAreServedInPrometheusFormat) {
   sandbox = SandboxProcess::start();
   int port = free_loopback_port();
-  daemon = DaemonProcess::start(*sandbox, {.metrics_port = port});
+  DaemonOptions options;
+  options.metrics_port = port;
+  daemon = DaemonProcess::start(*sandbox, options);
   id = daemon->link(kAdvertiser);
   auto base = "http://127.0.0.1:" + std::to_string(port);
   auto page = sandbox->http().get(base + "/metrics");
@@ -219,15 +225,21 @@ TEST_F(SimulatedTime, LinksStayActiveThroughMonthsOfDailyExpiry) {
   }
   // The refresh token is not extended by refreshes: near the end of its year
   // the link warns, and after it a person must reauthorize.
-  advance(230 * 86400);
+  advance(240 * 86400);  // day 360: 5 days left of the refresh token's year
   becomes("EXPIRING");
-  advance(20 * 86400);
+  advance(10 * 86400);  // day 370: the refresh token is dead (40103)
   becomes("REAUTH_REQUIRED");
   auto urls = daemon->must("link.reauth", {{"id", id}});
   daemon->authorize(std::string(urls.at("account_auth_url").as_string()));
   becomes("ACTIVE");
 }
 
+// kill -9 at random moments of refreshes. A token the daemon committed must
+// never be lost. The one window no client can close: upstream rotated the
+// refresh token and the daemon died before its answer was durable (in flight
+// or during the fsync); then the old token is dead upstream. Each such loss
+// must be explained by a successful refresh in the sandbox's log, and the
+// link must come back through reauthorization.
 TEST_F(SimulatedTime, KillDuringRefreshesNeverLosesACommittedToken) {
   start(kClockControl);
   // Upstream answers refreshes after 15 ms, so kills land before, during and
@@ -236,9 +248,11 @@ TEST_F(SimulatedTime, KillDuringRefreshesNeverLosesACommittedToken) {
       "POST", "/faults",
       R"({"path":"/tt_user/oauth2/refresh_token/","kind":"latency","latency_ms":15,"count":100000})");
   std::mt19937 rng(42);
-  int committed = 0, in_flight_losses = 0;
+  int survived = 0, in_flight_losses = 0;
   for (int i = 0; i < 25; ++i) {
     const auto refreshed_before = refreshes();
+    const auto since =
+        sandbox->control("GET", "/requests?since=0").at("next").to_number<long long>();
     auto ctl =
         ChildProcess::spawn({ctl_binary(), "--socket", daemon->socket_path(), "refresh", id});
     ASSERT_TRUE(ctl);
@@ -247,25 +261,34 @@ TEST_F(SimulatedTime, KillDuringRefreshesNeverLosesACommittedToken) {
     auto until = std::chrono::steady_clock::now() + pause;
     wait_until([&] { return std::chrono::steady_clock::now() >= until; }, until + 1s);
     daemon->process().kill9();
-    bool was_committed = refreshes() > refreshed_before;
+    const bool was_committed = refreshes() > refreshed_before;
     daemon->restart();
-    auto r = daemon->call("link.refresh", {{"id", id}});
-    if (r) {
-      committed += was_committed;
+    auto after = daemon->call("link.refresh", {{"id", id}});
+    if (after) {
+      ++survived;
       continue;
     }
-    // Losing a token the daemon had committed is the bug this test hunts.
+    SCOPED_TRACE("refresh after restart: " + after.error().message);
+    // The killed daemon's request may have been answered after it died: the
+    // log is read now, when the refresh after restart has been answered too.
+    auto log = sandbox->control("GET", "/requests?since=" + std::to_string(since));
+    bool upstream_rotated = false;
+    for (auto& r : log.at("requests").as_array())
+      upstream_rotated |= r.at("path").as_string().ends_with("/tt_user/oauth2/refresh_token/") &&
+                          r.at("code").is_int64() && r.at("code").as_int64() == 0;
+
     ASSERT_FALSE(was_committed) << "a committed refresh token was lost (iteration " << i << ")";
-    // Upstream rotated while the daemon died before reading the answer: the
-    // protocol's own window. Reauthorize and go on.
+    ASSERT_TRUE(upstream_rotated) << "a token was lost without any rotation upstream (iteration "
+                                  << i << ")\n"
+                                  << boost::json::serialize(log);
     ++in_flight_losses;
     auto urls = daemon->must("link.reauth", {{"id", id}});
     daemon->authorize(std::string(urls.at("account_auth_url").as_string()));
     ASSERT_EQ(daemon->state_of(id), "ACTIVE");
   }
-  RecordProperty("committed_before_kill", committed);
+  RecordProperty("survived", survived);
   RecordProperty("lost_in_flight", in_flight_losses);
-  EXPECT_LE(in_flight_losses, 5);
+  EXPECT_GT(survived, 0);
 }
 
 }  // namespace

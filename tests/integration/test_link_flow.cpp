@@ -159,10 +159,12 @@ TEST_F(LinkFlow, UnlinkRevokesUpstreamAndWipesLocalTokens) {
   auto unlinked = daemon->must("link.unlink", {{"id", id}}).at("link").as_object();
   EXPECT_EQ(str(unlinked.at("state")), "UNLINKED");
   EXPECT_TRUE(unlinked.at("refresh_token_expires_at").is_null());
-  for (auto& t : sandbox->world().at("tokens").as_array()) {
+  auto world = sandbox->world();
+  for (auto& t : world.at("tokens").as_array()) {
     auto kind = str(t.at("kind"));
-    if (kind == "account_access" || kind == "advertiser_access")
+    if (kind == "account_access" || kind == "advertiser_access") {
       EXPECT_TRUE(t.at("revoked").as_bool()) << json::serialize(t);
+    }
   }
   auto again = daemon->call("link.check", {{"id", id}});
   EXPECT_FALSE(again);
