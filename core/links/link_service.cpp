@@ -347,7 +347,8 @@ Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor
                            {"to", to_string(v.state)},
                            {"code", std::to_string(v.code)},
                            {"reason", v.message}});
-  if (auto r = store_.transition(link.id, v.state, v.code, v.message, actor); !r) return r.error();
+  if (auto r = change_state(link.id, link.state, v.state, v.code, v.message, actor); !r)
+    return r.error();
   link.state = v.state;
   link.reason_code = v.code;
   link.reason_message = v.message;
@@ -380,7 +381,17 @@ Result<void> LinkService::degrade(const std::string& link_id, const std::string&
   log_.warn(
       "link.state",
       {{"link", link_id}, {"from", to_string(link->state)}, {"to", "DEGRADED"}, {"reason", why}});
-  return store_.transition(link_id, LinkState::kDegraded, 0, why, {"daemon"});
+  return change_state(link_id, link->state, LinkState::kDegraded, 0, why, {"daemon"});
+}
+
+// The store first (state + audit entry in one transaction), then observers.
+Result<void> LinkService::change_state(const std::string& link_id, LinkState from, LinkState to,
+                                       long code, const std::string& message,
+                                       const store::Actor& actor) {
+  if (auto r = store_.transition(link_id, to, code, message, actor); !r) return r.error();
+  StateChange change{link_id, from, to, code, message};
+  for (const auto& observer : observers_) observer(change);
+  return {};
 }
 
 Result<void> LinkService::audit(const std::string& link_id, const Actor& actor, std::string action,
@@ -466,8 +477,8 @@ awaitable<Result<LinkRecord>> LinkService::unlink(std::string link_id, const Act
   if (!is_live(*link)) co_return Error::conflict("link " + link_id + " is already unlinked");
   if (auto r = store_.cancel_pending_auths(link_id); !r) co_return r.error();
   // Mark it first: if revocation fails half way, no check revives the link.
-  if (auto r = store_.transition(link_id, LinkState::kUnlinked, 0,
-                                 "unlinked by " + actor.description, actor);
+  if (auto r = change_state(link_id, link->state, LinkState::kUnlinked, 0,
+                            "unlinked by " + actor.description, actor);
       !r)
     co_return r.error();
   if (!link->open_id.empty()) {

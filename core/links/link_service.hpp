@@ -37,6 +37,16 @@ struct Completion {
 
 using Clock = std::function<TimePoint()>;
 
+// A link changed state (recorded in the store before this is called).
+struct StateChange {
+  std::string link_id;
+  LinkState from = LinkState::kPending;
+  LinkState to = LinkState::kPending;
+  long code = 0;
+  std::string message;
+};
+using StateObserver = std::function<void(const StateChange&)>;
+
 // What the account's own token says about it.
 struct AccountFacts {
   store::AccountTokens tokens;
@@ -81,6 +91,9 @@ class LinkService {
   // URLs of a pending authorization issued by this process, if any.
   std::optional<AuthorizationUrls> pending_urls(const std::string& link_id) const;
 
+  // Called after every recorded state change (e.g. by the alert engine).
+  void on_state_change(StateObserver observer) { observers_.push_back(std::move(observer)); }
+
   store::Store& store() { return store_; }
   const config::Config& config() const { return config_; }
 
@@ -102,6 +115,8 @@ class LinkService {
                                                             std::string& bc_name);
   boost::asio::awaitable<Result<bool>> advertiser_half_valid(const store::LinkRecord& link);
   Result<void> record(store::LinkRecord& link, const Verdict& v, const store::Actor& actor);
+  Result<void> change_state(const std::string& link_id, LinkState from, LinkState to, long code,
+                            const std::string& message, const store::Actor& actor);
   Result<void> audit(const std::string& link_id, const store::Actor& actor, std::string action,
                      std::string message);
   bool both_halves_authorized(const store::LinkRecord& link);
@@ -115,7 +130,8 @@ class LinkService {
   KeyedMutex account_locks_;                         // key: open_id; serialises refreshes
   KeyedMutex link_locks_;                            // key: link id; serialises flows of one link
   std::map<std::string, AuthorizationUrls> issued_;  // link id -> last URLs issued
-  std::mt19937_64 rng_{std::random_device{}()};      // check-interval jitter
+  std::vector<StateObserver> observers_;
+  std::mt19937_64 rng_{std::random_device{}()};  // check-interval jitter
 };
 
 }  // namespace ttlink::links
