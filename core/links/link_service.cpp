@@ -129,9 +129,14 @@ awaitable<Result<Completion>> LinkService::complete(Secret code, std::string sta
   auto link = store_.get_link(pending->link_id);
   if (!link) co_return link.error();
   if (!is_live(*link)) co_return Error::conflict("link " + link->id + " was unlinked");
-  auto done = pending->kind == AuthKind::kAdvertiser
-                  ? co_await complete_advertiser(*link, code, actor)
-                  : co_await complete_account(*link, code, actor);
+  // Not a conditional expression: GCC 12 miscompiles co_await inside ?: (the
+  // coroutine frame is corrupted when one branch fails).
+  Result<void> done;
+  if (pending->kind == AuthKind::kAdvertiser) {
+    done = co_await complete_advertiser(*link, code, actor);
+  } else {
+    done = co_await complete_account(*link, code, actor);
+  }
   if (!done) co_return done.error();
   if (both_halves_authorized(*link)) {
     auto verdict = co_await run_checks(*link);

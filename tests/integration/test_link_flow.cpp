@@ -88,6 +88,18 @@ TEST_F(LinkFlow, ReplayedForgedAndMissingStatesAreRejected) {
   EXPECT_NE(pasted.error().message.find("already used"), std::string::npos);
 }
 
+TEST_F(LinkFlow, ACodeRefusedUpstreamIsReportedAndTheDaemonKeepsServing) {
+  auto started = daemon->must("link.start", {{"advertiser_id", kAdvertiser}});
+  auto [code, state] = daemon->code_and_state(str(started.at("account_auth_url")));
+  auto r = daemon->call("link.complete", {{"code", "not-" + code}, {"state", state}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, 1002);  // upstream refused
+  EXPECT_NE(r.error().message.find("/tt_user/oauth2/token/"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(daemon->state_of(str(started.at("link_id"))), "PENDING");
+  EXPECT_TRUE(daemon->call("status"));  // still alive
+}
+
 TEST_F(LinkFlow, PersonalAccountEndsNotBusiness) {
   sandbox->control("POST", "/accounts",
                    R"({"open_id":"demo-open-id-0001","is_business_account":false})");

@@ -9,7 +9,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "wait.hpp"
@@ -100,7 +102,15 @@ std::unique_ptr<DaemonProcess> DaemonProcess::start(SandboxProcess& sandbox,
 
 void DaemonProcess::spawn() {
   client_.reset();
-  auto child = ChildProcess::spawn({daemon_binary(), "--config", config_path()});
+  // TTLINK_DAEMON_WRAPPER (e.g. "valgrind --error-exitcode=99") runs the
+  // daemon under a tool, for hunting memory errors with the real flows.
+  std::vector<std::string> argv;
+  if (const char* wrapper = std::getenv("TTLINK_DAEMON_WRAPPER")) {
+    std::istringstream words(wrapper);
+    for (std::string w; words >> w;) argv.push_back(w);
+  }
+  argv.insert(argv.end(), {daemon_binary(), "--config", config_path()});
+  auto child = ChildProcess::spawn(argv);
   if (!child) throw std::runtime_error("cannot spawn ttlinkd: " + child.error().message);
   child_ = std::move(*child);
   auto ready = child_->wait_for_output("event=daemon.ready", deadline_in(20s));
