@@ -84,6 +84,8 @@ std::string status_view(const json::value& result) {
     out += "\nNeeds attention (see ttlinkctl link show ID):\n";
     for (const auto& id : ids) out += "  " + id + "\n";
   }
+  if (const json::value& next = member(result, "next_refresh_at"); next.is_string())
+    out += "\nNext token refresh: " + field(result, "next_refresh_at") + "\n";
   out += "\nAlerts firing: " + field(result, "alerts_firing") + "\n";
   out += "ttlinkd " + field(result, "version") + "\n";
   return out;

@@ -43,14 +43,21 @@ awaitable<MethodResult> status(LinkService& s) {
   for (LinkState st : kAllLinkStates)
     if (st != LinkState::kUnlinked) by_state[to_string(st)] = 0;
   json::array attention;
+  std::optional<TimePoint> next_refresh;
   for (const auto& l : *links) {
     by_state[to_string(l.state)] = by_state[to_string(l.state)].as_int64() + 1;
     if (needs_attention(l.state)) attention.emplace_back(l.id);
+    bool refreshes = l.state != LinkState::kPending && l.state != LinkState::kReauthRequired;
+    if (refreshes && l.next_refresh_at && (!next_refresh || *l.next_refresh_at < *next_refresh))
+      next_refresh = l.next_refresh_at;
   }
-  co_return json::value(json::object{{"links_by_state", by_state},
-                                     {"needs_attention", attention},
-                                     {"alerts_firing", 0},
-                                     {"version", kVersion}});
+  co_return json::value(
+      json::object{{"links_by_state", by_state},
+                   {"needs_attention", attention},
+                   {"next_refresh_at", next_refresh ? json::value(format_rfc3339(*next_refresh))
+                                                    : json::value(nullptr)},
+                   {"alerts_firing", 0},
+                   {"version", kVersion}});
 }
 
 awaitable<MethodResult> list(LinkService& s, const json::object& params) {
