@@ -88,6 +88,50 @@ TEST_F(LinkFlow, ReplayedForgedAndMissingStatesAreRejected) {
   EXPECT_NE(pasted.error().message.find("already used"), std::string::npos);
 }
 
+TEST_F(LinkFlow, WithoutAnAdvertiserIdTheAdvertiserIsTakenFromItsAuthorization) {
+  auto started = daemon->must("link.start");
+  ASSERT_TRUE(started.at("advertiser_auth_url").is_string());
+  daemon->authorize(str(started.at("advertiser_auth_url")));
+  daemon->authorize(str(started.at("account_auth_url")));
+  auto link = link_of(str(started.at("link_id")));
+  EXPECT_EQ(str(link.at("advertiser_id")), kAdvertiser);
+  EXPECT_EQ(str(link.at("state")), "ACTIVE");
+}
+
+TEST_F(LinkFlow, ASecondAccountForAnAuthorizedAdvertiserNeedsOnlyTheAccountUrl) {
+  daemon->link(kAdvertiser);
+  auto second = daemon->must("link.start", {{"advertiser_id", kAdvertiser}});
+  EXPECT_TRUE(second.at("advertiser_auth_url").is_null());
+  EXPECT_TRUE(second.at("account_auth_url").is_string());
+}
+
+TEST_F(LinkFlow, ADeniedAuthorizationLeavesTheLinkPendingAndSaysSo) {
+  sandbox->control(
+      "POST", "/login",
+      R"({"advertiser_ids":["7000000000000000001"],"open_id":"demo-open-id-0001","deny":true})");
+  auto started = daemon->must("link.start", {{"advertiser_id", kAdvertiser}});
+  auto page = daemon->authorize(str(started.at("account_auth_url")));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("access_denied"), std::string::npos) << page.body;
+  EXPECT_EQ(daemon->state_of(str(started.at("link_id"))), "PENDING");
+  auto history =
+      json::serialize(daemon->must("link.get", {{"id", started.at("link_id")}}).at("history"));
+  EXPECT_NE(history.find("link.refused"), std::string::npos) << history;
+}
+
+TEST(LinkFlowClock, AStateOlderThanAnHourIsRefused) {
+  auto sandbox = SandboxProcess::start();
+  DaemonOptions options;
+  options.extra_toml = "[debug]\nclock_control = true\n";
+  auto daemon = DaemonProcess::start(*sandbox, options);
+  auto started = daemon->must("link.start", {{"advertiser_id", kAdvertiser}});
+  auto [code, state] = daemon->code_and_state(str(started.at("account_auth_url")));
+  daemon->must("debug.clock.advance", {{"seconds", 3601}});
+  auto r = daemon->call("link.complete", {{"code", code}, {"state", state}});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("expired"), std::string::npos) << r.error().message;
+}
+
 TEST_F(LinkFlow, ACodeRefusedUpstreamIsReportedAndTheDaemonKeepsServing) {
   auto started = daemon->must("link.start", {{"advertiser_id", kAdvertiser}});
   auto [code, state] = daemon->code_and_state(str(started.at("account_auth_url")));
