@@ -19,3 +19,15 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# promtool (from Debian's prometheus package) checks /metrics in the tests.
+# Only the one binary is extracted: installing the package would also start
+# a Prometheus server.
+tools="$(dirname "$0")/../.cache/tools"
+if [ ! -x "$tools/promtool" ] && [ ! -x /usr/bin/promtool ]; then
+  echo "deps: fetching promtool (Debian package prometheus)" >&2
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download prometheus >/dev/null && dpkg -x prometheus_*.deb x)
+  mkdir -p "$tools" && cp "$tmp/x/usr/bin/promtool" "$tools/promtool"
+  rm -rf "$tmp"
+fi

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
@@ -13,6 +14,7 @@
 
 #include "support/daemon_fixture.hpp"
 #include "support/sandbox_fixture.hpp"
+#include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 
 namespace ttlink::test {
@@ -169,6 +171,18 @@ TEST_F(Health, MetricsAreServedInPrometheusFormat) {
   }
   auto health = sandbox->http().get(base + "/healthz");
   EXPECT_EQ(health->status, 200);
+
+  // And Prometheus's own checker agrees (scripts/deps.sh fetches promtool).
+  std::string promtool = std::string(TTLINK_SOURCE_DIR) + "/.cache/tools/promtool";
+  if (!std::filesystem::exists(promtool)) promtool = "/usr/bin/promtool";
+  ASSERT_TRUE(std::filesystem::exists(promtool)) << "run scripts/deps.sh to fetch promtool";
+  TempDir dir;
+  std::ofstream(dir.file("metrics.txt")) << text;
+  auto check = ChildProcess::spawn(
+      {"/bin/sh", "-c", "\"$0\" check metrics < \"$1\"", promtool, dir.file("metrics.txt")});
+  ASSERT_TRUE(check);
+  EXPECT_EQ((*check)->wait(deadline_in(30s)), std::optional<int>(0))
+      << (*check)->stdout_text() << (*check)->stderr_text();
 }
 
 TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
