@@ -27,11 +27,13 @@ constexpr const char* kOpenId = "demo-open-id-0001";
 
 class Health : public ::testing::Test {
  protected:
-  void start(const std::string& poll =
-                 "[poll]\nstatus_interval = \"2s\"\njitter = \"0%\"\nmax_qps = 0\n") {
+  void start(
+      const std::string& poll = "[poll]\nstatus_interval = \"2s\"\njitter = \"0%\"\nmax_qps = 0\n",
+      const std::string& tiktok = "") {
     sandbox = SandboxProcess::start();
     DaemonOptions options;
     options.extra_toml = poll;
+    options.tiktok_toml = tiktok;
     daemon = DaemonProcess::start(*sandbox, options);
     id = daemon->link(kAdvertiser);
     ASSERT_EQ(daemon->state_of(id), "ACTIVE");
@@ -85,6 +87,36 @@ TEST_F(Health, ServerErrorsDegradeTheLinkButNeverKillItAndItRecovers) {
   EXPECT_TRUE(tokens_before.is_string());  // tokens untouched
   sandbox->control("DELETE", "/faults");
   becomes("ACTIVE", 60s);
+}
+
+TEST_F(Health, RateLimitCodesAndTimeoutsAreTransientAndLeaveTheLinkAlone) {
+  start("[poll]\nstatus_interval = \"1d\"\n", "request_timeout = \"1s\"\n");
+  sandbox->control(
+      "POST", "/faults",
+      R"({"path":"/business/get/","kind":"code","code":40100,"message":"Too many requests","count":1})");
+  auto limited = daemon->call("link.check", {{"id", id}});
+  ASSERT_FALSE(limited);
+  EXPECT_EQ(limited.error().code, 1002);
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/business/get/","kind":"latency","latency_ms":2500,"count":1})");
+  auto slow = daemon->call("link.check", {{"id", id}});
+  ASSERT_FALSE(slow);
+  EXPECT_EQ(slow.error().code, 1003);
+  EXPECT_NE(slow.error().message.find("timeout"), std::string::npos) << slow.error().message;
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+  // Twice each: a reset of a reused keep-alive connection is retried once on
+  // a fresh connection (the sandbox never processed it), by design.
+  for (const char* kind : {"reset", "truncate", "malformed"}) {
+    sandbox->control("POST", "/faults",
+                     std::string(R"({"path":"/business/get/","count":2,"kind":")") + kind + "\"}");
+    auto r = daemon->call("link.check", {{"id", id}});
+    ASSERT_FALSE(r) << kind;
+    EXPECT_EQ(r.error().code, 1003) << kind << ": " << r.error().message;
+    EXPECT_EQ(daemon->state_of(id), "ACTIVE") << kind;
+    sandbox->control("DELETE", "/faults");
+  }
+  EXPECT_TRUE(daemon->call("link.check", {{"id", id}}));
 }
 
 TEST_F(Health, ExpiredAccessTokenIsRefreshedNotReauthorized) {

@@ -78,6 +78,7 @@ std::unique_ptr<DaemonProcess> DaemonProcess::start(SandboxProcess& sandbox,
       "advertiser_auth_url = " + toml_string(base + "/portal/auth") + "\n" +
       "account_auth_url = " + toml_string(base + "/v2/auth/authorize/") + "\n" +
       (d->options_.ca_file.empty() ? "" : "ca_file = " + toml_string(d->options_.ca_file) + "\n") +
+      d->options_.tiktok_toml + "\n" +
       "[callback]\n"
       "listen = " +
       toml_string("127.0.0.1:" + std::to_string(d->callback_port_)) + "\n" +

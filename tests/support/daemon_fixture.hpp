@@ -18,9 +18,10 @@
 namespace ttlink::test {
 
 struct DaemonOptions {
-  std::string extra_toml;  // appended to the generated config
-  std::string ca_file;     // tiktok.ca_file, for a TLS sandbox
-  int metrics_port = 0;    // 0: metrics disabled
+  std::string extra_toml;   // appended to the generated config
+  std::string tiktok_toml;  // extra keys inside [tiktok]
+  std::string ca_file;      // tiktok.ca_file, for a TLS sandbox
+  int metrics_port = 0;     // 0: metrics disabled
 };
 
 class DaemonProcess {
