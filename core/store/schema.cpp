@@ -93,7 +93,42 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kV1, kV2};
+// Version 3: alerts and their durable outbox. An alert event (firing or
+// resolved) and one delivery row per sink are committed together before any
+// sink is tried, so a crash or a sink outage loses nothing. Deliveries of one
+// fingerprint to one sink go out in `seq` order.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE alerts (
+  id           TEXT PRIMARY KEY,
+  fingerprint  TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  severity     TEXT NOT NULL,
+  link_id      TEXT NOT NULL DEFAULT '',
+  status       TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+  since        INTEGER NOT NULL,
+  last_sent_at INTEGER NOT NULL,
+  acked_at     INTEGER,
+  resolved_at  INTEGER,
+  payload      TEXT NOT NULL
+);
+CREATE INDEX alerts_by_fingerprint ON alerts(fingerprint, status);
+
+CREATE TABLE alert_deliveries (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id        TEXT NOT NULL,  -- the Idempotency-Key: one per event
+  fingerprint     TEXT NOT NULL,
+  sink            TEXT NOT NULL,
+  body            TEXT NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  delivered_at    INTEGER,
+  created_at      INTEGER NOT NULL
+);
+CREATE INDEX alert_deliveries_pending ON alert_deliveries(delivered_at, sink, fingerprint, seq);
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kV1, kV2, kV3};
 
 Result<void> apply(sqlite::Database& db, int index) {
   if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;

@@ -104,6 +104,18 @@ class SqliteStore final : public Store {
   Result<void> append_audit(const AuditEntry& e) override;
   Result<std::vector<AuditEntry>> audit_for_link(std::string_view link_id, int limit) override;
 
+  Result<void> put_alert(const AlertRecord& a) override;
+  Result<std::optional<AlertRecord>> get_alert(std::string_view id) override;
+  Result<std::optional<AlertRecord>> firing_alert(std::string_view fingerprint) override;
+  Result<std::vector<AlertRecord>> list_alerts(bool include_resolved, int limit) override;
+  Result<void> enqueue_delivery(const AlertDelivery& d) override;
+  Result<std::vector<AlertDelivery>> due_deliveries(TimePoint now, int limit) override;
+  Result<std::optional<TimePoint>> next_delivery_at() override;
+  Result<void> mark_delivered(std::int64_t seq, TimePoint at) override;
+  Result<void> mark_attempt_failed(std::int64_t seq, TimePoint next_attempt_at,
+                                   std::string_view error) override;
+  Result<int> undelivered_count() override;
+
   Result<void> in_transaction(const std::function<Result<void>()>& body) override;
   Result<void> durable(const std::function<Result<void>()>& body);
 
@@ -114,6 +126,7 @@ class SqliteStore final : public Store {
                          std::optional<TimePoint> expires_at, std::string_view scope);
   Result<std::optional<OpenedToken>> get_token(const std::string& owner);
   Result<void> delete_token(const std::string& owner);
+  Result<std::vector<AlertRecord>> alert_rows(sqlite::Lease& s);
 
   sqlite::Database db_;
   Cipher cipher_;
@@ -591,6 +604,153 @@ Result<std::vector<AuditEntry>> SqliteStore::audit_for_link(std::string_view lin
     out.push_back({r.int64(0), from_unix(r.int64(1)), r.text(2), r.text(3), r.text(4), r.text(5),
                    r.text(6), static_cast<long>(r.int64(7)), r.text(8)});
   }
+}
+
+// --- alerts and their outbox ---
+
+#define TTLINK_ALERT_COLUMNS                                                          \
+  "id, fingerprint, kind, severity, link_id, status, since, last_sent_at, acked_at, " \
+  "resolved_at, payload"
+
+constexpr Sql kUpsertAlert{"upsert_alert",
+                           "INSERT OR REPLACE INTO alerts (" TTLINK_ALERT_COLUMNS
+                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+constexpr Sql kSelectAlert{"select_alert",
+                           "SELECT " TTLINK_ALERT_COLUMNS " FROM alerts WHERE id = ?1"};
+constexpr Sql kFiringAlert{"firing_alert", "SELECT " TTLINK_ALERT_COLUMNS
+                                           " FROM alerts WHERE fingerprint = ?1 AND "
+                                           "status = 'firing' ORDER BY id DESC LIMIT 1"};
+constexpr Sql kListAlerts{"list_alerts", "SELECT " TTLINK_ALERT_COLUMNS
+                                         " FROM alerts WHERE ?1 OR status = 'firing' "
+                                         "ORDER BY id DESC LIMIT ?2"};
+#undef TTLINK_ALERT_COLUMNS
+
+Result<void> SqliteStore::put_alert(const AlertRecord& a) {
+  auto s = stmt(kUpsertAlert);
+  if (!s) return s.error();
+  (*s)->bind(1, a.id).bind(2, a.fingerprint).bind(3, a.kind).bind(4, a.severity);
+  (*s)->bind(5, a.link_id).bind(6, a.status).bind(7, ttlink::to_unix(a.since));
+  (*s)->bind(8, ttlink::to_unix(a.last_sent_at)).bind(9, to_unix(a.acked_at));
+  (*s)->bind(10, to_unix(a.resolved_at)).bind(11, a.payload);
+  return (*s)->run();
+}
+
+Result<std::vector<AlertRecord>> SqliteStore::alert_rows(sqlite::Lease& s) {
+  std::vector<AlertRecord> out;
+  for (;;) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    const auto& r = *s;
+    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
+                   from_unix(r.int64(6)), from_unix(r.int64(7)), to_time(r.optional_int64(8)),
+                   to_time(r.optional_int64(9)), r.text(10)});
+  }
+}
+
+Result<std::optional<AlertRecord>> SqliteStore::get_alert(std::string_view id) {
+  auto s = stmt(kSelectAlert);
+  if (!s) return s.error();
+  (*s)->bind(1, id);
+  auto rows = alert_rows(*s);
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<AlertRecord>();
+  return std::optional<AlertRecord>(std::move(rows->front()));
+}
+
+Result<std::optional<AlertRecord>> SqliteStore::firing_alert(std::string_view fingerprint) {
+  auto s = stmt(kFiringAlert);
+  if (!s) return s.error();
+  (*s)->bind(1, fingerprint);
+  auto rows = alert_rows(*s);
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<AlertRecord>();
+  return std::optional<AlertRecord>(std::move(rows->front()));
+}
+
+Result<std::vector<AlertRecord>> SqliteStore::list_alerts(bool include_resolved, int limit) {
+  auto s = stmt(kListAlerts);
+  if (!s) return s.error();
+  (*s)->bind(1, std::int64_t{include_resolved ? 1 : 0}).bind(2, std::int64_t{limit});
+  return alert_rows(*s);
+}
+
+constexpr Sql kInsertDelivery{
+    "insert_delivery",
+    "INSERT INTO alert_deliveries (event_id, fingerprint, sink, body, attempts, "
+    "next_attempt_at, last_error, created_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, '', ?6)"};
+constexpr Sql kDueDeliveries{
+    "due_deliveries",
+    "SELECT seq, event_id, fingerprint, sink, body, attempts, next_attempt_at, last_error, "
+    "created_at FROM alert_deliveries d WHERE delivered_at IS NULL AND next_attempt_at <= ?1 "
+    "AND seq = (SELECT min(seq) FROM alert_deliveries e WHERE e.delivered_at IS NULL AND "
+    "e.sink = d.sink AND e.fingerprint = d.fingerprint) ORDER BY seq LIMIT ?2"};
+constexpr Sql kNextDeliveryAt{
+    "next_delivery_at",
+    "SELECT min(next_attempt_at) FROM alert_deliveries WHERE delivered_at IS NULL"};
+constexpr Sql kMarkDelivered{"mark_delivered",
+                             "UPDATE alert_deliveries SET delivered_at = ?2, "
+                             "attempts = attempts + 1, last_error = '' WHERE seq = ?1"};
+constexpr Sql kMarkFailed{"mark_attempt_failed",
+                          "UPDATE alert_deliveries SET attempts = attempts + 1, "
+                          "next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1"};
+constexpr Sql kUndelivered{"undelivered_count",
+                           "SELECT count(*) FROM alert_deliveries WHERE delivered_at IS NULL"};
+
+Result<void> SqliteStore::enqueue_delivery(const AlertDelivery& d) {
+  auto s = stmt(kInsertDelivery);
+  if (!s) return s.error();
+  const TimePoint created = d.created_at == TimePoint{} ? now_utc() : d.created_at;
+  (*s)->bind(1, d.event_id).bind(2, d.fingerprint).bind(3, d.sink).bind(4, d.body);
+  (*s)->bind(5, ttlink::to_unix(d.next_attempt_at)).bind(6, ttlink::to_unix(created));
+  return (*s)->run();
+}
+
+Result<std::vector<AlertDelivery>> SqliteStore::due_deliveries(TimePoint now, int limit) {
+  auto s = stmt(kDueDeliveries);
+  if (!s) return s.error();
+  (*s)->bind(1, ttlink::to_unix(now)).bind(2, std::int64_t{limit});
+  std::vector<AlertDelivery> out;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    const auto& r = **s;
+    out.push_back({r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4),
+                   static_cast<int>(r.int64(5)), from_unix(r.int64(6)), r.text(7), std::nullopt,
+                   from_unix(r.int64(8))});
+  }
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_delivery_at() {
+  auto s = stmt(kNextDeliveryAt);
+  if (!s) return s.error();
+  auto row = (*s)->step();
+  if (!row) return row.error();
+  return to_time((*s)->optional_int64(0));
+}
+
+Result<void> SqliteStore::mark_delivered(std::int64_t seq, TimePoint at) {
+  auto s = stmt(kMarkDelivered);
+  if (!s) return s.error();
+  (*s)->bind(1, seq).bind(2, ttlink::to_unix(at));
+  return (*s)->run();
+}
+
+Result<void> SqliteStore::mark_attempt_failed(std::int64_t seq, TimePoint next_attempt_at,
+                                              std::string_view error) {
+  auto s = stmt(kMarkFailed);
+  if (!s) return s.error();
+  (*s)->bind(1, seq).bind(2, ttlink::to_unix(next_attempt_at)).bind(3, error);
+  return (*s)->run();
+}
+
+Result<int> SqliteStore::undelivered_count() {
+  auto s = stmt(kUndelivered);
+  if (!s) return s.error();
+  auto row = (*s)->step();
+  if (!row) return row.error();
+  return static_cast<int>((*s)->int64(0));
 }
 
 // --- opening ---

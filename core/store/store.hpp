@@ -102,6 +102,36 @@ struct AuditEntry {
   std::string reason_message;
 };
 
+// One alert (product.md, "Alerts"): its latest event's payload is kept as
+// JSON text, exactly what sinks receive.
+struct AlertRecord {
+  std::string id;  // sortable: time first
+  std::string fingerprint;
+  std::string kind;
+  std::string severity;
+  std::string link_id;
+  std::string status;  // firing | resolved
+  TimePoint since{};
+  TimePoint last_sent_at{};  // last time the event was queued (repeat_interval)
+  std::optional<TimePoint> acked_at;
+  std::optional<TimePoint> resolved_at;
+  std::string payload;
+};
+
+// One event of an alert on its way to one sink (the outbox).
+struct AlertDelivery {
+  std::int64_t seq = 0;  // assigned by the store; order of delivery per fingerprint
+  std::string event_id;  // the alert id, suffixed for repeats and the resolve
+  std::string fingerprint;
+  std::string sink;
+  std::string body;  // the JSON sent
+  int attempts = 0;
+  TimePoint next_attempt_at{};
+  std::string last_error;
+  std::optional<TimePoint> delivered_at;
+  TimePoint created_at{};
+};
+
 class Store {
  public:
   // Opens (creating if absent) the database and the key file. A missing key
@@ -161,6 +191,24 @@ class Store {
   virtual Result<void> append_audit(const AuditEntry& e) = 0;
   // The `limit` newest entries, newest first.
   virtual Result<std::vector<AuditEntry>> audit_for_link(std::string_view link_id, int limit) = 0;
+
+  // --- alerts and their outbox ---
+  // Inserts or replaces the alert with this id.
+  virtual Result<void> put_alert(const AlertRecord& a) = 0;
+  virtual Result<std::optional<AlertRecord>> get_alert(std::string_view id) = 0;
+  virtual Result<std::optional<AlertRecord>> firing_alert(std::string_view fingerprint) = 0;
+  // Firing alerts (or all, newest first, at most `limit`).
+  virtual Result<std::vector<AlertRecord>> list_alerts(bool include_resolved, int limit) = 0;
+  virtual Result<void> enqueue_delivery(const AlertDelivery& d) = 0;
+  // Undelivered rows due at `now`, only the oldest per (sink, fingerprint),
+  // so that a resolved never overtakes its firing. Oldest first.
+  virtual Result<std::vector<AlertDelivery>> due_deliveries(TimePoint now, int limit) = 0;
+  // The earliest next_attempt_at among undelivered rows, if any.
+  virtual Result<std::optional<TimePoint>> next_delivery_at() = 0;
+  virtual Result<void> mark_delivered(std::int64_t seq, TimePoint at) = 0;
+  virtual Result<void> mark_attempt_failed(std::int64_t seq, TimePoint next_attempt_at,
+                                           std::string_view error) = 0;
+  virtual Result<int> undelivered_count() = 0;
 
   // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error).
   // Nested calls (including the store's own, e.g. put_account_tokens inside a

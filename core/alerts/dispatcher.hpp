@@ -1,0 +1,87 @@
+#pragma once
+// The alerts' one coroutine on the daemon's executor: takes link state
+// changes in order (fetching an authorization URL for reauth alerts), queues
+// repeats, and delivers the outbox to the sinks with jittered exponential
+// back-off per row. Delivery is at least once: a row is marked delivered only
+// after its sink said so. One row per (sink, fingerprint) is in flight at a
+// time, so a resolved never overtakes its firing.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "core/alerts/engine.hpp"
+#include "core/alerts/sink.hpp"
+#include "core/util/log.hpp"
+
+namespace ttlink::alerts {
+
+struct StateEvent {
+  std::string link_id;
+  LinkState to = LinkState::kPending;
+  Reason reason;
+};
+
+// The authorization URL to offer in an alert about `link_id`, if any.
+using UrlSource =
+    std::function<boost::asio::awaitable<std::optional<std::string>>(const std::string& link_id)>;
+
+struct Backoff {
+  Seconds first{2};
+  Seconds max{600};
+};
+
+struct SinkTestOutcome {
+  std::string sink;
+  bool ok = false;
+  std::string error;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(boost::asio::any_io_executor ex, store::Store& store, Engine& engine,
+             std::vector<std::unique_ptr<Sink>> sinks, Logger& log, UrlSource urls,
+             Backoff backoff = {}, Clock clock = now_utc);
+
+  // Queues a state change (from LinkService's observer); never blocks.
+  void notify(StateEvent e);
+  void start();
+  void stop();
+  bool idle() const { return !running_ || (!busy_ && events_.empty()); }
+
+  // Sends a test payload straight to every sink (not through the outbox).
+  boost::asio::awaitable<std::vector<SinkTestOutcome>> test(boost::json::object payload);
+
+  // One pass (intake, repeats, due deliveries); for the loop and tests.
+  boost::asio::awaitable<void> run_once();
+
+ private:
+  boost::asio::awaitable<void> loop();
+  boost::asio::awaitable<void> take_events();
+  boost::asio::awaitable<void> deliver_due();
+  Sink* sink_named(const std::string& name);
+  TimePoint retry_time(int attempts_before);
+  std::chrono::milliseconds sleep_for();
+
+  boost::asio::any_io_executor ex_;
+  store::Store& store_;
+  Engine& engine_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  Logger& log_;
+  UrlSource urls_;
+  Backoff backoff_;
+  Clock clock_;
+  std::deque<StateEvent> events_;
+  boost::asio::steady_timer wake_;
+  bool running_ = false;
+  bool busy_ = false;
+  std::mt19937_64 rng_{std::random_device{}()};  // back-off jitter
+};
+
+}  // namespace ttlink::alerts

@@ -1,0 +1,60 @@
+#pragma once
+// The alert lifecycle on the store: a link entering a state fires its kind
+// once per fingerprint; leaving it resolves; a firing alert repeats after
+// repeat_interval unless acked. Every event (firing, repeat, resolved) is
+// committed together with one outbox row per sink that wants it, before any
+// delivery is tried.
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/alerts/alert.hpp"
+#include "core/alerts/sink.hpp"
+#include "core/store/store.hpp"
+
+namespace ttlink::alerts {
+
+using Clock = std::function<TimePoint()>;
+
+class Engine {
+ public:
+  Engine(store::Store& store, Seconds repeat_interval, std::vector<SinkFilter> sinks,
+         Clock clock = now_utc);
+
+  // Link `link_id` is now in `to` (as recorded in the store). `action_url` is
+  // the authorization URL to put in a reauth-type alert, when one exists.
+  Result<void> on_link_state(const std::string& link_id, LinkState to, const Reason& reason,
+                             const std::optional<std::string>& action_url);
+  // Queues repeats of unacked firing alerts last sent repeat_interval ago.
+  Result<int> queue_repeats();
+  // Firing alerts, or all (newest first), as payloads.
+  Result<std::vector<boost::json::object>> list(bool include_resolved);
+  Result<int> firing_count();
+  // Silences repeats of a firing alert until it resolves or its reason changes.
+  Result<boost::json::object> ack(const std::string& id);
+  // A payload for `alert test` (kind "test", never stored).
+  boost::json::object test_payload();
+
+  void set_repeat_interval(Seconds s) { repeat_interval_ = s; }
+  const std::vector<SinkFilter>& sinks() const { return sinks_; }
+
+ private:
+  Result<void> fire(const store::LinkRecord& link, const KindSpec& spec, const Reason& reason,
+                    const std::optional<std::string>& action_url);
+  Result<void> refresh_reason(store::AlertRecord& alert, const Reason& reason,
+                              const std::optional<std::string>& action_url);
+  Result<void> resolve(store::AlertRecord& alert);
+  // Stores `alert` and queues its payload for every accepting sink, in one
+  // transaction.
+  Result<void> commit_event(const store::AlertRecord& alert, const std::string& event_id);
+
+  store::Store& store_;
+  Seconds repeat_interval_;
+  std::vector<SinkFilter> sinks_;
+  Clock clock_;
+};
+
+}  // namespace ttlink::alerts

@@ -1,0 +1,23 @@
+#pragma once
+// The `exec` sink: runs `command` (argv, no shell) with the JSON on stdin and
+// the Idempotency-Key in TTLINK_ALERT_ID; exit 0 within the timeout is
+// delivered, anything else (or a kill at the timeout) is retried.
+#include "core/alerts/sink.hpp"
+
+namespace ttlink::alerts {
+
+class ExecSink final : public Sink {
+ public:
+  ExecSink(std::string name, const config::AlertSinkConfig& c, boost::asio::any_io_executor ex)
+      : name_(std::move(name)), command_(c.command), timeout_(c.timeout), ex_(std::move(ex)) {}
+  const std::string& name() const override { return name_; }
+  boost::asio::awaitable<Result<void>> deliver(const Outgoing& event) override;
+
+ private:
+  std::string name_;
+  std::vector<std::string> command_;
+  Seconds timeout_;
+  boost::asio::any_io_executor ex_;
+};
+
+}  // namespace ttlink::alerts

@@ -1,0 +1,47 @@
+#pragma once
+// A sink: somewhere alerts go (webhook, exec, log). Each has a name
+// ("webhook#1": its type and place in the config), a filter by kind and
+// severity, and delivers one event at a time; success means delivered.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/alerts/alert.hpp"
+#include "core/config/config.hpp"
+#include "core/util/log.hpp"
+#include "core/util/result.hpp"
+
+namespace ttlink::alerts {
+
+struct SinkFilter {
+  std::string name;
+  std::vector<std::string> kinds;  // empty = all
+  Severity min_severity = Severity::kInfo;
+  bool accepts(std::string_view kind, Severity severity) const;
+};
+
+std::string sink_name(const config::AlertSinkConfig& c, std::size_t index);
+std::vector<SinkFilter> sink_filters(const config::AlertsConfig& c);
+
+// One event on its way out: the JSON body and its Idempotency-Key.
+struct Outgoing {
+  std::string body;
+  std::string idempotency_key;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual const std::string& name() const = 0;
+  virtual boost::asio::awaitable<Result<void>> deliver(const Outgoing& event) = 0;
+};
+
+// Builds the configured sinks, in config order. Errors: an unknown type, or
+// a webhook secret_file that cannot be read.
+Result<std::vector<std::unique_ptr<Sink>>> make_sinks(const config::AlertsConfig& c,
+                                                      boost::asio::any_io_executor ex, Logger& log);
+
+}  // namespace ttlink::alerts

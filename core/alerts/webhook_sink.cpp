@@ -1,0 +1,79 @@
+#include "core/alerts/webhook_sink.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/util/random.hpp"
+
+namespace ttlink::alerts {
+
+namespace {
+
+Result<Secret> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::invalid("cannot read alerts.sink secret_file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string value = text.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) return Error::invalid("alerts.sink secret_file " + path + " is empty");
+  return Secret(std::move(value));
+}
+
+http::ClientOptions client_options(const config::AlertSinkConfig& c) {
+  http::ClientOptions o;
+  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout);
+  o.connect_timeout = timeout;
+  o.request_timeout = timeout;
+  o.max_response_body = 1 << 20;
+  return o;
+}
+
+}  // namespace
+
+std::string webhook_signature(const Secret& secret, std::int64_t t, std::string_view body) {
+  const std::string ts = std::to_string(t);
+  std::string signed_text = ts + ".";
+  signed_text.append(body);
+  return "t=" + ts + ",v1=" + hmac_sha256_hex(secret.reveal(), signed_text);
+}
+
+Result<std::unique_ptr<Sink>> WebhookSink::create(std::string name,
+                                                  const config::AlertSinkConfig& c,
+                                                  boost::asio::any_io_executor ex) {
+  Secret secret;
+  if (!c.secret_file.empty()) {
+    auto s = read_secret_file(c.secret_file);
+    if (!s) return s.error();
+    secret = std::move(*s);
+  }
+  return std::unique_ptr<Sink>(
+      std::make_unique<WebhookSink>(std::move(name), c, std::move(secret), std::move(ex)));
+}
+
+WebhookSink::WebhookSink(std::string name, const config::AlertSinkConfig& c, Secret secret,
+                         boost::asio::any_io_executor ex)
+    : name_(std::move(name)),
+      url_(c.url),
+      extra_headers_(c.headers.begin(), c.headers.end()),
+      secret_(std::move(secret)),
+      http_(std::move(ex), client_options(c)) {}
+
+boost::asio::awaitable<Result<void>> WebhookSink::deliver(const Outgoing& event) {
+  http::Request req;
+  req.method = "POST";
+  req.headers = extra_headers_;
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.headers.emplace_back("Idempotency-Key", event.idempotency_key);
+  if (!secret_.empty())
+    req.headers.emplace_back("X-Ttlink-Signature",
+                             webhook_signature(secret_, to_unix(now_utc()), event.body));
+  req.body = event.body;
+  auto res = co_await http_.send(url_, std::move(req));
+  if (!res) co_return res.error();
+  if (res->status < 200 || res->status > 299)
+    co_return Error::transient("webhook answered HTTP " + std::to_string(res->status));
+  co_return Result<void>();
+}
+
+}  // namespace ttlink::alerts
