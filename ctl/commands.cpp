@@ -8,6 +8,7 @@
 
 #include "core/rpc/client.hpp"
 #include "core/util/time.hpp"
+#include "ctl/alert_views.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/render.hpp"
 #include "ctl/views.hpp"
@@ -110,6 +111,7 @@ struct Commands::Args {
   std::string code;
   std::string state;
   bool no_wait = false;
+  bool all = false;
   std::string timeout = "1h";
 };
 
@@ -253,6 +255,8 @@ Commands::Commands(CLI::App& app, const GlobalOptions& options)
   check->add_option("ID", a.id, "link id")->required();
   simple(check, "link.check", result_link_view, true);
 
+  add_alert_commands(app);
+
   commands_.emplace_back(app.add_subcommand("version", "versions of ttlinkctl and ttlinkd"),
                          [this] {
                            if (!options_.json) std::cout << "ttlinkctl " << TTLINK_VERSION << "\n";
@@ -266,6 +270,38 @@ Commands::Commands(CLI::App& app, const GlobalOptions& options)
                          });
   simple(app.add_subcommand("methods", "the control methods ttlinkd serves"), "daemon.methods",
          methods_view, false);
+}
+
+void Commands::add_alert_commands(CLI::App& app) {
+  Args& a = *args_;
+  CLI::App* list = app.add_subcommand("alerts", "firing alerts, with their age and action");
+  list->add_flag("--all", a.all, "resolved ones too");
+  commands_.emplace_back(list, [this, &a] {
+    Daemon daemon(options_.socket);
+    auto result = daemon.call("alerts.list", {{"all", a.all}});
+    if (!result) return daemon.failure();
+    return show(options_, *result, alerts_view);
+  });
+
+  CLI::App* alert = app.add_subcommand("alert", "one alert: ack, or a test through every sink");
+  alert->require_subcommand(1);
+  CLI::App* ack = alert->add_subcommand("ack", "silence repeats until resolved or a new reason");
+  ack->add_option("ID", a.id, "alert id")->required();
+  commands_.emplace_back(ack, [this, &a] {
+    Daemon daemon(options_.socket);
+    auto result = daemon.call("alert.ack", {{"id", a.id}});
+    if (!result) return daemon.failure();
+    return show(options_, *result, alert_acked_view);
+  });
+  commands_.emplace_back(
+      alert->add_subcommand("test", "send a test alert to every sink, report each outcome"),
+      [this] {
+        Daemon daemon(options_.socket);
+        auto result = daemon.call("alert.test");
+        if (!result) return daemon.failure();
+        return show(options_, *result, alert_test_view,
+                    alert_test_failed(*result) ? kExitUnhealthy : kExitOk);
+      });
 }
 
 Commands::~Commands() = default;

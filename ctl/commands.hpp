@@ -28,6 +28,8 @@ class Commands {
   int run();
 
  private:
+  void add_alert_commands(CLI::App& app);
+
   struct Args;
   std::unique_ptr<Args> args_;
   const GlobalOptions& options_;

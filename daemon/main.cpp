@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <optional>
 
+#include "core/alerts/alert_methods.hpp"
+#include "core/alerts/dispatcher.hpp"
+#include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
 #include "core/http/client.hpp"
 #include "core/http/server.hpp"
@@ -81,7 +84,9 @@ struct Daemon {
         scheduler(io.get_executor(), links, log, [this] { return now(); }),
         control(io.get_executor(), registry, log, control_options(config)),
         callback(io.get_executor(), listen_on(config.callback.listen),
-                 links::make_callback_handler(links, log), log) {}
+                 links::make_callback_handler(links, log), log),
+        alert_engine(store, config.alerts.repeat_interval, alerts::sink_filters(config.alerts),
+                     [this] { return now(); }) {}
 
   // The daemon's clock: wall time, plus an offset that only
   // debug.clock.advance (debug.clock_control) moves.
@@ -101,6 +106,8 @@ struct Daemon {
   links::Scheduler scheduler;
   rpc::UnixServer control;
   http::Server callback;
+  alerts::Engine alert_engine;
+  std::optional<alerts::Dispatcher> alert_dispatcher;
   std::optional<http::Server> metrics_server;
   bool stopping = false;
 };
@@ -142,6 +149,35 @@ void register_debug_methods(Daemon& d) {
       });
 }
 
+// The URL to put in an alert that asks a person to reauthorize: the one
+// already issued by this process if still valid, else a fresh one.
+asio::awaitable<std::optional<std::string>> reauth_url(Daemon& d, std::string link_id) {
+  auto urls = d.links.pending_urls(link_id);
+  if (!urls || urls->expires_at <= d.now()) {
+    const store::Actor actor{"daemon (alert)"};  // named: see dispatcher.cpp on GCC 12
+    auto issued = co_await d.links.reauth(link_id, actor);
+    if (!issued) co_return std::nullopt;
+    urls = *issued;
+  }
+  co_return urls->account_auth_url ? urls->account_auth_url : urls->advertiser_auth_url;
+}
+
+// Alerts: the sinks, the delivery loop, state changes in, control methods.
+Result<void> start_alerts(Daemon& d, store::Store& store) {
+  auto sinks = alerts::make_sinks(d.config.alerts, d.io.get_executor(), d.log);
+  if (!sinks) return sinks.error();
+  d.alert_dispatcher.emplace(
+      d.io.get_executor(), store, d.alert_engine, std::move(*sinks), d.log,
+      [&d](const std::string& id) { return reauth_url(d, id); }, alerts::Backoff{},
+      [&d] { return d.now(); });
+  d.links.on_state_change([&d](const links::StateChange& c) {
+    d.alert_dispatcher->notify({c.link_id, c.to, {c.code, c.message}});
+  });
+  alerts::register_alert_methods(d.registry, d.alert_engine, *d.alert_dispatcher);
+  d.alert_dispatcher->start();
+  return {};
+}
+
 Result<void> start_listeners(Daemon& d) {
   if (auto r = d.control.start(); !r) return r;
   if (auto r = d.callback.start(); !r) return r;
@@ -169,6 +205,7 @@ void handle_signals(Daemon& d, asio::signal_set& hup, asio::signal_set& term) {
     sd_notify(0, "STOPPING=1");
     hup.cancel();
     d.scheduler.stop();
+    if (d.alert_dispatcher) d.alert_dispatcher->stop();
     d.control.stop();
     d.callback.stop();
     if (d.metrics_server) d.metrics_server->stop();
@@ -199,6 +236,10 @@ int run(config::Config& config, Secret app_secret, Logger& log, const std::strin
   register_daemon_methods(d);
   register_debug_methods(d);
   links::register_link_methods(d.registry, d.links);
+  if (auto r = start_alerts(d, **store); !r) {
+    log.error("alerts.start_failed", {{"error", r.error().message}});
+    return kExitFailure;
+  }
   if (auto r = start_listeners(d); !r) {
     log.error("daemon.start_failed", {{"error", r.error().message}});
     return kExitFailure;

@@ -114,7 +114,10 @@ asio::awaitable<void> Dispatcher::deliver_due() {
       (void)store_.mark_attempt_failed(d.seq, clock_() + backoff_.max, "sink not configured");
       continue;
     }
-    auto sent = co_await sink->deliver({d.body, d.event_id});
+    // A named Outgoing: GCC 12 destroys braced temporaries in a co_await
+    // expression twice.
+    const Outgoing event{d.body, d.event_id};
+    auto sent = co_await sink->deliver(event);
     if (sent) {
       (void)store_.mark_delivered(d.seq, clock_());
       log_.info("alerts.delivered", {{"sink", d.sink}, {"id", d.event_id}});
@@ -134,8 +137,9 @@ asio::awaitable<std::vector<SinkTestOutcome>> Dispatcher::test(boost::json::obje
   const std::string body = boost::json::serialize(payload);
   const std::string key(payload["id"].as_string());
   std::vector<SinkTestOutcome> out;
+  const Outgoing event{body, key};
   for (auto& s : sinks_) {
-    auto r = co_await s->deliver({body, key});
+    auto r = co_await s->deliver(event);
     out.push_back({s->name(), r.has_value(), r ? std::string() : r.error().message});
   }
   co_return out;

@@ -1,0 +1,245 @@
+// Alerts end to end: a real sandbox, a real ttlinkd, and a real HTTP
+// receiver in the test that checks the webhook's HMAC signature and can
+// answer 500 for a while. Revoking a token in the sandbox must bring a
+// reauth_required alert with a working authorization URL; following it must
+// bring the resolved event; nothing is lost across sink outages or kill -9.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "core/http/server.hpp"
+#include "support/daemon_fixture.hpp"
+#include "support/sandbox_fixture.hpp"
+#include "support/wait.hpp"
+
+namespace ttlink::test {
+namespace {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kAdvertiser = "7000000000000000001";
+constexpr const char* kOpenId = "demo-open-id-0001";
+constexpr const char* kSecret = "whsec-test-0123456789";
+
+std::string str(const json::value& v) {
+  return std::string(v.as_string());
+}
+
+// HMAC-SHA256 computed here with OpenSSL directly, not with the daemon's helper.
+std::string hmac_hex(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex.push_back(kHex[out[i] >> 4]);
+    hex.push_back(kHex[out[i] & 15]);
+  }
+  return hex;
+}
+
+bool signature_ok(const std::string& header, const std::string& body) {
+  auto comma = header.find(",v1=");
+  if (header.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
+  const std::string t = header.substr(2, comma - 2);
+  return header.substr(comma + 4) == hmac_hex(kSecret, t + "." + body);
+}
+
+// A webhook receiver on loopback, on its own thread.
+class Receiver {
+ public:
+  struct Delivery {
+    json::object body;
+    std::string key;
+    bool signed_ok = false;
+    std::string custom_header;
+  };
+
+  Receiver()
+      : server_(
+            io_.get_executor(), {}, [this](const http::Request& r) { return handle(r); }, log_) {
+    EXPECT_TRUE(server_.start());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~Receiver() {
+    io_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/hook"; }
+  void fail_next(int n) {
+    std::lock_guard lock(mu_);
+    failures_left_ = n;
+  }
+  std::vector<Delivery> accepted() const {
+    std::lock_guard lock(mu_);
+    return accepted_;
+  }
+  int refused() const {
+    std::lock_guard lock(mu_);
+    return refused_;
+  }
+  // Waits until an accepted delivery matches `kind` and `status`.
+  std::optional<Delivery> wait_for(const std::string& kind, const std::string& status,
+                                   std::chrono::milliseconds within = 20s) {
+    std::optional<Delivery> found;
+    wait_until(
+        [&] {
+          for (auto& d : accepted())
+            if (str(d.body.at("kind")) == kind && str(d.body.at("status")) == status) {
+              found = d;
+              return true;
+            }
+          return false;
+        },
+        deadline_in(within));
+    return found;
+  }
+
+ private:
+  boost::asio::awaitable<http::Response> handle(const http::Request& r) {
+    std::lock_guard lock(mu_);
+    if (failures_left_ > 0) {
+      --failures_left_;
+      ++refused_;
+      co_return http::Response{500, {}, "down for maintenance"};
+    }
+    boost::system::error_code ec;
+    auto v = json::parse(r.body, ec);
+    if (ec || !v.is_object()) co_return http::Response{400, {}, "not json"};
+    accepted_.push_back({v.as_object(), r.header("Idempotency-Key"),
+                         signature_ok(r.header("X-Ttlink-Signature"), r.body), r.header("X-Team")});
+    co_return http::Response{200, {}, "ok"};
+  }
+
+  Logger log_{stderr, LogLevel::kError};
+  boost::asio::io_context io_{1};
+  http::Server server_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<Delivery> accepted_;
+  int failures_left_ = 0;
+  int refused_ = 0;
+};
+
+class Alerts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox = SandboxProcess::start();
+    { std::ofstream(secret_dir.file("webhook_secret")) << kSecret << "\n"; }
+    DaemonOptions o;
+    o.extra_toml = "[[alerts.sink]]\ntype = \"webhook\"\nurl = \"" + receiver.url() +
+                   "\"\nsecret_file = \"" + secret_dir.file("webhook_secret") +
+                   "\"\ntimeout = \"5s\"\n[alerts.sink.headers]\nX-Team = \"ads-oncall\"\n"
+                   "[[alerts.sink]]\ntype = \"log\"\n";
+    daemon = DaemonProcess::start(*sandbox, o);
+  }
+
+  std::string revoke_and_check(const std::string& id) {
+    sandbox->control("POST", "/tokens/revoke", R"({"open_id":"demo-open-id-0001"})");
+    auto checked = daemon->must("link.check", {{"id", id}}).at("link").as_object();
+    return str(checked.at("state"));
+  }
+
+  TempDir secret_dir;
+  Receiver receiver;
+  std::unique_ptr<SandboxProcess> sandbox;
+  std::unique_ptr<DaemonProcess> daemon;
+};
+
+TEST_F(Alerts, RevokedTokenRaisesSignedReauthAlertWhoseUrlRelinksAndResolvesIt) {
+  auto id = daemon->link(kAdvertiser);
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+
+  auto firing = receiver.wait_for("reauth_required", "firing");
+  ASSERT_TRUE(firing) << daemon->log_text();
+  EXPECT_TRUE(firing->signed_ok);
+  EXPECT_EQ(firing->custom_header, "ads-oncall");
+  const auto& p = firing->body;
+  EXPECT_EQ(firing->key, str(p.at("id")));
+  EXPECT_EQ(str(p.at("fingerprint")), "reauth_required/" + id);
+  EXPECT_EQ(str(p.at("severity")), "critical");
+  EXPECT_EQ(str(p.at("link").at("open_id")), kOpenId);
+  EXPECT_EQ(str(p.at("link").at("account")), "@demobrand");
+  EXPECT_EQ(p.at("reason").at("code").as_int64(), 40105);
+  EXPECT_EQ(str(p.at("ctl")), "ttlinkctl reauth " + id);
+  const std::string body_text = json::serialize(p);
+  EXPECT_EQ(body_text.find("access_token"), std::string::npos) << body_text;
+
+  auto listed = daemon->must("alerts.list");
+  ASSERT_EQ(listed.at("alerts").as_array().size(), 1u);
+
+  auto page = daemon->authorize(str(p.at("action").at("url")));
+  EXPECT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+
+  auto resolved = receiver.wait_for("reauth_required", "resolved");
+  ASSERT_TRUE(resolved) << daemon->log_text();
+  EXPECT_TRUE(resolved->signed_ok);
+  EXPECT_EQ(str(resolved->body.at("id")), str(p.at("id")));
+  EXPECT_NE(resolved->key, firing->key);  // one Idempotency-Key per event
+  EXPECT_TRUE(daemon->must("alerts.list").at("alerts").as_array().empty());
+  EXPECT_EQ(daemon->must("alerts.list", {{"all", true}}).at("alerts").as_array().size(), 1u);
+  EXPECT_EQ(daemon->log_text().find(kSecret), std::string::npos);
+}
+
+TEST_F(Alerts, AReceiverAnswering500IsRetriedUntilItRecoversAndNothingIsLost) {
+  auto id = daemon->link(kAdvertiser);
+  receiver.fail_next(2);
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  auto firing = receiver.wait_for("reauth_required", "firing", 30s);
+  ASSERT_TRUE(firing) << daemon->log_text();
+  EXPECT_EQ(receiver.refused(), 2);
+  EXPECT_EQ(receiver.accepted().size(), 1u);
+  EXPECT_NE(daemon->log_text().find("alerts.delivery_failed"), std::string::npos);
+}
+
+TEST_F(Alerts, QueuedAlertsAreDeliveredAfterKillNine) {
+  auto id = daemon->link(kAdvertiser);
+  receiver.fail_next(1000);  // the receiver is down: the alert stays queued
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  ASSERT_TRUE(wait_until([&] { return receiver.refused() >= 1; }, deadline_in(20s)));
+  daemon->process().kill9();
+  receiver.fail_next(0);
+  daemon->restart();
+  auto firing = receiver.wait_for("reauth_required", "firing", 30s);
+  ASSERT_TRUE(firing) << daemon->log_text();
+  EXPECT_EQ(str(firing->body.at("link").at("id")), id);
+}
+
+TEST_F(Alerts, AlertTestReportsEverySink) {
+  auto called = daemon->call("alert.test");
+  ASSERT_TRUE(called) << daemon->log_text();
+  auto result = called->as_object();
+  auto sinks = result.at("sinks").as_array();
+  ASSERT_EQ(sinks.size(), 2u);
+  EXPECT_EQ(str(sinks[0].at("sink")), "webhook#1");
+  EXPECT_TRUE(sinks[0].at("ok").as_bool());
+  EXPECT_TRUE(sinks[1].at("ok").as_bool());
+  auto got = receiver.wait_for("test", "firing", 5s);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(got->signed_ok);
+
+  receiver.fail_next(1);
+  auto failed = daemon->must("alert.test").at("sinks").as_array();
+  EXPECT_FALSE(failed[0].at("ok").as_bool());
+  EXPECT_NE(str(failed[0].at("error")).find("500"), std::string::npos);
+}
+
+TEST_F(Alerts, AckOfAnUnknownAlertIsNotFound) {
+  auto r = daemon->call("alert.ack", {{"id", "01NOPE"}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, 1000);
+}
+
+}  // namespace
+}  // namespace ttlink::test
