@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/alerts/alert_methods.hpp"
+#include "core/alerts/alert_metrics.hpp"
 #include "core/alerts/dispatcher.hpp"
 #include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
@@ -174,6 +175,7 @@ Result<void> start_alerts(Daemon& d, store::Store& store) {
     d.alert_dispatcher->notify({c.link_id, c.to, {c.code, c.message}});
   });
   alerts::register_alert_methods(d.registry, d.alert_engine, *d.alert_dispatcher);
+  alerts::register_alert_metrics(d.metrics, d.alert_engine, *d.alert_dispatcher, store);
   d.alert_dispatcher->start();
   return {};
 }
@@ -213,7 +215,8 @@ void handle_signals(Daemon& d, asio::signal_set& hup, asio::signal_set& term) {
     auto timer = std::make_shared<asio::steady_timer>(d.io);
     auto poll = std::make_shared<std::function<void()>>();
     *poll = [&d, timer, poll, deadline] {
-      if (d.scheduler.idle() || std::chrono::steady_clock::now() > deadline) {
+      const bool idle = d.scheduler.idle() && (!d.alert_dispatcher || d.alert_dispatcher->idle());
+      if (idle || std::chrono::steady_clock::now() > deadline) {
         d.io.stop();
         return;
       }

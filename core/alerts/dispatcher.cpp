@@ -118,6 +118,7 @@ asio::awaitable<void> Dispatcher::deliver_due() {
     // expression twice.
     const Outgoing event{d.body, d.event_id};
     auto sent = co_await sink->deliver(event);
+    ++delivery_counts_[{d.sink, sent ? "success" : "failure"}];
     if (sent) {
       (void)store_.mark_delivered(d.seq, clock_());
       log_.info("alerts.delivered", {{"sink", d.sink}, {"id", d.event_id}});

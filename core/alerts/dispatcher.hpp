@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <vector>
@@ -58,6 +59,11 @@ class Dispatcher {
   // Sends a test payload straight to every sink (not through the outbox).
   boost::asio::awaitable<std::vector<SinkTestOutcome>> test(boost::json::object payload);
 
+  // Delivery attempts so far, by (sink, "success" | "failure"), for metrics.
+  const std::map<std::pair<std::string, std::string>, std::uint64_t>& delivery_counts() const {
+    return delivery_counts_;
+  }
+
   // One pass (intake, repeats, due deliveries); for the loop and tests.
   boost::asio::awaitable<void> run_once();
 
@@ -79,6 +85,7 @@ class Dispatcher {
   Clock clock_;
   std::deque<StateEvent> events_;
   boost::asio::steady_timer wake_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> delivery_counts_;
   bool running_ = false;
   bool busy_ = false;
   std::mt19937_64 rng_{std::random_device{}()};  // back-off jitter

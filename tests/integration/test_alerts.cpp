@@ -235,6 +235,47 @@ TEST_F(Alerts, AlertTestReportsEverySink) {
   EXPECT_NE(str(failed[0].at("error")).find("500"), std::string::npos);
 }
 
+struct CtlRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+CtlRun ctl(DaemonProcess& daemon, std::vector<std::string> args) {
+  std::vector<std::string> argv{ctl_binary(), "--socket", daemon.socket_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto child = ChildProcess::spawn(argv, {});
+  if (!child) throw std::runtime_error(child.error().message);
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  CtlRun run;
+  run.exit_code = (*child)->wait(deadline).value_or(-1);
+  (*child)->wait_for_output([](std::string_view) { return false; }, deadline);  // until EOF
+  run.out = (*child)->stdout_text();
+  return run;
+}
+
+TEST_F(Alerts, CtlListsFiringAlertsWithTheirActionAndAcksThem) {
+  auto id = daemon->link(kAdvertiser);
+  EXPECT_EQ(ctl(*daemon, {"alerts"}).out, "No alerts.\n");
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  auto firing = receiver.wait_for("reauth_required", "firing");
+  ASSERT_TRUE(firing);
+  const std::string alert_id = str(firing->body.at("id"));
+
+  auto table = ctl(*daemon, {"alerts"});
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find(alert_id), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("reauth_required"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(str(firing->body.at("action").at("url"))), std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("ttlinkctl reauth " + id), std::string::npos) << table.out;
+
+  EXPECT_EQ(ctl(*daemon, {"alert", "ack", alert_id}).exit_code, 0);
+  auto listed = json::parse(ctl(*daemon, {"--json", "alerts"}).out);
+  EXPECT_TRUE(listed.at("alerts").at(0).at("acked").as_bool());
+  EXPECT_EQ(ctl(*daemon, {"alert", "ack", "01NOPE"}).exit_code, 1);
+  EXPECT_EQ(ctl(*daemon, {"alert", "test"}).exit_code, 0);
+}
+
 TEST_F(Alerts, AckOfAnUnknownAlertIsNotFound) {
   auto r = daemon->call("alert.ack", {{"id", "01NOPE"}});
   ASSERT_FALSE(r);

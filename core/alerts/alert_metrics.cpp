@@ -1,0 +1,40 @@
+#include "core/alerts/alert_metrics.hpp"
+
+#include <boost/json/value.hpp>
+
+namespace ttlink::alerts {
+
+namespace {
+
+void collect_firing(metrics::Registry& r, Engine& engine) {
+  auto firing = engine.list(false);
+  if (!firing) return;
+  std::map<std::string, int> by_kind;
+  for (auto kind : link_state_kinds()) by_kind[std::string(kind)] = 0;
+  for (const auto& a : *firing)
+    if (const auto* k = a.if_contains("kind"); k && k->is_string())
+      ++by_kind[std::string(k->get_string())];
+  r.clear("ttlink_alerts_firing");
+  for (const auto& [kind, n] : by_kind) r.set("ttlink_alerts_firing", {{"kind", kind}}, n);
+}
+
+}  // namespace
+
+void register_alert_metrics(metrics::Registry& r, Engine& engine, Dispatcher& dispatcher,
+                            store::Store& store) {
+  r.declare("ttlink_alerts_firing", metrics::Type::kGauge, "Firing alerts by kind");
+  r.declare("ttlink_alert_outbox_depth", metrics::Type::kGauge,
+            "Alert events not yet delivered (one per sink)");
+  r.declare("ttlink_alert_deliveries_total", metrics::Type::kCounter,
+            "Alert delivery attempts by sink and outcome");
+  r.add_collector([&engine, &dispatcher, &store](metrics::Registry& reg) {
+    collect_firing(reg, engine);
+    if (auto depth = store.undelivered_count(); depth)
+      reg.set("ttlink_alert_outbox_depth", {}, *depth);
+    for (const auto& [key, n] : dispatcher.delivery_counts())
+      reg.set("ttlink_alert_deliveries_total", {{"sink", key.first}, {"outcome", key.second}},
+              static_cast<double>(n));
+  });
+}
+
+}  // namespace ttlink::alerts
