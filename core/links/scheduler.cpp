@@ -93,25 +93,39 @@ void Scheduler::spread_overdue_work() {
   if (spread) log_.info("scheduler.spread", {{"links", std::to_string(spread)}});
 }
 
+// Scans the links once the queue of due work is empty, then keeps
+// max_in_flight links in progress: a finished link starts the next one at
+// once (not at the next tick), so throughput is bounded by upstream and the
+// rate limiter, not by the tick.
 void Scheduler::dispatch_due_work() {
-  auto links = links_.store().list_links(false);
-  if (!links) {
-    log_.error("scheduler.list_failed", {{"error", links.error().message}});
-    return;
+  if (queue_.empty()) {
+    auto links = links_.store().list_links(false);
+    if (!links) {
+      log_.error("scheduler.list_failed", {{"error", links.error().message}});
+      return;
+    }
+    const TimePoint now = clock_();
+    next_refresh_.reset();
+    for (const auto& link : *links) {
+      if (refreshable(link.state) && link.next_refresh_at &&
+          (!next_refresh_ || *link.next_refresh_at < *next_refresh_))
+        next_refresh_ = link.next_refresh_at;
+      if (in_flight_.count(link.id)) continue;
+      bool refresh_due =
+          refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now;
+      bool check_due = checkable(link.state) && link.next_check_at && *link.next_check_at <= now;
+      if (refresh_due || check_due) queue_.push_back({link.id, refresh_due, check_due});
+    }
   }
-  const TimePoint now = clock_();
-  next_refresh_.reset();
-  for (const auto& link : *links) {
-    if (refreshable(link.state) && link.next_refresh_at &&
-        (!next_refresh_ || *link.next_refresh_at < *next_refresh_))
-      next_refresh_ = link.next_refresh_at;
-    if (in_flight_.count(link.id) || in_flight_.size() >= options_.max_in_flight) continue;
-    bool refresh_due =
-        refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now;
-    bool check_due = checkable(link.state) && link.next_check_at && *link.next_check_at <= now;
-    if (!refresh_due && !check_due) continue;
-    in_flight_.insert(link.id);
-    asio::co_spawn(ex_, work_on(link.id, refresh_due, check_due), asio::detached);
+  launch_queued_work();
+}
+
+void Scheduler::launch_queued_work() {
+  while (!stopped_ && in_flight_.size() < options_.max_in_flight && !queue_.empty()) {
+    DueWork work = std::move(queue_.front());
+    queue_.pop_front();
+    if (!in_flight_.insert(work.link_id).second) continue;
+    asio::co_spawn(ex_, work_on(work.link_id, work.refresh, work.check), asio::detached);
   }
 }
 
@@ -119,7 +133,9 @@ awaitable<void> Scheduler::work_on(std::string link_id, bool refresh_due, bool c
   auto alive = alive_;
   if (refresh_due) co_await refresh_one(link_id);
   if (*alive && check_due && !stopped_) co_await check_one(link_id);
-  if (*alive) in_flight_.erase(link_id);
+  if (!*alive) co_return;
+  in_flight_.erase(link_id);
+  launch_queued_work();
 }
 
 awaitable<void> Scheduler::refresh_one(const std::string& link_id) {

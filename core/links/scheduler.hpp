@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -51,6 +52,7 @@ class Scheduler {
   boost::asio::awaitable<void> loop();
   void spread_overdue_work();
   void dispatch_due_work();
+  void launch_queued_work();
   boost::asio::awaitable<void> work_on(std::string link_id, bool refresh_due, bool check_due);
   boost::asio::awaitable<void> refresh_one(const std::string& link_id);
   boost::asio::awaitable<void> check_one(const std::string& link_id);
@@ -65,6 +67,12 @@ class Scheduler {
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   std::set<std::string> in_flight_;
+  struct DueWork {
+    std::string link_id;
+    bool refresh = false;
+    bool check = false;
+  };
+  std::deque<DueWork> queue_;            // found due by the last scan, not started yet
   std::map<std::string, int> failures_;  // link id -> consecutive transient failures
   std::optional<TimePoint> next_refresh_;
   std::mt19937_64 rng_;
