@@ -270,6 +270,8 @@ Commands::Commands(CLI::App& app, const GlobalOptions& options)
                          });
   simple(app.add_subcommand("methods", "the control methods ttlinkd serves"), "daemon.methods",
          methods_view, false);
+  simple(app.add_subcommand("reload", "re-read ttlinkd's config (as SIGHUP does)"), "daemon.reload",
+         reload_view, false);
 }
 
 void Commands::add_alert_commands(CLI::App& app) {

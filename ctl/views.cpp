@@ -154,3 +154,18 @@ std::string methods_view(const json::value& result) {
 }
 
 }  // namespace ttlink::ctl
+
+namespace ttlink::ctl {
+
+std::string reload_view(const json::value& result) {
+  std::string out = "Config reloaded.\n";
+  if (const json::array* restart = member(result, "needs_restart").if_array();
+      restart && !restart->empty()) {
+    out += "Changed, but applied only after a restart:";
+    for (const auto& key : *restart) out += " " + cell(key);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace ttlink::ctl

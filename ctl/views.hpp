@@ -17,6 +17,7 @@ std::string link_details_view(const boost::json::value& result);
 // link.start / link.reauth: the URLs to open, each with what to do.
 std::string authorization_view(const boost::json::value& result);
 std::string methods_view(const boost::json::value& result);
+std::string reload_view(const boost::json::value& result);
 
 // The link's state, "" when absent; true when a person must act on it.
 std::string state_of(const boost::json::value& link);

@@ -68,7 +68,7 @@ HttpReply add_comment(SandboxState& s, json::object body) {
 
 HttpReply set_login(SandboxState& s, const json::object& body) {
   if (auto e = login_from_json(s.world.login, body); !e.empty()) return control_error(e);
-  return ok(world_to_json(s.world, false).at("login"));
+  return ok(login_to_json(s.world.login));  // not the whole world: O(1) per login
 }
 
 HttpReply revoke(SandboxState& s, const json::object& body) {

@@ -166,6 +166,7 @@ std::optional<std::int64_t> parse_tiktok_time(std::string_view text);
 std::optional<std::int64_t> parse_tiktok_date(std::string_view text);  // YYYY-MM-DD
 
 std::string login_from_json(Login& l, const json::object& o);  // "" or the error
+json::object login_to_json(const Login& l);
 json::object token_to_json(const Token& t);
 std::optional<Token> token_from_json(const json::object& o, std::string* error);
 json::object comment_to_json(const CommentStore& store, const Comment& c);

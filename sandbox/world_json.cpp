@@ -31,14 +31,6 @@ bool strings_from_json(const json::value* v, std::vector<std::string>* out) {
   return true;
 }
 
-json::object login_to_json(const Login& l) {
-  json::object o{{"advertiser_ids", strings_to_json(l.advertiser_ids)},
-                 {"open_id", l.open_id},
-                 {"deny", l.deny}};
-  if (l.scopes) o["scopes"] = strings_to_json(*l.scopes);
-  return o;
-}
-
 std::string table_from_json(Table& t, const json::object& world, std::string_view name,
                             const json::object& defaults) {
   t.clear();
@@ -56,6 +48,14 @@ std::string table_from_json(Table& t, const json::object& world, std::string_vie
 }
 
 }  // namespace
+
+json::object login_to_json(const Login& l) {
+  json::object o{{"advertiser_ids", strings_to_json(l.advertiser_ids)},
+                 {"open_id", l.open_id},
+                 {"deny", l.deny}};
+  if (l.scopes) o["scopes"] = strings_to_json(*l.scopes);
+  return o;
+}
 
 std::string login_from_json(Login& l, const json::object& o) {
   Login out;

@@ -174,7 +174,7 @@ TEST_F(Health, MetricsAreServedInPrometheusFormat) {
   id = daemon->link(kAdvertiser);
   auto base = "http://127.0.0.1:" + std::to_string(port);
   auto page = sandbox->http().get(base + "/metrics");
-  ASSERT_TRUE(page);
+  ASSERT_TRUE(page) << daemon->log_text();
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->header("Content-Type").find("text/plain"), std::string::npos);
   const std::string& text = page->body;
@@ -233,6 +233,10 @@ TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
       deadline_in(10s)));
   EXPECT_NE(daemon->log_text().find("max_qps=7"), std::string::npos);
   EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+  auto ctl = ChildProcess::spawn({ctl_binary(), "--socket", daemon->socket_path(), "reload"});
+  ASSERT_TRUE(ctl);
+  EXPECT_EQ((*ctl)->wait(deadline_in(10s)), std::optional<int>(0)) << (*ctl)->stderr_text();
+  EXPECT_NE((*ctl)->stdout_text().find("Config reloaded."), std::string::npos);
   // A broken file changes nothing and says why.
   std::ofstream(daemon->config_path(), std::ios::app) << "[poll]\nnonsense = 1\n";
   auto reload = daemon->call("daemon.reload");
