@@ -36,7 +36,7 @@ MethodResult link_result(LinkService& s, const Result<store::LinkRecord>& link) 
   return json::value(json::object{{"link", link_json(s.store(), *link)}});
 }
 
-awaitable<MethodResult> status(LinkService& s, const std::function<int()>& alerts_firing) {
+awaitable<MethodResult> status(LinkService& s) {
   auto links = s.store().list_links(false);
   if (!links) co_return rpc::to_method_error(links.error());
   json::object by_state;
@@ -132,9 +132,9 @@ awaitable<MethodResult> act(LinkService& s, LinkAction action, const json::objec
 
 }  // namespace
 
-void register_link_methods(rpc::Registry& r, LinkService& s, std::function<int()> alerts_firing) {
+void register_link_methods(rpc::Registry& r, LinkService& s) {
   r.add("status", "counts of links per state and what needs a person",
-        [&s, alerts_firing](const json::object&, const Peer&) { return status(s, alerts_firing); });
+        [&s](const json::object&, const Peer&) { return status(s); });
   r.add("links.list", "every link with its state (params: all)",
         [&s](const json::object& p, const Peer&) { return list(s, p); });
   r.add("link.get", "one link, its history and pending authorization (params: id)",

@@ -177,7 +177,6 @@ TEST_F(Alerts, RevokedTokenRaisesSignedReauthAlertWhoseUrlRelinksAndResolvesIt) 
 
   auto listed = daemon->must("alerts.list");
   ASSERT_EQ(listed.at("alerts").as_array().size(), 1u);
-  EXPECT_EQ(daemon->must("status").at("alerts_firing").as_int64(), 1);
 
   auto page = daemon->authorize(str(p.at("action").at("url")));
   EXPECT_EQ(page.status, 200) << page.body;
@@ -189,7 +188,6 @@ TEST_F(Alerts, RevokedTokenRaisesSignedReauthAlertWhoseUrlRelinksAndResolvesIt) 
   EXPECT_EQ(str(resolved->body.at("id")), str(p.at("id")));
   EXPECT_NE(resolved->key, firing->key);  // one Idempotency-Key per event
   EXPECT_TRUE(daemon->must("alerts.list").at("alerts").as_array().empty());
-  EXPECT_EQ(daemon->must("status").at("alerts_firing").as_int64(), 0);
   EXPECT_EQ(daemon->must("alerts.list", {{"all", true}}).at("alerts").as_array().size(), 1u);
   EXPECT_EQ(daemon->log_text().find(kSecret), std::string::npos);
 }
