@@ -26,7 +26,7 @@ fi
 tools="$(dirname "$0")/../.cache/tools"
 if [ ! -x "$tools/promtool" ] && [ ! -x /usr/bin/promtool ]; then
   echo "deps: fetching promtool (Debian package prometheus)" >&2
-  tmp=$(mktemp -d)
+  tmp=$(mktemp -d) && chmod 755 "$tmp"  # apt downloads as user _apt
   (cd "$tmp" && apt-get download prometheus >/dev/null && dpkg -x prometheus_*.deb x)
   mkdir -p "$tools" && cp "$tmp/x/usr/bin/promtool" "$tools/promtool"
   rm -rf "$tmp"
