@@ -311,11 +311,16 @@ TEST_F(SimulatedTime, KillDuringRefreshesNeverLosesACommittedToken) {
     auto until = std::chrono::steady_clock::now() + pause;
     wait_until([&] { return std::chrono::steady_clock::now() >= until; }, until + 1s);
     daemon->process().kill9();
+    // Read the dead daemon's output to its end before counting its lines.
+    daemon->process().wait_for_output([](std::string_view) { return false; }, deadline_in(10s));
     const bool was_committed = refreshes() > refreshed_before;
+    const std::string killed_log = daemon->log_text();
     daemon->restart();
     auto after = daemon->call("link.refresh", {{"id", id}});
     if (after) {
       ++survived;
+      // Its log line must be read before the next iteration counts lines.
+      ASSERT_TRUE(wait_until([&] { return refreshes() >= 1; }, deadline_in(10s)));
       continue;
     }
     SCOPED_TRACE("refresh after restart: " + after.error().message);
@@ -327,7 +332,8 @@ TEST_F(SimulatedTime, KillDuringRefreshesNeverLosesACommittedToken) {
       upstream_rotated |= r.at("path").as_string().ends_with("/tt_user/oauth2/refresh_token/") &&
                           r.at("code").is_int64() && r.at("code").as_int64() == 0;
 
-    ASSERT_FALSE(was_committed) << "a committed refresh token was lost (iteration " << i << ")";
+    ASSERT_FALSE(was_committed) << "a committed refresh token was lost (iteration " << i << ")\n"
+                                << killed_log << "\nsandbox: " << boost::json::serialize(log);
     ASSERT_TRUE(upstream_rotated) << "a token was lost without any rotation upstream (iteration "
                                   << i << ")\n"
                                   << boost::json::serialize(log);
