@@ -27,7 +27,9 @@ tools="$(dirname "$0")/../.cache/tools"
 if [ ! -x "$tools/promtool" ] && [ ! -x /usr/bin/promtool ]; then
   echo "deps: fetching promtool (Debian package prometheus)" >&2
   tmp=$(mktemp -d) && chmod 755 "$tmp"  # apt downloads as user _apt
-  (cd "$tmp" && apt-get download prometheus >/dev/null && dpkg -x prometheus_*.deb x)
+  (cd "$tmp" && { apt-get download prometheus >/dev/null 2>&1 ||
+                   { apt-get update -qq && apt-get download prometheus >/dev/null; }; } &&
+     dpkg -x prometheus_*.deb x)
   mkdir -p "$tools" && cp "$tmp/x/usr/bin/promtool" "$tools/promtool"
   rm -rf "$tmp"
 fi
