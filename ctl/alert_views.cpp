@@ -9,13 +9,6 @@ namespace ttlink::ctl {
 namespace json = boost::json;
 namespace {
 
-const json::value& member(const json::value& v, std::string_view key) {
-  static const json::value kNull;
-  const json::object* obj = v.if_object();
-  const json::value* found = obj ? obj->if_contains(key) : nullptr;
-  return found ? *found : kNull;
-}
-
 // "3h" since `since`, or "-" when it does not parse.
 std::string age(const json::value& alert) {
   const json::value& since = member(alert, "since");

@@ -101,6 +101,13 @@ std::string cell(const boost::json::value& v) {
   return sanitize(boost::json::serialize(v));
 }
 
+const boost::json::value& member(const boost::json::value& v, std::string_view key) {
+  static const boost::json::value kNull;
+  const boost::json::object* obj = v.if_object();
+  const boost::json::value* found = obj ? obj->if_contains(key) : nullptr;
+  return found ? *found : kNull;
+}
+
 std::string field(const boost::json::value& object, std::string_view key) {
   const boost::json::object* obj = object.if_object();
   const boost::json::value* v = obj ? obj->if_contains(key) : nullptr;

@@ -23,6 +23,8 @@ std::size_t display_width(std::string_view text);
 std::string cell(const boost::json::value& v);
 // The field `key` of an object as a cell ("-" when absent).
 std::string field(const boost::json::value& object, std::string_view key);
+// The member `key` of an object, or null (for a missing key or a non-object).
+const boost::json::value& member(const boost::json::value& v, std::string_view key);
 
 class Table {
  public:

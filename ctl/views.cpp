@@ -12,13 +12,6 @@ namespace ttlink::ctl {
 namespace json = boost::json;
 namespace {
 
-const json::value& member(const json::value& v, std::string_view key) {
-  static const json::value kNull;
-  const json::object* obj = v.if_object();
-  const json::value* found = obj ? obj->if_contains(key) : nullptr;
-  return found ? *found : kNull;
-}
-
 std::string key_values(const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::size_t width = 0;
   for (const auto& [key, value] : pairs) width = std::max(width, key.size());
