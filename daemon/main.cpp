@@ -238,7 +238,8 @@ int run(config::Config& config, Secret app_secret, Logger& log, const std::strin
   links::register_link_metrics(d.metrics, d.links, d.scheduler, d.limiter);
   register_daemon_methods(d);
   register_debug_methods(d);
-  links::register_link_methods(d.registry, d.links);
+  links::register_link_methods(d.registry, d.links,
+                               [&d] { return d.alert_engine.firing_count(); });
   if (auto r = start_alerts(d, **store); !r) {
     log.error("alerts.start_failed", {{"error", r.error().message}});
     return kExitFailure;

@@ -110,4 +110,14 @@ boost::json::object make_payload(const PayloadInput& in) {
       {"ctl", in.ctl}};
 }
 
+std::string payload_text(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+boost::json::object payload_object(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_object() ? v->get_object() : boost::json::object();
+}
+
 }  // namespace ttlink::alerts

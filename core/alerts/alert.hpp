@@ -73,4 +73,9 @@ struct PayloadInput {
 };
 boost::json::object make_payload(const PayloadInput& in);
 
+// Reading a payload back (sinks render it): a string member, or "" when
+// absent or not a string; an object member, or an empty one.
+std::string payload_text(const boost::json::object& o, std::string_view key);
+boost::json::object payload_object(const boost::json::object& o, std::string_view key);
+
 }  // namespace ttlink::alerts

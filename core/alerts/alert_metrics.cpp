@@ -2,6 +2,8 @@
 
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+
 namespace ttlink::alerts {
 
 namespace {
@@ -25,12 +27,19 @@ void register_alert_metrics(metrics::Registry& r, Engine& engine, Dispatcher& di
   r.declare("ttlink_alerts_firing", metrics::Type::kGauge, "Firing alerts by kind");
   r.declare("ttlink_alert_outbox_depth", metrics::Type::kGauge,
             "Alert events not yet delivered (one per sink)");
+  r.declare("ttlink_alert_oldest_undelivered_seconds", metrics::Type::kGauge,
+            "Age of the oldest alert event not yet delivered (0 when none)");
   r.declare("ttlink_alert_deliveries_total", metrics::Type::kCounter,
             "Alert delivery attempts by sink and outcome");
   r.add_collector([&engine, &dispatcher, &store](metrics::Registry& reg) {
     collect_firing(reg, engine);
     if (auto depth = store.undelivered_count(); depth)
       reg.set("ttlink_alert_outbox_depth", {}, *depth);
+    if (auto oldest = store.oldest_undelivered_at(); oldest) {
+      const auto age = *oldest ? std::max<std::int64_t>(0, to_unix(now_utc()) - to_unix(**oldest))
+                               : std::int64_t{0};
+      reg.set("ttlink_alert_oldest_undelivered_seconds", {}, static_cast<double>(age));
+    }
     for (const auto& [key, n] : dispatcher.delivery_counts())
       reg.set("ttlink_alert_deliveries_total", {{"sink", key.first}, {"outcome", key.second}},
               static_cast<double>(n));

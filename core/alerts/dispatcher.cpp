@@ -62,6 +62,7 @@ asio::awaitable<void> Dispatcher::run_once() {
   if (auto r = engine_.queue_repeats(); !r)
     log_.error("alerts.repeat_failed", {{"error", r.error().message}});
   co_await deliver_due();
+  co_await resend_firing();
   busy_ = false;
 }
 
@@ -131,6 +132,37 @@ asio::awaitable<void> Dispatcher::deliver_due() {
                                          {"attempt", std::to_string(d.attempts + 1)},
                                          {"retry_at", format_rfc3339(when)},
                                          {"error", sent.error().message}});
+  }
+}
+
+asio::awaitable<void> Dispatcher::resend_firing() {
+  for (auto& sink : sinks_) {
+    const auto every = sink->resend_interval();
+    if (!every) continue;
+    // The first interval starts now: what fires was just sent, or was sent
+    // with an endsAt that outlasts a restart.
+    auto [last, fresh] = last_resend_.try_emplace(sink->name(), clock_());
+    if (fresh || clock_() - last->second < *every) continue;
+    last->second = clock_();
+    for (const auto& filter : engine_.sinks())
+      if (filter.name == sink->name()) co_await resend_to(*sink, filter);
+  }
+}
+
+// Best effort, outside the outbox: the outbox already guarantees each event
+// once; this only keeps the receiver from timing a firing alert out.
+asio::awaitable<void> Dispatcher::resend_to(Sink& sink, const SinkFilter& filter) {
+  auto firing = store_.list_alerts(false, 10000);
+  if (!firing) co_return;
+  for (const auto& a : *firing) {
+    if (!filter.accepts(a.kind, parse_severity(a.severity).value_or(Severity::kCritical))) continue;
+    const Outgoing event{a.payload, a.id + ".resend"};
+    auto sent = co_await sink.deliver(event);
+    ++delivery_counts_[{sink.name(), sent ? "success" : "failure"}];
+    if (!sent) {
+      log_.warn("alerts.resend_failed", {{"sink", sink.name()}, {"error", sent.error().message}});
+      co_return;  // the receiver is down: the next interval tries again
+    }
   }
 }
 

@@ -4,7 +4,8 @@
 // repeats, and delivers the outbox to the sinks with jittered exponential
 // back-off per row. Delivery is at least once: a row is marked delivered only
 // after its sink said so. One row per (sink, fingerprint) is in flight at a
-// time, so a resolved never overtakes its firing.
+// time, so a resolved never overtakes its firing. Sinks with a resend
+// interval (Alertmanager) also get every firing alert again that often.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -71,6 +72,8 @@ class Dispatcher {
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> take_events();
   boost::asio::awaitable<void> deliver_due();
+  boost::asio::awaitable<void> resend_firing();
+  boost::asio::awaitable<void> resend_to(Sink& sink, const SinkFilter& filter);
   Sink* sink_named(const std::string& name);
   TimePoint retry_time(int attempts_before);
   std::chrono::milliseconds sleep_for();
@@ -86,6 +89,7 @@ class Dispatcher {
   std::deque<StateEvent> events_;
   boost::asio::steady_timer wake_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> delivery_counts_;
+  std::map<std::string, TimePoint> last_resend_;  // by sink
   bool running_ = false;
   bool busy_ = false;
   std::mt19937_64 rng_{std::random_device{}()};  // back-off jitter

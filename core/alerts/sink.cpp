@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "core/alerts/alertmanager_sink.hpp"
 #include "core/alerts/exec_sink.hpp"
 #include "core/alerts/log_sink.hpp"
+#include "core/alerts/slack_sink.hpp"
 #include "core/alerts/webhook_sink.hpp"
 
 namespace ttlink::alerts {
@@ -42,8 +44,12 @@ Result<std::vector<std::unique_ptr<Sink>>> make_sinks(const config::AlertsConfig
       sinks.push_back(std::move(*w));
     } else if (s.type == "exec") {
       sinks.push_back(std::make_unique<ExecSink>(name, s, ex));
+    } else if (s.type == "alertmanager") {
+      sinks.push_back(std::make_unique<AlertmanagerSink>(name, s, ex));
+    } else if (s.type == "slack") {
+      sinks.push_back(std::make_unique<SlackSink>(name, s, ex));
     } else {
-      return Error::invalid("alerts.sink " + name + ": type " + s.type + " is not supported yet");
+      return Error::invalid("alerts.sink " + name + ": type " + s.type + " is not supported");
     }
   }
   return sinks;

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ class Sink {
   virtual ~Sink() = default;
   virtual const std::string& name() const = 0;
   virtual boost::asio::awaitable<Result<void>> deliver(const Outgoing& event) = 0;
+  // Receivers that forget alerts not re-sent in time (Alertmanager) get
+  // every firing alert again this often, besides the outbox's events.
+  virtual std::optional<Seconds> resend_interval() const { return std::nullopt; }
 };
 
 // Builds the configured sinks, in config order. Errors: an unknown type, or

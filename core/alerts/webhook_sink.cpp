@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/alerts/http_post.hpp"
 #include "core/util/random.hpp"
 
 namespace ttlink::alerts {
@@ -18,15 +19,6 @@ Result<Secret> read_secret_file(const std::string& path) {
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   if (value.empty()) return Error::invalid("alerts.sink secret_file " + path + " is empty");
   return Secret(std::move(value));
-}
-
-http::ClientOptions client_options(const config::AlertSinkConfig& c) {
-  http::ClientOptions o;
-  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout);
-  o.connect_timeout = timeout;
-  o.request_timeout = timeout;
-  o.max_response_body = 1 << 20;
-  return o;
 }
 
 }  // namespace
@@ -57,23 +49,15 @@ WebhookSink::WebhookSink(std::string name, const config::AlertSinkConfig& c, Sec
       url_(c.url),
       extra_headers_(c.headers.begin(), c.headers.end()),
       secret_(std::move(secret)),
-      http_(std::move(ex), client_options(c)) {}
+      http_(std::move(ex), sink_http_options(c)) {}
 
 boost::asio::awaitable<Result<void>> WebhookSink::deliver(const Outgoing& event) {
-  http::Request req;
-  req.method = "POST";
-  req.headers = extra_headers_;
-  req.headers.emplace_back("Content-Type", "application/json");
-  req.headers.emplace_back("Idempotency-Key", event.idempotency_key);
+  http::Headers headers = extra_headers_;
+  headers.emplace_back("Idempotency-Key", event.idempotency_key);
   if (!secret_.empty())
-    req.headers.emplace_back("X-Ttlink-Signature",
-                             webhook_signature(secret_, to_unix(now_utc()), event.body));
-  req.body = event.body;
-  auto res = co_await http_.send(url_, std::move(req));
-  if (!res) co_return res.error();
-  if (res->status < 200 || res->status > 299)
-    co_return Error::transient("webhook answered HTTP " + std::to_string(res->status));
-  co_return Result<void>();
+    headers.emplace_back("X-Ttlink-Signature",
+                         webhook_signature(secret_, to_unix(now_utc()), event.body));
+  co_return co_await post_json(http_, url_, std::move(headers), event.body, "webhook");
 }
 
 }  // namespace ttlink::alerts

@@ -198,6 +198,11 @@ void check_sink_keys(TableReader& t, const AlertSinkConfig& c) {
   if (!wants_command && t.get("command")) {
     t.errors().fail(line_of(*t.get("command")), t.key_name("command"), why);
   }
+  // Only some types have these; elsewhere they would be silently ignored.
+  const std::pair<const char*, bool> specific[] = {{"secret_file", c.type == "webhook"},
+                                                   {"resend_interval", c.type == "alertmanager"}};
+  for (const auto& [key, used] : specific)
+    if (!used && t.get(key)) t.errors().fail(line_of(*t.get(key)), t.key_name(key), why);
 }
 
 AlertSinkConfig read_sink(TableReader& t) {
@@ -213,6 +218,9 @@ AlertSinkConfig read_sink(TableReader& t) {
   t.string("secret_file", c.secret_file);
   read_headers(t, c);
   t.duration("timeout", c.timeout);
+  t.duration("resend_interval", c.resend_interval);
+  if (c.resend_interval < Seconds{10})
+    t.fail(*t.get("resend_interval"), "resend_interval", "at least 10s");
   read_sink_filters(t, c);
   t.finish();
   return c;

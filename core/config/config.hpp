@@ -74,6 +74,7 @@ struct AlertSinkConfig {
   std::string min_severity;        // filter; "" = all: info | warning | critical
   std::vector<std::pair<std::string, std::string>> headers;  // extra HTTP headers
   Seconds timeout{10};                                       // per delivery attempt
+  Seconds resend_interval{60};  // alertmanager: re-post firing alerts this often
 };
 
 struct AlertsConfig {

@@ -36,7 +36,9 @@ MethodResult link_result(LinkService& s, const Result<store::LinkRecord>& link) 
   return json::value(json::object{{"link", link_json(s.store(), *link)}});
 }
 
-awaitable<MethodResult> status(LinkService& s) {
+awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing) {
+  auto firing = alerts_firing ? alerts_firing() : Result<int>(0);
+  if (!firing) co_return rpc::to_method_error(firing.error());
   auto links = s.store().list_links(false);
   if (!links) co_return rpc::to_method_error(links.error());
   json::object by_state;
@@ -56,7 +58,7 @@ awaitable<MethodResult> status(LinkService& s) {
                    {"needs_attention", attention},
                    {"next_refresh_at", next_refresh ? json::value(format_rfc3339(*next_refresh))
                                                     : json::value(nullptr)},
-                   {"alerts_firing", 0},
+                   {"alerts_firing", *firing},
                    {"version", kVersion}});
 }
 
@@ -132,9 +134,9 @@ awaitable<MethodResult> act(LinkService& s, LinkAction action, const json::objec
 
 }  // namespace
 
-void register_link_methods(rpc::Registry& r, LinkService& s) {
-  r.add("status", "counts of links per state and what needs a person",
-        [&s](const json::object&, const Peer&) { return status(s); });
+void register_link_methods(rpc::Registry& r, LinkService& s, FiringCount alerts_firing) {
+  r.add("status", "counts of links per state, what needs a person, firing alerts",
+        [&s, alerts_firing](const json::object&, const Peer&) { return status(s, alerts_firing); });
   r.add("links.list", "every link with its state (params: all)",
         [&s](const json::object& p, const Peer&) { return list(s, p); });
   r.add("link.get", "one link, its history and pending authorization (params: id)",

@@ -115,6 +115,7 @@ class SqliteStore final : public Store {
   Result<void> mark_attempt_failed(std::int64_t seq, TimePoint next_attempt_at,
                                    std::string_view error) override;
   Result<int> undelivered_count() override;
+  Result<std::optional<TimePoint>> oldest_undelivered_at() override;
 
   Result<void> in_transaction(const std::function<Result<void>()>& body) override;
   Result<void> durable(const std::function<Result<void>()>& body);
@@ -696,6 +697,9 @@ constexpr Sql kMarkFailed{"mark_attempt_failed",
                           "next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1"};
 constexpr Sql kUndelivered{"undelivered_count",
                            "SELECT count(*) FROM alert_deliveries WHERE delivered_at IS NULL"};
+constexpr Sql kOldestUndelivered{
+    "oldest_undelivered_at",
+    "SELECT min(created_at) FROM alert_deliveries WHERE delivered_at IS NULL"};
 
 Result<void> SqliteStore::enqueue_delivery(const AlertDelivery& d) {
   auto s = stmt(kInsertDelivery);
@@ -743,6 +747,14 @@ Result<void> SqliteStore::mark_attempt_failed(std::int64_t seq, TimePoint next_a
   if (!s) return s.error();
   (*s)->bind(1, seq).bind(2, ttlink::to_unix(next_attempt_at)).bind(3, error);
   return (*s)->run();
+}
+
+Result<std::optional<TimePoint>> SqliteStore::oldest_undelivered_at() {
+  auto s = stmt(kOldestUndelivered);
+  if (!s) return s.error();
+  auto row = (*s)->step();
+  if (!row) return row.error();
+  return to_time((*s)->optional_int64(0));
 }
 
 Result<int> SqliteStore::undelivered_count() {

@@ -209,6 +209,8 @@ class Store {
   virtual Result<void> mark_attempt_failed(std::int64_t seq, TimePoint next_attempt_at,
                                            std::string_view error) = 0;
   virtual Result<int> undelivered_count() = 0;
+  // When the oldest undelivered row was queued, if any (its age is a metric).
+  virtual Result<std::optional<TimePoint>> oldest_undelivered_at() = 0;
 
   // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error).
   // Nested calls (including the store's own, e.g. put_account_tokens inside a

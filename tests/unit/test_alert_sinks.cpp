@@ -9,8 +9,12 @@
 #include <fstream>
 #include <sstream>
 
+#include <boost/json/parse.hpp>
+
+#include "core/alerts/alertmanager_sink.hpp"
 #include "core/alerts/dispatcher.hpp"
 #include "core/alerts/exec_sink.hpp"
+#include "core/alerts/slack_sink.hpp"
 #include "core/alerts/webhook_sink.hpp"
 #include "core/util/random.hpp"
 #include "support/temp_dir.hpp"
@@ -19,6 +23,7 @@ namespace ttlink::alerts {
 namespace {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
 using test::TempDir;
 
 template <class T>
@@ -92,8 +97,10 @@ TEST(WebhookSignature, IsTimestampDotBodyHmacSha256) {
 // A sink that fails a set number of times, recording what it was given.
 class FlakySink final : public Sink {
  public:
-  explicit FlakySink(int failures) : failures_(failures) {}
+  explicit FlakySink(int failures, std::optional<Seconds> resend = std::nullopt)
+      : failures_(failures), resend_(resend) {}
   const std::string& name() const override { return name_; }
+  std::optional<Seconds> resend_interval() const override { return resend_; }
   asio::awaitable<Result<void>> deliver(const Outgoing& event) override {
     if (failures_-- > 0) co_return Error::transient("HTTP 500");
     got.push_back(event.idempotency_key);
@@ -104,6 +111,7 @@ class FlakySink final : public Sink {
  private:
   std::string name_ = "webhook#1";
   int failures_;
+  std::optional<Seconds> resend_;
 };
 
 TEST(Dispatcher, RetriesWithBackoffThenDeliversInOrder) {
@@ -137,6 +145,127 @@ TEST(Dispatcher, RetriesWithBackoffThenDeliversInOrder) {
   ASSERT_EQ(sink->got.size(), 2u);
   EXPECT_EQ(sink->got[1], sink->got[0] + ".resolved");
   EXPECT_EQ(store->undelivered_count().value(), 0);
+}
+
+TEST(Dispatcher, ResendsFiringAlertsEveryIntervalToSinksThatAskUntilResolved) {
+  TempDir dir;
+  auto store = store::Store::open(dir.file("db"), dir.file("key")).value();
+  auto link = store->create_link("7000000000000000001", {}).value();
+  auto other = store->create_link("7000000000000000002", {}).value();
+  TimePoint now = from_unix(1'790'000'000);
+  Clock clock = [&] { return now; };
+  // The sink takes critical alerts only: the warning must not be resent.
+  Engine engine(*store, Seconds{86400}, {{"webhook#1", {}, Severity::kCritical}}, clock);
+  auto resending = std::make_unique<FlakySink>(0, Seconds{60});
+  FlakySink* sink = resending.get();
+  std::vector<std::unique_ptr<Sink>> sinks;
+  sinks.push_back(std::move(resending));
+  asio::io_context io;
+  Logger log(stderr, LogLevel::kError);
+  Dispatcher d(io.get_executor(), *store, engine, std::move(sinks), log, nullptr, Backoff{}, clock);
+
+  d.notify({link.id, LinkState::kReauthRequired, {40105, "revoked"}});
+  d.notify({other.id, LinkState::kExpiring, {0, "refresh token expires soon"}});
+  run(io, d.run_once());
+  ASSERT_EQ(sink->got.size(), 1u);  // the firing, not yet a resend
+  const std::string id = sink->got[0];
+  now += Seconds{59};
+  run(io, d.run_once());
+  EXPECT_EQ(sink->got.size(), 1u);
+  now += Seconds{1};
+  run(io, d.run_once());
+  ASSERT_EQ(sink->got.size(), 2u);
+  EXPECT_EQ(sink->got[1], id + ".resend");
+  d.notify({link.id, LinkState::kActive, {0, ""}});
+  now += Seconds{60};
+  run(io, d.run_once());
+  ASSERT_EQ(sink->got.size(), 3u);
+  EXPECT_EQ(sink->got[2], id + ".resolved");
+  now += Seconds{60};
+  run(io, d.run_once());
+  EXPECT_EQ(sink->got.size(), 3u);
+}
+
+json::object reauth_payload() {
+  return json::parse(R"({"id":"01JABC","fingerprint":"reauth_required/42","kind":"reauth_required",
+    "status":"firing","severity":"critical","since":"2026-11-24T10:00:00Z",
+    "link":{"id":"42","advertiser_id":"7000000000000000001","advertiser_name":"Brand <Ads> & Co",
+            "account":"@brand","open_id":"oid"},
+    "reason":{"code":40105,"message":"Access token is invalid"},
+    "action":{"text":"Reauthorize the TikTok account","url":"https://t.example/auth?a=1&state=s"},
+    "ctl":"ttlinkctl reauth 42"})")
+      .as_object();
+}
+
+std::string at(const json::object& o, std::string_view a, std::string_view b) {
+  return std::string(o.at(a).at(b).as_string());
+}
+
+TEST(AlertmanagerAlert, LabelsIdentifyTheAlertAndAnnotationsCarryTheAction) {
+  const TimePoint now = parse_rfc3339("2026-11-24T12:00:00Z").value();
+  auto a = alertmanager_alert(reauth_payload(), now, Seconds{60}).value();
+  const auto& labels = a.at("labels").as_object();
+  EXPECT_EQ(at(a, "labels", "alertname"), "reauth_required");
+  EXPECT_EQ(at(a, "labels", "severity"), "critical");
+  EXPECT_EQ(at(a, "labels", "fingerprint"), "reauth_required/42");
+  EXPECT_EQ(at(a, "labels", "link_id"), "42");
+  EXPECT_EQ(at(a, "labels", "advertiser_id"), "7000000000000000001");
+  EXPECT_EQ(at(a, "labels", "service"), "ttlink");
+  EXPECT_EQ(labels.size(), 6u);  // nothing that changes while the alert fires
+  EXPECT_EQ(at(a, "annotations", "summary"),
+            "Reauthorize the TikTok account: @brand / Brand <Ads> & Co");
+  EXPECT_EQ(at(a, "annotations", "description"), "Access token is invalid (40105)");
+  EXPECT_EQ(at(a, "annotations", "action_url"), "https://t.example/auth?a=1&state=s");
+  EXPECT_EQ(at(a, "annotations", "ctl"), "ttlinkctl reauth 42");
+  EXPECT_EQ(std::string(a.at("startsAt").as_string()), "2026-11-24T10:00:00Z");
+  EXPECT_EQ(std::string(a.at("endsAt").as_string()), "2026-11-24T12:04:00Z");  // now + 4 × 60 s
+}
+
+TEST(AlertmanagerAlert, ResolvedEndsAtItsResolveTimeAndNeverInTheFuture) {
+  auto p = reauth_payload();
+  p["status"] = "resolved";
+  p["resolved_at"] = "2026-11-24T11:30:00Z";
+  const TimePoint now = parse_rfc3339("2026-11-24T12:00:00Z").value();
+  auto a = alertmanager_alert(p, now, Seconds{60}).value();
+  EXPECT_EQ(std::string(a.at("endsAt").as_string()), "2026-11-24T11:30:00Z");
+  p["resolved_at"] = "2027-01-01T00:00:00Z";  // a daemon clock moved ahead (debug)
+  a = alertmanager_alert(p, now, Seconds{60}).value();
+  EXPECT_EQ(std::string(a.at("endsAt").as_string()), "2026-11-24T12:00:00Z");
+}
+
+TEST(AlertmanagerAlert, APayloadWithoutKindIsAnError) {
+  auto p = reauth_payload();
+  p.erase("kind");
+  auto a = alertmanager_alert(p, now_utc(), Seconds{60});
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().message, "alert payload has no kind");
+}
+
+TEST(SlackText, SaysWhatWhoWhyAndTheActionWithUpstreamTextEscaped) {
+  EXPECT_EQ(slack_text(reauth_payload()),
+            ":rotating_light: [critical] *Reauthorize the TikTok account* — @brand · advertiser "
+            "Brand &lt;Ads&gt; &amp; Co (7000000000000000001)\n"
+            ">Access token is invalid (40105)\n"
+            "<https://t.example/auth?a=1&amp;state=s|Reauthorize the TikTok account> · "
+            "`ttlinkctl reauth 42`");
+}
+
+TEST(SlackText, ResolvedIsOneLine) {
+  auto p = reauth_payload();
+  p["status"] = "resolved";
+  EXPECT_EQ(
+      slack_text(p),
+      ":white_check_mark: *Resolved: reauth_required* — @brand · advertiser Brand &lt;Ads&gt; "
+      "&amp; Co (7000000000000000001)");
+}
+
+TEST(SlackText, ANewlineInAReasonCannotStartAFakeLine) {
+  auto p = reauth_payload();
+  p["reason"].as_object()["message"] = "bad\n<!channel> <https://evil|click>";
+  const std::string t = slack_text(p);
+  EXPECT_EQ(t.find("<!channel>"), std::string::npos) << t;
+  EXPECT_EQ(t.find("<https://evil"), std::string::npos) << t;
+  EXPECT_NE(t.find(">bad &lt;!channel&gt;"), std::string::npos) << t;
 }
 
 }  // namespace

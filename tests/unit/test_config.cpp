@@ -284,6 +284,27 @@ TEST(ConfigErrors, SinkKeyThatItsTypeIgnoresIsRejected) {
       kPath + ":7: alerts.sink[0].url: not used by sink type \"log\"");
 }
 
+TEST(ConfigErrors, TypeSpecificSinkKeysAreRejectedElsewhere) {
+  EXPECT_EQ(error_of(minimal_plus("[[alerts.sink]]\ntype = \"slack\"\nurl = \"https://x.example\"\n"
+                                  "secret_file = \"/etc/s\"\n")),
+            kPath + ":8: alerts.sink[0].secret_file: not used by sink type \"slack\"");
+  EXPECT_EQ(
+      error_of(minimal_plus("[[alerts.sink]]\ntype = \"webhook\"\nurl = \"https://x.example\"\n"
+                            "resend_interval = \"1m\"\n")),
+      kPath + ":8: alerts.sink[0].resend_interval: not used by sink type \"webhook\"");
+}
+
+TEST(ConfigErrors, AlertmanagerResendIntervalHasAFloor) {
+  EXPECT_EQ(error_of(minimal_plus("[[alerts.sink]]\ntype = \"alertmanager\"\n"
+                                  "url = \"http://127.0.0.1:9093\"\nresend_interval = \"2s\"\n")),
+            kPath + ":8: alerts.sink[0].resend_interval: expected at least 10s, got \"2s\"");
+  auto c = parse_config(minimal_plus("[[alerts.sink]]\ntype = \"alertmanager\"\n"
+                                     "url = \"http://127.0.0.1:9093\"\n"),
+                        kPath);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->alerts.sinks[0].resend_interval, Seconds{60});
+}
+
 TEST(ConfigErrors, UnknownSinkKeyAndBadFiltersAreRejected) {
   EXPECT_EQ(error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\nlevel = \"x\"\n"))
                 .rfind(kPath + ":7: alerts.sink[0].level: unknown key", 0),
