@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libtomlplusplus-dev libgtest-dev libgmock-dev
   libssl-dev openssl libsystemd-dev libcli11-dev
+  prometheus-alertmanager
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -18,6 +19,12 @@ if ((${#missing[@]})); then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The tests start their own Alertmanager on a loopback port; the package's
+  # service, which Debian enables on install, was not asked for.
+  if [[ " ${missing[*]} " == *" prometheus-alertmanager "* ]] && command -v systemctl >/dev/null &&
+     [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
+  fi
 fi
 
 # promtool (from Debian's prometheus package) checks /metrics in the tests.

@@ -8,6 +8,8 @@
 #include <openssl/hmac.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -80,6 +82,12 @@ class Receiver {
     std::lock_guard lock(mu_);
     failures_left_ = n;
   }
+  // The next `n` requests are recorded, then answered only after `delay`.
+  void slow_next(int n, std::chrono::milliseconds delay) {
+    std::lock_guard lock(mu_);
+    slow_left_ = n;
+    slow_delay_ = delay;
+  }
   std::vector<Delivery> accepted() const {
     std::lock_guard lock(mu_);
     return accepted_;
@@ -87,6 +95,23 @@ class Receiver {
   int refused() const {
     std::lock_guard lock(mu_);
     return refused_;
+  }
+  // Waits until an accepted body's "text" (a chat message) contains `part`.
+  std::optional<std::string> wait_for_text(const std::string& part,
+                                           std::chrono::milliseconds within = 20s) {
+    std::optional<std::string> found;
+    wait_until(
+        [&] {
+          for (auto& d : accepted())
+            if (const auto* t = d.body.if_contains("text");
+                t && t->is_string() && t->get_string().find(part) != json::string::npos) {
+              found = str(*t);
+              return true;
+            }
+          return false;
+        },
+        deadline_in(within));
+    return found;
   }
   // Waits until an accepted delivery matches `kind` and `status`.
   std::optional<Delivery> wait_for(const std::string& kind, const std::string& status,
@@ -107,17 +132,29 @@ class Receiver {
 
  private:
   boost::asio::awaitable<http::Response> handle(const http::Request& r) {
-    std::lock_guard lock(mu_);
-    if (failures_left_ > 0) {
-      --failures_left_;
-      ++refused_;
-      co_return http::Response{500, {}, "down for maintenance"};
+    std::chrono::milliseconds delay{0};
+    {
+      std::lock_guard lock(mu_);
+      if (failures_left_ > 0) {
+        --failures_left_;
+        ++refused_;
+        co_return http::Response{500, {}, "down for maintenance"};
+      }
+      boost::system::error_code ec;
+      auto v = json::parse(r.body, ec);
+      if (ec || !v.is_object()) co_return http::Response{400, {}, "not json"};
+      accepted_.push_back({v.as_object(), r.header("Idempotency-Key"),
+                           signature_ok(r.header("X-Ttlink-Signature"), r.body),
+                           r.header("X-Team")});
+      if (slow_left_ > 0) {
+        --slow_left_;
+        delay = slow_delay_;
+      }
     }
-    boost::system::error_code ec;
-    auto v = json::parse(r.body, ec);
-    if (ec || !v.is_object()) co_return http::Response{400, {}, "not json"};
-    accepted_.push_back({v.as_object(), r.header("Idempotency-Key"),
-                         signature_ok(r.header("X-Ttlink-Signature"), r.body), r.header("X-Team")});
+    if (delay.count() > 0) {
+      boost::asio::steady_timer timer(io_, delay);
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    }
     co_return http::Response{200, {}, "ok"};
   }
 
@@ -129,6 +166,8 @@ class Receiver {
   std::vector<Delivery> accepted_;
   int failures_left_ = 0;
   int refused_ = 0;
+  int slow_left_ = 0;
+  std::chrono::milliseconds slow_delay_{0};
 };
 
 class Alerts : public ::testing::Test {
@@ -140,7 +179,9 @@ class Alerts : public ::testing::Test {
     o.extra_toml = "[[alerts.sink]]\ntype = \"webhook\"\nurl = \"" + receiver.url() +
                    "\"\nsecret_file = \"" + secret_dir.file("webhook_secret") +
                    "\"\ntimeout = \"5s\"\n[alerts.sink.headers]\nX-Team = \"ads-oncall\"\n"
-                   "[[alerts.sink]]\ntype = \"log\"\n";
+                   "[[alerts.sink]]\ntype = \"log\"\n"
+                   "[[alerts.sink]]\ntype = \"slack\"\nurl = \"" +
+                   chat.url() + "\"\n";
     daemon = DaemonProcess::start(*sandbox, o);
   }
 
@@ -152,6 +193,7 @@ class Alerts : public ::testing::Test {
 
   TempDir secret_dir;
   Receiver receiver;
+  Receiver chat;  // the slack sink's incoming webhook
   std::unique_ptr<SandboxProcess> sandbox;
   std::unique_ptr<DaemonProcess> daemon;
 };
@@ -177,6 +219,23 @@ TEST_F(Alerts, RevokedTokenRaisesSignedReauthAlertWhoseUrlRelinksAndResolvesIt) 
 
   auto listed = daemon->must("alerts.list");
   ASSERT_EQ(listed.at("alerts").as_array().size(), 1u);
+  EXPECT_EQ(daemon->must("status").at("alerts_firing").as_int64(), 1);
+  // Every sink got it: the chat message carries the same action link
+  // (with & escaped as Slack wants), the journal sink the fingerprint.
+  auto message = chat.wait_for_text("Reauthorize the TikTok account");
+  ASSERT_TRUE(message) << daemon->log_text();
+  std::string slack_url = str(p.at("action").at("url"));
+  for (std::size_t at = 0; (at = slack_url.find('&', at)) != std::string::npos; at += 5)
+    slack_url.replace(at, 1, "&amp;");
+  EXPECT_NE(message->find("<" + slack_url + "|"), std::string::npos) << *message;
+  EXPECT_NE(message->find("@demobrand"), std::string::npos) << *message;
+  EXPECT_NE(message->find("`ttlinkctl reauth " + id + "`"), std::string::npos) << *message;
+  EXPECT_TRUE(daemon->process().wait_for_output(
+      [&](std::string_view line) {
+        return line.find("alert") != std::string_view::npos &&
+               line.find("reauth_required/" + id) != std::string_view::npos;
+      },
+      deadline_in(10s)));
 
   auto page = daemon->authorize(str(p.at("action").at("url")));
   EXPECT_EQ(page.status, 200) << page.body;
@@ -189,6 +248,8 @@ TEST_F(Alerts, RevokedTokenRaisesSignedReauthAlertWhoseUrlRelinksAndResolvesIt) 
   EXPECT_NE(resolved->key, firing->key);  // one Idempotency-Key per event
   EXPECT_TRUE(daemon->must("alerts.list").at("alerts").as_array().empty());
   EXPECT_EQ(daemon->must("alerts.list", {{"all", true}}).at("alerts").as_array().size(), 1u);
+  EXPECT_EQ(daemon->must("status").at("alerts_firing").as_int64(), 0);
+  EXPECT_TRUE(chat.wait_for_text("Resolved: reauth_required")) << daemon->log_text();
   EXPECT_EQ(daemon->log_text().find(kSecret), std::string::npos);
 }
 
@@ -201,6 +262,49 @@ TEST_F(Alerts, AReceiverAnswering500IsRetriedUntilItRecoversAndNothingIsLost) {
   EXPECT_EQ(receiver.refused(), 2);
   EXPECT_EQ(receiver.accepted().size(), 1u);
   EXPECT_NE(daemon->log_text().find("alerts.delivery_failed"), std::string::npos);
+}
+
+TEST_F(Alerts, ASlowReceiverIsRetriedWithTheSameIdempotencyKey) {
+  auto id = daemon->link(kAdvertiser);
+  receiver.slow_next(1, 8s);  // past the sink's 5 s timeout
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  ASSERT_TRUE(wait_until([&] { return receiver.accepted().size() >= 2; }, deadline_in(30s)))
+      << daemon->log_text();
+  auto got = receiver.accepted();
+  // At least once: the timed-out attempt and its retry are the same event.
+  EXPECT_EQ(got[0].key, got[1].key);
+  EXPECT_EQ(json::serialize(got[0].body), json::serialize(got[1].body));
+  EXPECT_NE(daemon->log_text().find("alerts.delivery_failed"), std::string::npos);
+}
+
+TEST_F(Alerts, EventsOfOneAlertArriveInOrderAfterAnOutage) {
+  auto id = daemon->link(kAdvertiser);
+  receiver.fail_next(1000);
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  json::array firing;
+  ASSERT_TRUE(wait_until(
+      [&] { return !(firing = daemon->must("alerts.list").at("alerts").as_array()).empty(); },
+      deadline_in(10s)));
+  // Fixed and broken again while the receiver is down: firing, resolved,
+  // firing queue up behind each other.
+  auto page = daemon->authorize(str(firing[0].at("action").at("url")));
+  ASSERT_EQ(page.status, 200) << page.body;
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return daemon->must("alerts.list", {{"all", true}}).at("alerts").as_array().size() == 2;
+      },
+      deadline_in(10s)));
+  receiver.fail_next(0);
+  ASSERT_TRUE(wait_until([&] { return receiver.accepted().size() >= 3; }, deadline_in(40s)))
+      << daemon->log_text();
+  auto got = receiver.accepted();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(str(got[0].body.at("status")), "firing");
+  EXPECT_EQ(str(got[1].body.at("status")), "resolved");
+  EXPECT_EQ(str(got[2].body.at("status")), "firing");
+  EXPECT_EQ(got[1].key, got[0].key + ".resolved");
+  EXPECT_NE(str(got[2].body.at("id")), str(got[0].body.at("id")));
 }
 
 TEST_F(Alerts, QueuedAlertsAreDeliveredAfterKillNine) {
@@ -221,10 +325,11 @@ TEST_F(Alerts, AlertTestReportsEverySink) {
   ASSERT_TRUE(called) << daemon->log_text();
   auto result = called->as_object();
   auto sinks = result.at("sinks").as_array();
-  ASSERT_EQ(sinks.size(), 2u);
+  ASSERT_EQ(sinks.size(), 3u);
   EXPECT_EQ(str(sinks[0].at("sink")), "webhook#1");
-  EXPECT_TRUE(sinks[0].at("ok").as_bool());
-  EXPECT_TRUE(sinks[1].at("ok").as_bool());
+  EXPECT_EQ(str(sinks[2].at("sink")), "slack#3");
+  for (const auto& sink : sinks) EXPECT_TRUE(sink.at("ok").as_bool()) << json::serialize(sink);
+  EXPECT_TRUE(chat.wait_for_text("test", 5s));
   auto got = receiver.wait_for("test", "firing", 5s);
   ASSERT_TRUE(got);
   EXPECT_TRUE(got->signed_ok);

@@ -193,6 +193,11 @@ std::optional<int> ChildProcess::wait(Clock::time_point deadline) {
     std::this_thread::sleep_for(pause);  // polling a condition with a deadline
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }
+  // Exited: let the reader drain the pipes, so that stdout_text() and
+  // stderr_text() hold everything the child wrote (a grandchild that keeps
+  // a pipe open only delays this until the deadline).
+  std::unique_lock lock(mutex_);
+  output_changed_.wait_until(lock, deadline, [&] { return streams_closed_; });
   return exit_status_;
 }
 

@@ -53,7 +53,8 @@ class ChildProcess {
   void signal(int signo);
   void kill9();
   // The exit status (WEXITSTATUS, or 128 + signal when killed), or nullopt
-  // if the child is still running at the deadline.
+  // if the child is still running at the deadline. Once it returns a status,
+  // the output the child wrote has all been read.
   std::optional<int> wait(Clock::time_point deadline);
   bool running();
 
