@@ -11,6 +11,7 @@
 #include "ctl/alert_views.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/render.hpp"
+#include "ctl/spark_views.hpp"
 #include "ctl/views.hpp"
 
 #ifndef TTLINK_VERSION
@@ -113,6 +114,13 @@ struct Commands::Args {
   bool no_wait = false;
   bool all = false;
   std::string timeout = "1h";
+  bool expiring = false;
+  std::string link;
+  std::string since;
+  std::string status;
+  std::string search;
+  int limit = 100;
+  std::string text;
 };
 
 namespace {
@@ -256,6 +264,7 @@ Commands::Commands(CLI::App& app, const GlobalOptions& options)
   simple(check, "link.check", result_link_view, true);
 
   add_alert_commands(app);
+  add_spark_commands(app);
 
   commands_.emplace_back(app.add_subcommand("version", "versions of ttlinkctl and ttlinkd"),
                          [this] {
@@ -304,6 +313,72 @@ void Commands::add_alert_commands(CLI::App& app) {
         return show(options_, *result, alert_test_view,
                     alert_test_failed(*result) ? kExitUnhealthy : kExitOk);
       });
+}
+
+void Commands::add_spark_commands(CLI::App& app) {
+  Args& a = *args_;
+  CLI::App* posts =
+      app.add_subcommand("posts", "Spark Ads posts and when their authorization ends");
+  posts->add_flag("--expiring", a.expiring, "only those expiring or expired");
+  commands_.emplace_back(posts, [this, &a] {
+    Daemon daemon(options_.socket);
+    auto result = daemon.call("posts.list", {{"expiring", a.expiring}});
+    if (!result) return daemon.failure();
+    return show(options_, *result, posts_view);
+  });
+
+  CLI::App* comments = app.add_subcommand("comments", "comments on promoted videos, newest first");
+  comments->add_option("--link", a.link, "only this link's");
+  comments->add_option("--since", a.since, "RFC 3339 time, or a duration ago (2h, 7d)");
+  comments->add_option("--status", a.status, "new, replied or hidden")
+      ->check(CLI::IsMember({"new", "replied", "hidden"}));
+  comments->add_option("--search", a.search, "text or author contains this");
+  comments->add_option("--limit", a.limit, "at most this many")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  commands_.emplace_back(comments, [this, &a] {
+    Daemon daemon(options_.socket);
+    json::object params{{"limit", a.limit}};
+    if (!a.link.empty()) params["link_id"] = a.link;
+    if (!a.since.empty()) params["since"] = a.since;
+    if (!a.status.empty()) params["status"] = a.status;
+    if (!a.search.empty()) params["search"] = a.search;
+    auto result = daemon.call("comments.list", std::move(params));
+    if (!result) return daemon.failure();
+    return show(options_, *result, comments_view);
+  });
+
+  CLI::App* comment = app.add_subcommand("comment", "act on one comment: reply, hide, unhide");
+  comment->require_subcommand(1);
+  CLI::App* reply = comment->add_subcommand("reply", "reply as the link's identity");
+  reply->add_option("ID", a.id, "comment id")->required();
+  reply->add_option("TEXT", a.text, "the reply")->required();
+  commands_.emplace_back(reply, [this, &a] {
+    Daemon daemon(options_.socket);
+    auto result = daemon.call("comment.reply", {{"id", a.id}, {"text", a.text}});
+    if (!result) return daemon.failure();
+    return show(options_, *result, comment_action_view);
+  });
+  for (auto [name, method, summary] :
+       {std::tuple{"hide", "comment.hide", "hide a comment"},
+        std::tuple{"unhide", "comment.unhide", "make a hidden comment public again"}}) {
+    CLI::App* sub = comment->add_subcommand(name, summary);
+    sub->add_option("ID", a.id, "comment id")->required();
+    commands_.emplace_back(sub, [this, &a, method = std::string(method)] {
+      Daemon daemon(options_.socket);
+      auto result = daemon.call(method, {{"id", a.id}});
+      if (!result) return daemon.failure();
+      return show(options_, *result, comment_action_view);
+    });
+  }
+  CLI::App* sync = app.add_subcommand("sync", "sync a link's Spark Ads posts and comments now");
+  sync->add_option("ID", a.id, "link id")->required();
+  commands_.emplace_back(sync, [this, &a] {
+    Daemon daemon(options_.socket);
+    auto result = daemon.call("spark.sync", {{"id", a.id}});
+    if (!result) return daemon.failure();
+    return show(options_, *result, sync_view);
+  });
 }
 
 Commands::~Commands() = default;

@@ -29,6 +29,7 @@ class Commands {
 
  private:
   void add_alert_commands(CLI::App& app);
+  void add_spark_commands(CLI::App& app);
 
   struct Args;
   std::unique_ptr<Args> args_;

@@ -95,6 +95,22 @@ std::size_t display_width(std::string_view text) {
   return width;
 }
 
+std::string truncate_to_width(std::string_view text, std::size_t columns) {
+  if (display_width(text) <= columns) return std::string(text);
+  std::string out;
+  std::size_t width = 0;
+  while (!text.empty()) {
+    auto cp = decode(text);
+    const std::size_t w = cp ? static_cast<std::size_t>(width_of(cp->value)) : 1;
+    const std::size_t length = cp ? cp->length : 1;
+    if (width + w + 1 > columns) break;  // room for the ellipsis
+    out.append(text.substr(0, length));
+    width += w;
+    text.remove_prefix(length);
+  }
+  return out + "\u2026";
+}
+
 std::string cell(const boost::json::value& v) {
   if (v.is_null()) return "-";
   if (v.is_string()) return v.get_string().empty() ? "-" : sanitize(v.get_string());

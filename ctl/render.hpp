@@ -19,6 +19,10 @@ std::string sanitize(std::string_view text);
 // and emoji count 2, combining marks 0.
 std::size_t display_width(std::string_view text);
 
+// At most `columns` display columns of `text` (valid, sanitised UTF-8),
+// ending in an ellipsis when cut; never splits a character.
+std::string truncate_to_width(std::string_view text, std::size_t columns);
+
 // A JSON scalar as a cell: strings sanitised, null as "-", others as JSON.
 std::string cell(const boost::json::value& v);
 // The field `key` of an object as a cell ("-" when absent).

@@ -25,6 +25,9 @@
 #include "core/metrics/metrics.hpp"
 #include "core/rpc/registry.hpp"
 #include "core/rpc/unix_server.hpp"
+#include "core/spark/spark_methods.hpp"
+#include "core/spark/spark_metrics.hpp"
+#include "core/spark/spark_poller.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/rate_limiter.hpp"
@@ -87,7 +90,10 @@ struct Daemon {
         callback(io.get_executor(), listen_on(config.callback.listen),
                  links::make_callback_handler(links, log), log),
         alert_engine(store, config.alerts.repeat_interval, alerts::sink_filters(config.alerts),
-                     [this] { return now(); }) {}
+                     [this] { return now(); }),
+        spark(store, api, config, &alert_engine, log, [this] { return now(); }),
+        spark_poller(io.get_executor(), spark, log,
+                     [this] { return this->config.poll.comments_interval; }) {}
 
   // The daemon's clock: wall time, plus an offset that only
   // debug.clock.advance (debug.clock_control) moves.
@@ -109,6 +115,8 @@ struct Daemon {
   http::Server callback;
   alerts::Engine alert_engine;
   std::optional<alerts::Dispatcher> alert_dispatcher;
+  spark::SparkService spark;
+  spark::SparkPoller spark_poller;
   std::optional<http::Server> metrics_server;
   bool stopping = false;
 };
@@ -124,6 +132,7 @@ void register_daemon_methods(Daemon& d) {
       [&d](const json::object&, const rpc::Peer&) -> asio::awaitable<rpc::MethodResult> {
         auto r = daemon::reload_config(d.config_path, d.config, d.limiter, d.log);
         if (!r) co_return rpc::to_method_error(r.error());
+        d.spark.apply_config();
         json::array applied, restart;
         for (auto& s : r->applied) applied.emplace_back(s);
         for (auto& s : r->needs_restart) restart.emplace_back(s);
@@ -146,6 +155,7 @@ void register_debug_methods(Daemon& d) {
                                      nullptr};
         d.clock_offset += Seconds{s->get_int64()};
         d.scheduler.poke();
+        d.spark_poller.poke();
         co_return json::value(json::object{{"now", format_rfc3339(d.now())}});
       });
 }
@@ -197,7 +207,7 @@ Result<void> start_listeners(Daemon& d) {
 void handle_signals(Daemon& d, asio::signal_set& hup, asio::signal_set& term) {
   hup.async_wait([&d, &hup, &term](const boost::system::error_code& ec, int) {
     if (ec) return;
-    (void)daemon::reload_config(d.config_path, d.config, d.limiter, d.log);
+    if (daemon::reload_config(d.config_path, d.config, d.limiter, d.log)) d.spark.apply_config();
     handle_signals(d, hup, term);
   });
   term.async_wait([&d, &hup](const boost::system::error_code& ec, int signo) {
@@ -207,6 +217,7 @@ void handle_signals(Daemon& d, asio::signal_set& hup, asio::signal_set& term) {
     sd_notify(0, "STOPPING=1");
     hup.cancel();
     d.scheduler.stop();
+    d.spark_poller.stop();
     if (d.alert_dispatcher) d.alert_dispatcher->stop();
     d.control.stop();
     d.callback.stop();
@@ -215,7 +226,8 @@ void handle_signals(Daemon& d, asio::signal_set& hup, asio::signal_set& term) {
     auto timer = std::make_shared<asio::steady_timer>(d.io);
     auto poll = std::make_shared<std::function<void()>>();
     *poll = [&d, timer, poll, deadline] {
-      const bool idle = d.scheduler.idle() && (!d.alert_dispatcher || d.alert_dispatcher->idle());
+      const bool idle = d.scheduler.idle() && d.spark_poller.idle() &&
+                        (!d.alert_dispatcher || d.alert_dispatcher->idle());
       if (idle || std::chrono::steady_clock::now() > deadline) {
         d.io.stop();
         return;
@@ -238,8 +250,9 @@ int run(config::Config& config, Secret app_secret, Logger& log, const std::strin
   links::register_link_metrics(d.metrics, d.links, d.scheduler, d.limiter);
   register_daemon_methods(d);
   register_debug_methods(d);
-  links::register_link_methods(d.registry, d.links,
-                               [&d] { return d.alert_engine.firing_count(); });
+  links::register_link_methods(d.registry, d.links, [&d] { return d.alert_engine.firing_count(); });
+  spark::register_spark_methods(d.registry, d.spark);
+  spark::register_spark_metrics(d.metrics, d.spark, d.spark_poller);
   if (auto r = start_alerts(d, **store); !r) {
     log.error("alerts.start_failed", {{"error", r.error().message}});
     return kExitFailure;
@@ -251,6 +264,7 @@ int run(config::Config& config, Secret app_secret, Logger& log, const std::strin
   asio::signal_set hup(d.io, SIGHUP), term(d.io, SIGTERM, SIGINT);
   handle_signals(d, hup, term);
   d.scheduler.start();
+  d.spark_poller.start();
   log.info("daemon.ready", {{"version", kVersion},
                             {"socket", config.control.socket},
                             {"callback_port", std::to_string(d.callback.port())},

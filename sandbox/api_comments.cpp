@@ -35,6 +35,17 @@ json::object marketing_comment(const World& w, const Comment& c) {
           {"can_delete", c.owner}};
 }
 
+// TikTok's comment length limit, as shown in the app (assumed: the API
+// docs give no number); ttlink checks the same number before sending.
+constexpr std::size_t kMaxCommentChars = 150;
+
+std::size_t utf8_chars(const std::string& text) {
+  std::size_t n = 0;
+  for (unsigned char ch : text)
+    if ((ch & 0xC0) != 0x80) ++n;
+  return n;
+}
+
 bool in_list(const std::vector<std::string>& list, const std::string& value) {
   return list.empty() || std::find(list.begin(), list.end(), "ALL") != list.end() ||
          std::find(list.begin(), list.end(), value) != list.end();
@@ -141,6 +152,8 @@ json::value comment_post(ApiContext& ctx, const ApiCall& call) {
   auto identity_id = call.required("identity_id");
   call.required("identity_type");
   auto text = call.required("text");
+  if (utf8_chars(text) > kMaxCommentChars)
+    throw ApiError{40002, "text: Length must be at most " + std::to_string(kMaxCommentChars) + "."};
   granted_advertiser(ctx, token, advertiser_id);
   auto& s = ctx.world.comments;
   auto parent_index = advertiser_comment(ctx, advertiser_id, comment_id);
@@ -227,6 +240,8 @@ json::value business_comment_reply(ApiContext& ctx, const ApiCall& call) {
   auto video_id = call.required("video_id");
   auto comment_id = call.required("comment_id");
   auto text = call.required("text");
+  if (utf8_chars(text) > kMaxCommentChars)
+    throw ApiError{40002, "text: Length must be at most " + std::to_string(kMaxCommentChars) + "."};
   const auto& token = account_token(ctx, call.access_token_header(), {"comment.list.manage"});
   const auto& account = granted_account(ctx, token, business_id);
   auto& s = ctx.world.comments;

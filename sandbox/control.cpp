@@ -50,8 +50,33 @@ HttpReply upsert(Table& table, const json::object& body, const json::object& def
   return ok(table.upsert(body, defaults));
 }
 
+// `"repeat": N` adds N comments like this one ("{i}" in the text becomes
+// 1..N), for tests and demos that need many.
+HttpReply add_comments(SandboxState& s, json::object body) {
+  const auto* repeat = body.if_contains("repeat");
+  if (!repeat->is_int64() || repeat->as_int64() < 1 || repeat->as_int64() > 1'000'000)
+    return control_error("repeat must be an integer from 1 to 1000000");
+  const auto n = repeat->as_int64();
+  body.erase("repeat");
+  if (!body.contains("create_time")) body["create_time"] = s.world.now();
+  if (body.contains("comment_id")) return control_error("comment_id cannot be repeated");
+  const std::string text = str_field(body, "text");
+  json::array ids;
+  for (std::int64_t i = 1; i <= n; ++i) {
+    std::string t = text;
+    if (auto at = t.find("{i}"); at != std::string::npos) t.replace(at, 3, std::to_string(i));
+    body["text"] = t;
+    std::string error;
+    auto comment = comment_from_json(s.world.comments, body, &error);
+    if (!comment) return control_error(error);
+    ids.emplace_back(s.world.comments.at(s.world.comments.add(std::move(*comment))).comment_id);
+  }
+  return ok(json::object{{"added", n}, {"comment_ids", std::move(ids)}});
+}
+
 HttpReply add_comment(SandboxState& s, json::object body) {
   std::string error;
+  if (body.contains("repeat")) return add_comments(s, std::move(body));
   if (!body.contains("create_time")) body["create_time"] = s.world.now();
   auto comment = comment_from_json(s.world.comments, body, &error);
   if (!comment) return control_error(error);

@@ -97,9 +97,9 @@ boost::json::object make_payload(const PayloadInput& in) {
     action["url"] = *in.action_url;
   else
     action["url"] = nullptr;
-  return json::object{
+  json::object payload{
       {"id", in.id},
-      {"fingerprint", fingerprint(in.kind, in.link.id)},
+      {"fingerprint", fingerprint(in.kind, in.subject.empty() ? in.link.id : in.subject)},
       {"kind", in.kind},
       {"status", in.status},
       {"severity", to_string(in.severity)},
@@ -108,6 +108,8 @@ boost::json::object make_payload(const PayloadInput& in) {
       {"reason", json::object{{"code", in.reason.code}, {"message", in.reason.message}}},
       {"action", std::move(action)},
       {"ctl", in.ctl}};
+  for (const auto& [key, value] : in.details) payload[key] = value;
+  return payload;
 }
 
 std::string payload_text(const boost::json::object& o, std::string_view key) {

@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <set>
+
 namespace ttlink::alerts {
 
 namespace json = boost::json;
@@ -128,6 +130,59 @@ Result<void> Engine::commit_event(const store::AlertRecord& alert, const std::st
     }
     return {};
   });
+}
+
+Result<void> Engine::reconcile(std::string_view kind, const std::vector<Condition>& holding) {
+  std::set<std::string> live;
+  for (const auto& c : holding) {
+    live.insert(fingerprint(c.kind, c.subject));
+    if (auto r = raise(c); !r) return r;
+  }
+  auto firing = store_.list_alerts(false, 100000);
+  if (!firing) return firing.error();
+  for (auto& a : *firing)
+    if (a.kind == kind && !live.count(a.fingerprint))
+      if (auto r = resolve(a); !r) return r;
+  return {};
+}
+
+Result<void> Engine::raise(const Condition& c) {
+  auto firing = store_.firing_alert(fingerprint(c.kind, c.subject));
+  if (!firing) return firing.error();
+  if (firing->has_value()) {
+    auto& alert = **firing;
+    json::object payload = parse_payload(alert.payload);
+    const bool same = payload["reason"] == json::value(json::object{
+                                               {"code", c.reason.code},
+                                               {"message", c.reason.message}});
+    if (same) return {};
+    payload["reason"] = json::object{{"code", c.reason.code}, {"message", c.reason.message}};
+    for (const auto& [key, value] : c.details) payload[key] = value;
+    alert.payload = json::serialize(payload);
+    if (c.quiet_updates) return store_.put_alert(alert);
+    alert.acked_at.reset();
+    alert.last_sent_at = clock_();
+    return commit_event(alert,
+                        alert.id + ".reason." + std::to_string(to_unix(alert.last_sent_at)));
+  }
+  auto link = store_.get_link(c.link_id);
+  if (!link) return link.error();
+  const TimePoint now = clock_();
+  PayloadInput in;
+  in.id = new_alert_id(now);
+  in.kind = c.kind;
+  in.severity = c.severity;
+  in.since = now;
+  in.link = link_facts(store_, *link);
+  in.reason = c.reason;
+  in.action_text = c.action_text;
+  in.ctl = c.ctl;
+  in.subject = c.subject;
+  in.details = c.details;
+  store::AlertRecord a{in.id, fingerprint(c.kind, c.subject), in.kind,
+                       std::string(to_string(c.severity)), c.link_id, "firing", now, now, {}, {},
+                       json::serialize(make_payload(in))};
+  return commit_event(a, a.id);
 }
 
 Result<int> Engine::queue_repeats() {

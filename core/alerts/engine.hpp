@@ -19,6 +19,22 @@ namespace ttlink::alerts {
 
 using Clock = std::function<TimePoint()>;
 
+// A condition outside the link state machine (a post, the comments of a
+// post) that holds now. Fingerprint: kind + "/" + subject.
+struct Condition {
+  std::string kind;
+  Severity severity = Severity::kWarning;
+  std::string subject;  // e.g. "LINK_ID/ITEM_ID"
+  std::string link_id;
+  Reason reason;
+  std::string action_text;
+  std::string ctl;
+  boost::json::object details;
+  // Throttled kinds (comment counts): a changed reason updates the stored
+  // alert quietly; the next repeat carries it. Otherwise it is sent again.
+  bool quiet_updates = false;
+};
+
 class Engine {
  public:
   Engine(store::Store& store, Seconds repeat_interval, std::vector<SinkFilter> sinks,
@@ -28,6 +44,9 @@ class Engine {
   // the authorization URL to put in a reauth-type alert, when one exists.
   Result<void> on_link_state(const std::string& link_id, LinkState to, const Reason& reason,
                              const std::optional<std::string>& action_url);
+  // Fires what `holding` says holds now (once per fingerprint) and resolves
+  // every firing alert of `kind` that is not among them.
+  Result<void> reconcile(std::string_view kind, const std::vector<Condition>& holding);
   // Queues repeats of unacked firing alerts last sent repeat_interval ago.
   Result<int> queue_repeats();
   // Firing alerts, or all (newest first), as payloads.
@@ -47,6 +66,7 @@ class Engine {
   Result<void> refresh_reason(store::AlertRecord& alert, const Reason& reason,
                               const std::optional<std::string>& action_url);
   Result<void> resolve(store::AlertRecord& alert);
+  Result<void> raise(const Condition& c);
   // Stores `alert` and queues its payload for every accepting sink, in one
   // transaction.
   Result<void> commit_event(const store::AlertRecord& alert, const std::string& event_id);

@@ -248,6 +248,8 @@ void read_alerts(TableReader& t, AlertsConfig& c) {
 void read_comments(TableReader& t, CommentsConfig& c) {
   t.string_array("alert_keywords", c.alert_keywords);
   t.duration("alert_unanswered_after", c.alert_unanswered_after);
+  t.duration("backfill", c.backfill);
+  if (c.backfill < Seconds{86400}) t.fail(*t.get("backfill"), "backfill", "at least 1d");
 }
 
 void read_debug(TableReader& t, DebugConfig& c) {

@@ -85,6 +85,7 @@ struct AlertsConfig {
 struct CommentsConfig {
   std::vector<std::string> alert_keywords;
   Seconds alert_unanswered_after{4 * 3600};
+  Seconds backfill{30 * 86400};  // how far back a link's first comment sync reads
 };
 
 // For tests and demos against ttlink-sandbox only, never in production.

@@ -128,7 +128,57 @@ CREATE TABLE alert_deliveries (
 CREATE INDEX alert_deliveries_pending ON alert_deliveries(delivered_at, sink, fingerprint, seq);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kV1, kV2, kV3};
+// Version 4: Spark Ads. Posts (their authorization windows) as last synced
+// per advertiser; comments on promoted videos, once each (comment_id), with
+// what ttlink knows of them; and per ad group where comment polling
+// resumes, so a restart neither loses nor re-reads a backlog.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE posts (
+  advertiser_id    TEXT NOT NULL,
+  item_id          TEXT NOT NULL,
+  auth_code_status TEXT NOT NULL DEFAULT '',
+  identity_id      TEXT NOT NULL DEFAULT '',
+  identity_type    TEXT NOT NULL DEFAULT '',
+  tiktok_name      TEXT NOT NULL DEFAULT '',
+  text             TEXT NOT NULL DEFAULT '',
+  auth_start_time  INTEGER,
+  auth_end_time    INTEGER,
+  synced_at        INTEGER NOT NULL,
+  PRIMARY KEY (advertiser_id, item_id)
+);
+
+CREATE TABLE comments (
+  comment_id      TEXT PRIMARY KEY,
+  link_id         TEXT NOT NULL,
+  advertiser_id   TEXT NOT NULL,
+  ad_id           TEXT NOT NULL DEFAULT '',
+  adgroup_id      TEXT NOT NULL DEFAULT '',
+  item_id         TEXT NOT NULL DEFAULT '',
+  parent_id       TEXT NOT NULL DEFAULT '',  -- '' for a top-level comment
+  author          TEXT NOT NULL DEFAULT '',
+  text            TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  hidden          INTEGER NOT NULL DEFAULT 0,
+  own             INTEGER NOT NULL DEFAULT 0,   -- written by the account or advertiser
+  replied_by      TEXT NOT NULL DEFAULT '',     -- '' | 'ttlink' | 'account'
+  hit_blockedword INTEGER NOT NULL DEFAULT 0,
+  keyword         TEXT NOT NULL DEFAULT '',     -- the configured keyword it contains
+  ingested_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX comments_by_link_time ON comments(link_id, created_at);
+CREATE INDEX comments_waiting ON comments(link_id, item_id)
+  WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = '';
+
+CREATE TABLE comment_cursors (
+  link_id    TEXT NOT NULL,
+  adgroup_id TEXT NOT NULL,
+  start_date TEXT NOT NULL,     -- YYYY-MM-DD: the fixed start of the listing
+  page       INTEGER NOT NULL,  -- the last page read in full (ascending create time)
+  PRIMARY KEY (link_id, adgroup_id)
+);
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kV1, kV2, kV3, kV4};
 
 Result<void> apply(sqlite::Database& db, int index) {
   if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;

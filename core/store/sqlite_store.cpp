@@ -116,6 +116,7 @@ class SqliteStore final : public Store {
                                    std::string_view error) override;
   Result<int> undelivered_count() override;
   Result<std::optional<TimePoint>> oldest_undelivered_at() override;
+  SparkTables& spark() override { return spark_; }
 
   Result<void> in_transaction(const std::function<Result<void>()>& body) override;
   Result<void> durable(const std::function<Result<void>()>& body);
@@ -131,6 +132,7 @@ class SqliteStore final : public Store {
 
   sqlite::Database db_;
   Cipher cipher_;
+  SparkTables spark_{db_};  // after db_: it holds a reference to it
 };
 
 // --- transactions ---

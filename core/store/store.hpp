@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/store/spark_tables.hpp"
 #include "core/util/link_state.hpp"
 #include "core/util/result.hpp"
 #include "core/util/secret.hpp"
@@ -211,6 +212,9 @@ class Store {
   virtual Result<int> undelivered_count() = 0;
   // When the oldest undelivered row was queued, if any (its age is a metric).
   virtual Result<std::optional<TimePoint>> oldest_undelivered_at() = 0;
+
+  // --- Spark Ads: posts, comments, comment cursors ---
+  virtual SparkTables& spark() = 0;
 
   // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error).
   // Nested calls (including the store's own, e.g. put_account_tokens inside a

@@ -29,6 +29,11 @@ std::optional<std::string> id_value(const json::value& v) {
   return std::nullopt;
 }
 
+std::string id_or_empty(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v ? id_value(*v).value_or("") : "";
+}
+
 Result<std::string> id_field(const json::object& o, std::string_view key, std::string_view path) {
   auto* v = o.if_contains(key);
   if (!v) return missing_field(path, key);

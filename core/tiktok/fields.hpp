@@ -25,6 +25,8 @@ std::string string_or(const boost::json::object& o, std::string_view key,
 Result<std::string> id_field(const boost::json::object& o, std::string_view key,
                              std::string_view path);
 std::optional<std::string> id_value(const boost::json::value& v);
+// The id at `key`, or "" when absent or not an id.
+std::string id_or_empty(const boost::json::object& o, std::string_view key);
 Result<long long> int_field(const boost::json::object& o, std::string_view key,
                             std::string_view path);
 long long int_or(const boost::json::object& o, std::string_view key, long long fallback);

@@ -1,0 +1,110 @@
+#include "core/spark/comment_sync.hpp"
+
+#include <algorithm>
+
+namespace ttlink::spark {
+
+using boost::asio::awaitable;
+
+namespace {
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
+  });
+  return out;
+}
+
+std::string date_of(TimePoint t) {
+  return format_tiktok_time(t).substr(0, 10);  // YYYY-MM-DD
+}
+
+}  // namespace
+
+std::string matching_keyword(std::string_view text, const std::vector<std::string>& keywords) {
+  if (keywords.empty()) return {};
+  const std::string haystack = lower_ascii(text);
+  for (const auto& k : keywords)
+    if (!k.empty() && haystack.find(lower_ascii(k)) != std::string::npos) return k;
+  return {};
+}
+
+CommentSync::CommentSync(store::Store& store, tiktok::ApiClient& api, CommentSyncOptions options,
+                         std::function<TimePoint()> clock)
+    : store_(store), api_(api), options_(std::move(options)), clock_(std::move(clock)) {}
+
+store::CommentRecord CommentSync::to_record(const store::LinkRecord& link,
+                                            const std::string& adgroup_id,
+                                            const tiktok::UpstreamComment& c) const {
+  store::CommentRecord r;
+  r.comment_id = c.comment_id;
+  r.link_id = link.id;
+  r.advertiser_id = link.advertiser_id;
+  r.ad_id = c.ad_id;
+  r.adgroup_id = c.adgroup_id.empty() ? adgroup_id : c.adgroup_id;
+  r.item_id = c.item_id;
+  r.parent_id = c.parent_id;
+  r.author = c.author;
+  r.text = c.text;
+  r.created_at = c.created_at;
+  r.hidden = c.hidden;
+  r.own = c.own;
+  r.hit_blockedword = c.hit_blockedword;
+  if (!c.own) r.keyword = matching_keyword(c.text, options_.keywords);
+  r.ingested_at = clock_();
+  return r;
+}
+
+awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, Secret token,
+                                                        std::string adgroup_id) {
+  auto& spark = store_.spark();
+  auto saved = spark.cursor(link.id, adgroup_id);
+  if (!saved) co_return saved.error();
+  store::CommentCursor cursor = saved->value_or(
+      store::CommentCursor{link.id, adgroup_id, date_of(clock_() - options_.backfill), 1});
+  SyncReport report;
+  bool checked_alignment = cursor.page == 1;
+  // The end date is tomorrow: upstream days may be in the advertiser's
+  // time zone, ahead of UTC.
+  const std::string end_date = date_of(clock_() + Seconds{86400});
+  for (;;) {
+    tiktok::CommentPageRequest request{link.advertiser_id, adgroup_id,  cursor.start_date,
+                                       end_date,           cursor.page, options_.page_size};
+    auto page = co_await tiktok::comment_page(api_, token, std::move(request));
+    ++report.requests;
+    if (!page) co_return page.error();
+    if (!checked_alignment) {
+      checked_alignment = true;
+      if (!page->comments.empty()) {
+        auto known = spark.comment_known(page->comments.front().comment_id);
+        if (!known) co_return known.error();
+        if (!*known) {  // something before the cursor vanished: read the page before too
+          --cursor.page;
+          continue;
+        }
+      }
+    }
+    std::vector<store::CommentRecord> records;
+    records.reserve(page->comments.size());
+    for (const auto& c : page->comments) records.push_back(to_record(link, adgroup_id, c));
+    const bool full = static_cast<int>(page->comments.size()) >= options_.page_size;
+    if (full) ++cursor.page;
+    int added = 0;
+    auto stored = store_.in_transaction([&]() -> Result<void> {
+      auto n = spark.insert_comments(records);
+      if (!n) return n.error();
+      added = *n;
+      return spark.put_cursor(cursor);
+    });
+    if (!stored) co_return stored.error();
+    report.new_comments += added;
+    if (!full) co_return report;
+    if (report.requests >= options_.max_pages) {
+      report.more = true;
+      co_return report;
+    }
+  }
+}
+
+}  // namespace ttlink::spark

@@ -1,0 +1,60 @@
+#pragma once
+// Incremental, cursor-safe ingestion of one ad group's comments.
+//
+// /comment/list/ is read oldest first (sort CREATE_TIME ASC) from a start
+// date fixed at the first sync. New comments then land after everything
+// already read, so "the first page not yet read in full" is a place to
+// resume that stays valid across polls and restarts: each poll costs the
+// pages that changed (one request when nothing did). The cursor advances in
+// the same transaction as the comments of the page it passes, so a crash
+// neither loses comments nor skips a page. If comments before the cursor
+// vanished upstream, items shift to earlier pages; that shows as an unknown
+// first comment on the cursor page, and the page before is read again.
+// Comments are stored once (comment_id), so re-reading only costs requests.
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/store/store.hpp"
+#include "core/tiktok/api_client.hpp"
+#include "core/tiktok/comments.hpp"
+
+namespace ttlink::spark {
+
+struct CommentSyncOptions {
+  Seconds backfill{30 * 86400};  // how far back the first sync starts
+  int page_size = 100;           // the API's largest
+  int max_pages = 200;           // per ad group and sync: one backlog cannot hold the others up
+  std::vector<std::string> keywords;
+};
+
+struct SyncReport {
+  int requests = 0;
+  int new_comments = 0;
+  bool more = false;  // stopped at max_pages with pages left
+};
+
+class CommentSync {
+ public:
+  CommentSync(store::Store& store, tiktok::ApiClient& api, CommentSyncOptions options,
+              std::function<TimePoint()> clock);
+
+  boost::asio::awaitable<Result<SyncReport>> sync_adgroup(store::LinkRecord link, Secret token,
+                                                          std::string adgroup_id);
+  void set_keywords(std::vector<std::string> k) { options_.keywords = std::move(k); }
+
+ private:
+  store::CommentRecord to_record(const store::LinkRecord& link, const std::string& adgroup_id,
+                                 const tiktok::UpstreamComment& c) const;
+
+  store::Store& store_;
+  tiktok::ApiClient& api_;
+  CommentSyncOptions options_;
+  std::function<TimePoint()> clock_;
+};
+
+// The first of `keywords` that `text` contains (ASCII case-insensitive), or "".
+std::string matching_keyword(std::string_view text, const std::vector<std::string>& keywords);
+
+}  // namespace ttlink::spark

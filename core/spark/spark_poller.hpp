@@ -1,0 +1,50 @@
+#pragma once
+// Polls every syncable link's Spark Ads every poll.comments_interval, one
+// link at a time (requests go through the rate limiter the health checks
+// share, so a large comment backlog never holds a token refresh up for more
+// than one request), then re-evaluates the Spark Ads alerts. A link with
+// more backlog than one sync takes is polled again at once.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+
+#include "core/spark/spark_service.hpp"
+
+namespace ttlink::spark {
+
+struct PollerStats {
+  std::uint64_t rounds = 0;
+  std::uint64_t syncs_ok = 0;
+  std::uint64_t syncs_failed = 0;
+  std::uint64_t comments_ingested = 0;
+  std::uint64_t requests = 0;
+};
+
+class SparkPoller {
+ public:
+  SparkPoller(boost::asio::any_io_executor ex, SparkService& spark, Logger& log,
+              std::function<Seconds()> interval);
+
+  void start();
+  void stop();
+  void poke();  // poll now (the clock moved, a link was added)
+  bool idle() const { return !busy_; }
+  const PollerStats& stats() const { return stats_; }
+
+ private:
+  boost::asio::awaitable<void> loop();
+  boost::asio::awaitable<bool> round();  // true: some link has more to read
+
+  SparkService& spark_;
+  Logger& log_;
+  std::function<Seconds()> interval_;
+  boost::asio::steady_timer timer_;
+  bool running_ = false;
+  bool busy_ = false;
+  bool poked_ = false;
+  PollerStats stats_;
+};
+
+}  // namespace ttlink::spark

@@ -1,0 +1,244 @@
+#include "core/spark/spark_service.hpp"
+
+#include <set>
+
+#include "core/tiktok/comments.hpp"
+#include "core/tiktok/posts.hpp"
+
+namespace ttlink::spark {
+
+using boost::asio::awaitable;
+
+namespace {
+
+CommentSyncOptions sync_options(const config::Config& c) {
+  CommentSyncOptions o;
+  o.backfill = c.comments.backfill;
+  o.keywords = c.comments.alert_keywords;
+  return o;
+}
+
+store::PostRecord to_record(const std::string& advertiser_id, const tiktok::PostAuthorization& p,
+                            TimePoint now) {
+  return {advertiser_id, p.item_id, p.auth_code_status, p.identity_id,   p.identity_type,
+          p.tiktok_name, p.text,    p.auth_start_time,  p.auth_end_time, now};
+}
+
+// The ad groups whose comments belong to this link: those of Spark Ads run
+// under its identity, and of posts other creators authorized by code.
+std::vector<std::string> adgroups_of(const store::LinkRecord& link,
+                                     const std::vector<tiktok::SparkAd>& ads) {
+  std::set<std::string> groups;
+  for (const auto& ad : ads) {
+    const bool ours = link.identity_id.empty() || ad.identity_id == link.identity_id ||
+                      ad.identity_type == "AUTH_CODE";
+    if (ours && !ad.adgroup_id.empty()) groups.insert(ad.adgroup_id);
+  }
+  return {groups.begin(), groups.end()};
+}
+
+}  // namespace
+
+SparkService::SparkService(store::Store& store, tiktok::ApiClient& api,
+                           const config::Config& config, alerts::Engine* engine, Logger& log,
+                           std::function<TimePoint()> clock)
+    : store_(store),
+      api_(api),
+      config_(config),
+      engine_(engine),
+      log_(log),
+      clock_(clock),
+      comments_(store, api, sync_options(config), clock) {}
+
+bool SparkService::syncable(const store::LinkRecord& link) {
+  if (link.advertiser_id.empty()) return false;
+  return link.state == LinkState::kActive || link.state == LinkState::kExpiring ||
+         link.state == LinkState::kDegraded;
+}
+
+void SparkService::apply_config() {
+  comments_.set_keywords(config_.comments.alert_keywords);
+}
+
+Result<Secret> SparkService::advertiser_token(const std::string& advertiser_id) {
+  auto token = store_.advertiser_token(advertiser_id);
+  if (!token) return token.error();
+  if (!token->has_value())
+    return Error::conflict("advertiser " + advertiser_id + " has no access token: reauthorize");
+  return std::move(**token);
+}
+
+awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
+  auto guard = co_await syncing_.lock(link_id);
+  auto link = store_.get_link(link_id);
+  if (!link) co_return link.error();
+  if (!syncable(*link))
+    co_return Error::conflict("link " + link_id + " is " + std::string(to_string(link->state)) +
+                              ": its Spark Ads are not synced");
+  auto token = advertiser_token(link->advertiser_id);
+  if (!token) co_return token.error();
+  LinkSyncReport report;
+  auto posts = co_await tiktok::post_authorizations(api_, *token, link->advertiser_id);
+  if (!posts) co_return posts.error();
+  std::vector<store::PostRecord> rows;
+  for (const auto& p : *posts) rows.push_back(to_record(link->advertiser_id, p, clock_()));
+  if (auto r = store_.spark().replace_posts(link->advertiser_id, rows); !r) co_return r.error();
+  report.posts = static_cast<int>(rows.size());
+  auto ads = co_await tiktok::spark_ads(api_, *token, link->advertiser_id);
+  if (!ads) co_return ads.error();
+  for (const auto& group : adgroups_of(*link, *ads)) {
+    ++report.adgroups;
+    auto synced = co_await comments_.sync_adgroup(*link, *token, group);
+    if (!synced) co_return synced.error();
+    report.comments.requests += synced->requests;
+    report.comments.new_comments += synced->new_comments;
+    report.comments.more = report.comments.more || synced->more;
+  }
+  co_return report;
+}
+
+Result<store::LinkRecord> SparkService::link_of(const store::CommentRecord& c) {
+  auto link = store_.get_link(c.link_id);
+  if (!link) return link.error();
+  if (link->advertiser_id.empty() || link->state == LinkState::kUnlinked)
+    return Error::conflict("link " + c.link_id + " of comment " + c.comment_id +
+                           " is unlinked: its comments are read-only");
+  return link;
+}
+
+Result<void> SparkService::audit(const store::CommentRecord& c, const store::Actor& actor,
+                                 std::string action, std::string message) {
+  store::AuditEntry e;
+  e.at = clock_();
+  e.link_id = c.link_id;
+  e.actor = actor.description;
+  e.action = std::move(action);
+  e.reason_message = std::move(message);
+  return store_.append_audit(e);
+}
+
+namespace {
+Result<store::CommentRecord> known_comment(store::SparkTables& spark, const std::string& id) {
+  auto c = spark.get_comment(id);
+  if (!c) return c.error();
+  if (!c->has_value()) return Error::not_found("no comment " + id);
+  return std::move(**c);
+}
+}  // namespace
+
+awaitable<Result<ActionResult>> SparkService::reply(std::string comment_id, std::string text,
+                                                    store::Actor actor) {
+  auto comment = known_comment(store_.spark(), comment_id);
+  if (!comment) co_return comment.error();
+  if (const auto n = tiktok::utf8_length(text); n > tiktok::kMaxReplyChars)
+    co_return Error::invalid("a reply may have at most " + std::to_string(tiktok::kMaxReplyChars) +
+                             " characters; this one has " + std::to_string(n));
+  auto link = link_of(*comment);
+  if (!link) co_return link.error();
+  if (link->identity_id.empty())
+    co_return Error::conflict("link " + link->id + " has no identity yet: run ttlinkctl check " +
+                              link->id);
+  auto token = advertiser_token(link->advertiser_id);
+  if (!token) co_return token.error();
+  tiktok::ReplyRequest request;  // members one by one: see comments.cpp on GCC 12
+  request.advertiser_id = link->advertiser_id;
+  request.ad_id = comment->ad_id;
+  request.item_id = comment->item_id;
+  request.comment_id = comment->comment_id;
+  request.identity_id = link->identity_id;
+  request.identity_type = link->identity_type;
+  request.text = text;
+  auto posted = co_await tiktok::post_reply(api_, *token, std::move(request));
+  if (!posted) co_return posted.error();
+  store::CommentRecord reply = *comment;
+  reply.comment_id = posted->comment_id;
+  reply.parent_id = comment->comment_id;
+  reply.author = link->identity_id;
+  reply.text = posted->text;
+  reply.created_at = posted->created_at;
+  reply.hidden = false;
+  reply.own = true;
+  reply.replied_by.clear();
+  reply.hit_blockedword = false;
+  reply.keyword.clear();
+  reply.ingested_at = clock_();
+  auto stored = store_.in_transaction([&]() -> Result<void> {
+    const std::vector<store::CommentRecord> rows{reply};
+    if (auto n = store_.spark().insert_comments(rows); !n) return n.error();
+    if (auto r = store_.spark().set_replied(comment->comment_id, "ttlink"); !r) return r;
+    return audit(*comment, actor, "comment.reply",
+                 "replied to comment " + comment->comment_id + " with " + reply.comment_id);
+  });
+  if (!stored) co_return stored.error();
+  auto now = known_comment(store_.spark(), comment_id);
+  if (!now) co_return now.error();
+  ActionResult result;
+  result.comment = std::move(*now);
+  result.reply_id = reply.comment_id;
+  co_return result;
+}
+
+awaitable<Result<ActionResult>> SparkService::set_hidden(std::string comment_id, bool hidden,
+                                                         store::Actor actor) {
+  auto comment = known_comment(store_.spark(), comment_id);
+  if (!comment) co_return comment.error();
+  auto link = link_of(*comment);
+  if (!link) co_return link.error();
+  auto token = advertiser_token(link->advertiser_id);
+  if (!token) co_return token.error();
+  auto done =
+      co_await tiktok::set_comment_hidden(api_, *token, link->advertiser_id, comment_id, hidden);
+  if (!done) co_return done.error();
+  auto stored = store_.in_transaction([&]() -> Result<void> {
+    if (auto r = store_.spark().set_hidden(comment_id, hidden); !r) return r;
+    return audit(*comment, actor, hidden ? "comment.hide" : "comment.unhide",
+                 std::string(hidden ? "hid" : "unhid") + " comment " + comment_id);
+  });
+  if (!stored) co_return stored.error();
+  auto now = known_comment(store_.spark(), comment_id);
+  if (!now) co_return now.error();
+  ActionResult result;
+  result.comment = std::move(*now);
+  co_return result;
+}
+
+Result<std::vector<PostOwner>> SparkService::posts_with_links() {
+  auto links = store_.list_links(false);
+  if (!links) return links.error();
+  auto posts = store_.spark().list_posts();
+  if (!posts) return posts.error();
+  std::vector<PostOwner> out;
+  for (auto& p : *posts) {
+    // The link whose identity made the post, else the advertiser's first link.
+    const store::LinkRecord* owner = nullptr;
+    for (const auto& l : *links) {
+      if (l.advertiser_id != p.advertiser_id) continue;
+      if (!owner || (!p.identity_id.empty() && l.identity_id == p.identity_id)) owner = &l;
+    }
+    if (owner) out.push_back({std::move(p), owner->id});
+  }
+  return out;
+}
+
+Result<void> SparkService::evaluate_alerts() {
+  if (!engine_) return {};
+  const TimePoint now = clock_();
+  auto posts = posts_with_links();
+  if (!posts) return posts.error();
+  if (auto r = engine_->reconcile(
+          "post_auth_expiring",
+          post_expiring_conditions(*posts, now, config_.refresh.warn_post_auth_before));
+      !r)
+    return r;
+  if (auto r = engine_->reconcile("post_auth_expired", post_expired_conditions(*posts, now)); !r)
+    return r;
+  auto flagged = store_.spark().flagged();
+  if (!flagged) return flagged.error();
+  if (auto r = engine_->reconcile("comment_keyword", keyword_conditions(*flagged)); !r) return r;
+  const Seconds after = config_.comments.alert_unanswered_after;
+  auto waiting = store_.spark().unanswered(now - after);
+  if (!waiting) return waiting.error();
+  return engine_->reconcile("comment_unanswered", unanswered_conditions(*waiting, after));
+}
+
+}  // namespace ttlink::spark

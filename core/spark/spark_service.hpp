@@ -1,0 +1,78 @@
+#pragma once
+// Spark Ads work on the daemon's state thread: syncing a link's post
+// authorizations and comments, acting on a comment (reply, hide, unhide)
+// and turning the synced data into alerts. An action is recorded only after
+// upstream accepted it, and audited with who asked.
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/alerts/engine.hpp"
+#include "core/config/config.hpp"
+#include "core/links/keyed_mutex.hpp"
+#include "core/spark/comment_sync.hpp"
+#include "core/spark/spark_alerts.hpp"
+#include "core/store/store.hpp"
+#include "core/tiktok/api_client.hpp"
+#include "core/util/log.hpp"
+
+namespace ttlink::spark {
+
+struct LinkSyncReport {
+  int posts = 0;
+  int adgroups = 0;
+  SyncReport comments;
+};
+
+struct ActionResult {
+  store::CommentRecord comment;  // as stored after the action
+  std::string reply_id;          // for a reply: the new comment's id
+};
+
+class SparkService {
+ public:
+  SparkService(store::Store& store, tiktok::ApiClient& api, const config::Config& config,
+               alerts::Engine* engine, Logger& log, std::function<TimePoint()> clock);
+
+  // Whether a link is in a state whose Spark Ads are worth syncing.
+  static bool syncable(const store::LinkRecord& link);
+
+  // Posts of the link's advertiser and comments of the ad groups of its
+  // Spark Ads. Errors: an unknown or unsyncable link, upstream errors.
+  boost::asio::awaitable<Result<LinkSyncReport>> sync_link(std::string link_id);
+
+  boost::asio::awaitable<Result<ActionResult>> reply(std::string comment_id, std::string text,
+                                                     store::Actor actor);
+  boost::asio::awaitable<Result<ActionResult>> set_hidden(std::string comment_id, bool hidden,
+                                                          store::Actor actor);
+
+  // Every post with the link it belongs to.
+  Result<std::vector<PostOwner>> posts_with_links();
+  // Fires and resolves post and comment alerts from the store's contents.
+  Result<void> evaluate_alerts();
+  // After a reload: keywords and windows may have changed.
+  void apply_config();
+
+  store::Store& store() { return store_; }
+  TimePoint now() const { return clock_(); }
+  const config::Config& config() const { return config_; }
+
+ private:
+  Result<store::LinkRecord> link_of(const store::CommentRecord& c);
+  Result<Secret> advertiser_token(const std::string& advertiser_id);
+  Result<void> audit(const store::CommentRecord& c, const store::Actor& actor, std::string action,
+                     std::string message);
+
+  store::Store& store_;
+  tiktok::ApiClient& api_;
+  const config::Config& config_;
+  alerts::Engine* engine_;  // null: no alerts (tests of syncing alone)
+  Logger& log_;
+  std::function<TimePoint()> clock_;
+  CommentSync comments_;
+  links::KeyedMutex syncing_;  // key: link id; the poller and spark.sync never overlap
+};
+
+}  // namespace ttlink::spark

@@ -1,0 +1,329 @@
+#include "core/store/spark_tables.hpp"
+
+#include "core/store/sqlite.hpp"
+
+namespace ttlink::store {
+
+namespace {
+
+struct Sql {
+  std::string_view name;
+  std::string_view text;
+};
+
+std::optional<std::int64_t> unix_or_null(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return to_unix(*t);
+}
+
+std::optional<TimePoint> time_or_null(std::optional<std::int64_t> v) {
+  if (!v) return std::nullopt;
+  return from_unix(*v);
+}
+
+// Runs `body` in a transaction of its own unless one is open already.
+template <class Body>
+Result<void> atomically(sqlite::Database& db, Body&& body) {
+  const bool own = !db.in_transaction();
+  if (own)
+    if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r;
+  Result<void> done = body();
+  if (!own) return done;
+  if (!done) {
+    (void)db.exec("ROLLBACK");
+    return done;
+  }
+  return db.exec("COMMIT");
+}
+
+constexpr Sql kDeletePosts{"spark.delete_posts", "DELETE FROM posts WHERE advertiser_id = ?1"};
+constexpr Sql kInsertPost{
+    "spark.insert_post",
+    "INSERT OR REPLACE INTO posts (advertiser_id, item_id, auth_code_status, identity_id, "
+    "identity_type, tiktok_name, text, auth_start_time, auth_end_time, synced_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+#define TTLINK_POST_COLUMNS                                                                   \
+  "advertiser_id, item_id, auth_code_status, identity_id, identity_type, tiktok_name, text, " \
+  "auth_start_time, auth_end_time, synced_at"
+constexpr Sql kAllPosts{
+    "spark.all_posts", "SELECT " TTLINK_POST_COLUMNS " FROM posts ORDER BY auth_end_time, item_id"};
+constexpr Sql kPostsOf{"spark.posts_of",
+                       "SELECT " TTLINK_POST_COLUMNS
+                       " FROM posts WHERE advertiser_id = ?1 ORDER BY auth_end_time, item_id"};
+
+PostRecord read_post(const sqlite::Statement& s) {
+  return {s.text(0),
+          s.text(1),
+          s.text(2),
+          s.text(3),
+          s.text(4),
+          s.text(5),
+          s.text(6),
+          time_or_null(s.optional_int64(7)),
+          time_or_null(s.optional_int64(8)),
+          from_unix(s.int64(9))};
+}
+
+constexpr Sql kInsertComment{
+    "spark.insert_comment",
+    "INSERT OR IGNORE INTO comments (comment_id, link_id, advertiser_id, ad_id, adgroup_id, "
+    "item_id, parent_id, author, text, created_at, hidden, own, replied_by, hit_blockedword, "
+    "keyword, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16)"};
+constexpr Sql kMarkAnswered{"spark.mark_answered",
+                            "UPDATE comments SET replied_by = 'account' "
+                            "WHERE comment_id = ?1 AND replied_by = ''"};
+#define TTLINK_COMMENT_COLUMNS                                                                \
+  "comment_id, link_id, advertiser_id, ad_id, adgroup_id, item_id, parent_id, author, text, " \
+  "created_at, hidden, own, replied_by, hit_blockedword, keyword, ingested_at"
+constexpr Sql kGetComment{"spark.get_comment",
+                          "SELECT " TTLINK_COMMENT_COLUMNS " FROM comments WHERE comment_id = ?1"};
+constexpr Sql kCommentKnown{"spark.comment_known", "SELECT 1 FROM comments WHERE comment_id = ?1"};
+// Status: hidden wins over replied; "new" is neither (own replies are
+// never "new": nobody needs to answer them).
+constexpr Sql kListComments{
+    "spark.list_comments",
+    "SELECT " TTLINK_COMMENT_COLUMNS
+    " FROM comments WHERE (?1 = '' OR link_id = ?1) AND created_at >= ?2 "
+    "AND (?3 = '' OR (?3 = 'hidden' AND hidden = 1) "
+    "     OR (?3 = 'replied' AND hidden = 0 AND replied_by <> '') "
+    "     OR (?3 = 'new' AND hidden = 0 AND replied_by = '' AND own = 0)) "
+    "AND (?4 = '' OR instr(lower(text), lower(?4)) > 0 OR instr(lower(author), lower(?4)) > 0) "
+    "ORDER BY created_at DESC, comment_id DESC LIMIT ?5"};
+constexpr Sql kSetHidden{"spark.set_hidden",
+                         "UPDATE comments SET hidden = ?2 WHERE comment_id = ?1"};
+constexpr Sql kSetReplied{"spark.set_replied",
+                          "UPDATE comments SET replied_by = ?2 WHERE comment_id = ?1"};
+constexpr Sql kGetCursor{"spark.get_cursor",
+                         "SELECT start_date, page FROM comment_cursors "
+                         "WHERE link_id = ?1 AND adgroup_id = ?2"};
+constexpr Sql kPutCursor{"spark.put_cursor",
+                         "INSERT OR REPLACE INTO comment_cursors (link_id, adgroup_id, start_date, "
+                         "page) VALUES (?1, ?2, ?3, ?4)"};
+constexpr Sql kForgetCursors{"spark.forget_cursors",
+                             "DELETE FROM comment_cursors WHERE link_id = ?1"};
+#define TTLINK_WAITING                                                  \
+  " FROM comments WHERE parent_id = '' AND own = 0 AND hidden = 0 AND " \
+  "replied_by = '' "
+constexpr Sql kUnanswered{
+    "spark.unanswered",
+    "SELECT link_id, item_id, count(*), min(created_at), "
+    "(SELECT text FROM comments c2 WHERE c2.link_id = c.link_id AND c2.item_id = c.item_id "
+    " AND c2.parent_id = '' AND c2.own = 0 AND c2.hidden = 0 AND c2.replied_by = '' "
+    " ORDER BY c2.created_at DESC LIMIT 1) "
+    "FROM comments c WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = '' "
+    "AND created_at <= ?1 GROUP BY link_id, item_id ORDER BY link_id, item_id"};
+constexpr Sql kFlagged{
+    "spark.flagged", "SELECT link_id, item_id, count(*), min(created_at), max(text)" TTLINK_WAITING
+                     "AND (keyword <> '' OR hit_blockedword = 1) "
+                     "GROUP BY link_id, item_id ORDER BY link_id, item_id"};
+constexpr Sql kTotals{
+    "spark.totals",
+    "SELECT count(*), "
+    "coalesce(sum(parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = ''), 0), "
+    "coalesce(sum(hidden), 0) FROM comments WHERE ?1 = '' OR link_id = ?1"};
+
+CommentRecord read_comment(const sqlite::Statement& s) {
+  CommentRecord c;
+  c.comment_id = s.text(0);
+  c.link_id = s.text(1);
+  c.advertiser_id = s.text(2);
+  c.ad_id = s.text(3);
+  c.adgroup_id = s.text(4);
+  c.item_id = s.text(5);
+  c.parent_id = s.text(6);
+  c.author = s.text(7);
+  c.text = s.text(8);
+  c.created_at = from_unix(s.int64(9));
+  c.hidden = s.int64(10) != 0;
+  c.own = s.int64(11) != 0;
+  c.replied_by = s.text(12);
+  c.hit_blockedword = s.int64(13) != 0;
+  c.keyword = s.text(14);
+  c.ingested_at = from_unix(s.int64(15));
+  return c;
+}
+
+}  // namespace
+
+Result<void> SparkTables::replace_posts(const std::string& advertiser_id,
+                                        const std::vector<PostRecord>& posts) {
+  return atomically(db_, [&]() -> Result<void> {
+    auto del = db_.statement(kDeletePosts.name, kDeletePosts.text);
+    if (!del) return del.error();
+    if (auto r = (*del)->bind(1, advertiser_id).run(); !r) return r;
+    for (const auto& p : posts) {
+      auto s = db_.statement(kInsertPost.name, kInsertPost.text);
+      if (!s) return s.error();
+      (*s)->bind(1, p.advertiser_id)
+          .bind(2, p.item_id)
+          .bind(3, p.auth_code_status)
+          .bind(4, p.identity_id)
+          .bind(5, p.identity_type)
+          .bind(6, p.tiktok_name)
+          .bind(7, p.text)
+          .bind(8, unix_or_null(p.auth_start_time))
+          .bind(9, unix_or_null(p.auth_end_time))
+          .bind(10, to_unix(p.synced_at));
+      if (auto r = (*s)->run(); !r) return r;
+    }
+    return {};
+  });
+}
+
+Result<std::vector<PostRecord>> SparkTables::list_posts(const std::string& advertiser_id) {
+  const Sql& sql = advertiser_id.empty() ? kAllPosts : kPostsOf;
+  auto s = db_.statement(sql.name, sql.text);
+  if (!s) return s.error();
+  if (!advertiser_id.empty()) (*s)->bind(1, advertiser_id);
+  std::vector<PostRecord> out;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(read_post(**s));
+  }
+}
+
+Result<int> SparkTables::insert_comments(const std::vector<CommentRecord>& comments) {
+  int added = 0;
+  auto done = atomically(db_, [&]() -> Result<void> {
+    for (const auto& c : comments) {
+      auto s = db_.statement(kInsertComment.name, kInsertComment.text);
+      if (!s) return s.error();
+      (*s)->bind(1, c.comment_id)
+          .bind(2, c.link_id)
+          .bind(3, c.advertiser_id)
+          .bind(4, c.ad_id)
+          .bind(5, c.adgroup_id)
+          .bind(6, c.item_id)
+          .bind(7, c.parent_id)
+          .bind(8, c.author)
+          .bind(9, c.text)
+          .bind(10, to_unix(c.created_at))
+          .bind(11, std::int64_t{c.hidden})
+          .bind(12, std::int64_t{c.own})
+          .bind(13, c.replied_by)
+          .bind(14, std::int64_t{c.hit_blockedword})
+          .bind(15, c.keyword)
+          .bind(16, to_unix(c.ingested_at));
+      if (auto r = (*s)->run(); !r) return r;
+      added += db_.changes();
+      if (!c.own || c.parent_id.empty()) continue;
+      auto answered = db_.statement(kMarkAnswered.name, kMarkAnswered.text);
+      if (!answered) return answered.error();
+      if (auto r = (*answered)->bind(1, c.parent_id).run(); !r) return r;
+    }
+    return {};
+  });
+  if (!done) return done.error();
+  return added;
+}
+
+Result<std::optional<CommentRecord>> SparkTables::get_comment(const std::string& comment_id) {
+  auto s = db_.statement(kGetComment.name, kGetComment.text);
+  if (!s) return s.error();
+  auto row = (*s)->bind(1, comment_id).step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<CommentRecord>();
+  return std::optional<CommentRecord>(read_comment(**s));
+}
+
+Result<bool> SparkTables::comment_known(const std::string& comment_id) {
+  auto s = db_.statement(kCommentKnown.name, kCommentKnown.text);
+  if (!s) return s.error();
+  return (*s)->bind(1, comment_id).step();
+}
+
+Result<std::vector<CommentRecord>> SparkTables::list_comments(const CommentQuery& q) {
+  auto s = db_.statement(kListComments.name, kListComments.text);
+  if (!s) return s.error();
+  (*s)->bind(1, q.link_id)
+      .bind(2, q.since ? to_unix(*q.since) : std::int64_t{0})
+      .bind(3, q.status)
+      .bind(4, q.search)
+      .bind(5, std::int64_t{q.limit});
+  std::vector<CommentRecord> out;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(read_comment(**s));
+  }
+}
+
+Result<void> SparkTables::set_hidden(const std::string& comment_id, bool hidden) {
+  auto s = db_.statement(kSetHidden.name, kSetHidden.text);
+  if (!s) return s.error();
+  return (*s)->bind(1, comment_id).bind(2, std::int64_t{hidden}).run();
+}
+
+Result<void> SparkTables::set_replied(const std::string& comment_id, const std::string& by) {
+  auto s = db_.statement(kSetReplied.name, kSetReplied.text);
+  if (!s) return s.error();
+  return (*s)->bind(1, comment_id).bind(2, by).run();
+}
+
+Result<std::optional<CommentCursor>> SparkTables::cursor(const std::string& link_id,
+                                                         const std::string& adgroup_id) {
+  auto s = db_.statement(kGetCursor.name, kGetCursor.text);
+  if (!s) return s.error();
+  auto row = (*s)->bind(1, link_id).bind(2, adgroup_id).step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<CommentCursor>();
+  return std::optional<CommentCursor>(
+      CommentCursor{link_id, adgroup_id, (*s)->text(0), static_cast<int>((*s)->int64(1))});
+}
+
+Result<void> SparkTables::put_cursor(const CommentCursor& c) {
+  auto s = db_.statement(kPutCursor.name, kPutCursor.text);
+  if (!s) return s.error();
+  return (*s)
+      ->bind(1, c.link_id)
+      .bind(2, c.adgroup_id)
+      .bind(3, c.start_date)
+      .bind(4, std::int64_t{c.page})
+      .run();
+}
+
+Result<void> SparkTables::forget_link(const std::string& link_id) {
+  auto s = db_.statement(kForgetCursors.name, kForgetCursors.text);
+  if (!s) return s.error();
+  return (*s)->bind(1, link_id).run();
+}
+
+namespace {
+Result<std::vector<WaitingComments>> read_waiting(sqlite::Lease s) {
+  std::vector<WaitingComments> out;
+  for (;;) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back({s->text(0), s->text(1), static_cast<int>(s->int64(2)), from_unix(s->int64(3)),
+                   s->text(4)});
+  }
+}
+}  // namespace
+
+Result<std::vector<WaitingComments>> SparkTables::unanswered(TimePoint before) {
+  auto s = db_.statement(kUnanswered.name, kUnanswered.text);
+  if (!s) return s.error();
+  (*s)->bind(1, to_unix(before));
+  return read_waiting(std::move(*s));
+}
+
+Result<std::vector<WaitingComments>> SparkTables::flagged() {
+  auto s = db_.statement(kFlagged.name, kFlagged.text);
+  if (!s) return s.error();
+  return read_waiting(std::move(*s));
+}
+
+Result<CommentTotals> SparkTables::totals(const std::string& link_id) {
+  auto s = db_.statement(kTotals.name, kTotals.text);
+  if (!s) return s.error();
+  auto row = (*s)->bind(1, link_id).step();
+  if (!row) return row.error();
+  return CommentTotals{(*s)->int64(0), (*s)->int64(1), (*s)->int64(2)};
+}
+
+}  // namespace ttlink::store

@@ -1,0 +1,129 @@
+#include "core/tiktok/comments.hpp"
+
+#include "core/tiktok/fields.hpp"
+
+namespace ttlink::tiktok {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::string_view kListPath = "/comment/list/";
+
+Result<UpstreamComment> read_comment(const json::value& v, std::string_view path) {
+  if (!v.is_object()) return missing_field(path, "comments[]");
+  const auto& o = v.get_object();
+  auto id = id_field(o, "comment_id", path);
+  if (!id) return id.error();
+  auto created = parse_tiktok_time(string_or(o, "create_time"));
+  if (!created) return missing_field(path, "create_time");
+  UpstreamComment c;
+  c.comment_id = *id;
+  if (string_or(o, "comment_type") == "REPLY") c.parent_id = id_or_empty(o, "original_comment_id");
+  c.hidden = string_or(o, "comment_status") == "HIDDEN";
+  c.text = string_or(o, "content");
+  c.created_at = *created;
+  c.author = string_or(o, "user_name");
+  c.ad_id = id_or_empty(o, "ad_id");
+  c.adgroup_id = id_or_empty(o, "adgroup_id");
+  c.item_id = id_or_empty(o, "tiktok_item_id");
+  const auto* hit = o.if_contains("hit_blockedword");
+  c.hit_blockedword = hit && hit->is_bool() && hit->get_bool();
+  const auto* own = o.if_contains("can_delete");
+  c.own = own && own->is_bool() && own->get_bool();
+  return c;
+}
+
+// Request bodies are built outside the coroutines (GCC 12 mishandles braced
+// lists of temporaries in coroutine bodies).
+json::object reply_body(const ReplyRequest& r) {
+  return {{"advertiser_id", r.advertiser_id}, {"ad_id", r.ad_id},
+          {"tiktok_item_id", r.item_id},      {"comment_id", r.comment_id},
+          {"comment_type", "REPLY"},          {"identity_id", r.identity_id},
+          {"identity_type", r.identity_type}, {"text", r.text}};
+}
+
+json::object status_body(const std::string& advertiser_id, const std::string& comment_id,
+                         bool hidden) {
+  json::array ids;
+  ids.emplace_back(comment_id);
+  return {{"advertiser_id", advertiser_id},
+          {"comment_ids", std::move(ids)},
+          {"operation", hidden ? "HIDDEN" : "PUBLIC"}};
+}
+
+}  // namespace
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char ch : text)
+    if ((ch & 0xC0) != 0x80) ++n;  // count every byte that starts a code point
+  return n;
+}
+
+awaitable<Result<CommentPage>> comment_page(ApiClient& api, const Secret& token,
+                                            CommentPageRequest r) {
+  QueryParams q;
+  q.emplace_back("advertiser_id", r.advertiser_id);
+  q.emplace_back("search_field", "ADGROUP_ID");
+  q.emplace_back("search_value", r.adgroup_id);
+  q.emplace_back("start_time", r.start_date);
+  q.emplace_back("end_time", r.end_date);
+  q.emplace_back("comment_type", json_string_array({"ALL"}));
+  q.emplace_back("comment_status", json_string_array({"ALL"}));
+  // Oldest first: new comments land after what was read, so a page number
+  // stays a valid place to resume.
+  q.emplace_back("sort_field", "CREATE_TIME");
+  q.emplace_back("sort_type", "ASC");
+  q.emplace_back("page", std::to_string(r.page));
+  q.emplace_back("page_size", std::to_string(r.page_size));
+  auto data = co_await api.get(kListPath, std::move(q), &token);
+  if (!data) co_return data.error();
+  auto list = array_field(*data, "comments", kListPath);
+  if (!list) co_return list.error();
+  CommentPage page;
+  for (const auto& v : **list) {
+    auto c = read_comment(v, kListPath);
+    if (!c) co_return c.error();
+    page.comments.push_back(std::move(*c));
+  }
+  if (const auto* info = data->if_contains("page_info"); info && info->is_object())
+    page.total_page = static_cast<int>(int_or(info->get_object(), "total_page", 0));
+  co_return page;
+}
+
+awaitable<Result<UpstreamComment>> post_reply(ApiClient& api, const Secret& token, ReplyRequest r) {
+  static constexpr std::string_view kPath = "/comment/post/";
+  if (const auto n = utf8_length(r.text); n > kMaxReplyChars)
+    co_return Error::invalid("a reply may have at most " + std::to_string(kMaxReplyChars) +
+                             " characters; this one has " + std::to_string(n));
+  if (r.text.empty()) co_return Error::invalid("a reply needs some text");
+  const json::object body = reply_body(r);
+  auto data = co_await api.post(kPath, body, &token);
+  if (!data) co_return data.error();
+  const auto* posted = data->if_contains("comment");
+  if (!posted || !posted->is_object()) co_return missing_field(kPath, "comment");
+  const auto& o = posted->get_object();
+  auto id = id_field(o, "comment_id", kPath);
+  if (!id) co_return id.error();
+  UpstreamComment c;
+  c.comment_id = *id;
+  c.parent_id = r.comment_id;
+  c.text = string_or(o, "text", r.text);
+  c.created_at = parse_tiktok_time(string_or(o, "create_time")).value_or(now_utc());
+  c.ad_id = r.ad_id;
+  c.item_id = r.item_id;
+  c.own = true;
+  co_return c;
+}
+
+awaitable<Result<void>> set_comment_hidden(ApiClient& api, const Secret& token,
+                                           std::string advertiser_id, std::string comment_id,
+                                           bool hidden) {
+  const json::object body = status_body(advertiser_id, comment_id, hidden);
+  auto data = co_await api.post("/comment/status/update/", body, &token);
+  if (!data) co_return data.error();
+  co_return Result<void>();
+}
+
+}  // namespace ttlink::tiktok

@@ -1,0 +1,78 @@
+#include "core/tiktok/posts.hpp"
+
+#include "core/tiktok/fields.hpp"
+#include "core/tiktok/paging.hpp"
+
+namespace ttlink::tiktok {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+json::object object_or_empty(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_object() ? v->get_object() : json::object();
+}
+
+Result<PostAuthorization> read_post(const json::value& v) {
+  static constexpr std::string_view kPath = "/tt_video/list/";
+  if (!v.is_object()) return missing_field(kPath, "list[]");
+  const auto& o = v.get_object();
+  const json::object item = object_or_empty(o, "item_info");
+  const json::object auth = object_or_empty(o, "auth_info");
+  const json::object user = object_or_empty(o, "user_info");
+  auto item_id = id_field(item, "item_id", kPath);
+  if (!item_id) return item_id.error();
+  PostAuthorization p;
+  p.item_id = *item_id;
+  p.auth_code_status = string_or(auth, "ad_auth_status");
+  p.identity_id = id_or_empty(user, "identity_id");
+  p.identity_type = string_or(user, "identity_type");
+  p.tiktok_name = string_or(user, "tiktok_name");
+  p.text = string_or(item, "text");
+  p.auth_start_time = parse_tiktok_time(string_or(auth, "auth_start_time"));
+  p.auth_end_time = parse_tiktok_time(string_or(auth, "auth_end_time"));
+  return p;
+}
+
+}  // namespace
+
+awaitable<Result<std::vector<PostAuthorization>>> post_authorizations(
+    ApiClient& api, const Secret& token, const std::string& advertiser_id) {
+  QueryParams query;
+  query.emplace_back("advertiser_id", advertiser_id);
+  auto list = co_await get_all_pages(api, "/tt_video/list/", std::move(query), "list", &token, 50);
+  if (!list) co_return list.error();
+  std::vector<PostAuthorization> out;
+  for (const auto& v : *list) {
+    auto post = read_post(v);
+    if (!post) co_return post.error();
+    out.push_back(std::move(*post));
+  }
+  co_return out;
+}
+
+awaitable<Result<std::vector<SparkAd>>> spark_ads(ApiClient& api, const Secret& token,
+                                                  const std::string& advertiser_id) {
+  static constexpr std::string_view kPath = "/ad/get/";
+  QueryParams query;
+  query.emplace_back("advertiser_id", advertiser_id);
+  query.emplace_back("fields", json_string_array({"ad_id", "adgroup_id", "identity_id",
+                                                  "identity_type", "tiktok_item_id"}));
+  auto list = co_await get_all_pages(api, kPath, std::move(query), "list", &token, 1000);
+  if (!list) co_return list.error();
+  std::vector<SparkAd> out;
+  for (const auto& v : *list) {
+    if (!v.is_object()) co_return missing_field(kPath, "list[]");
+    const auto& o = v.get_object();
+    auto ad_id = id_field(o, "ad_id", kPath);
+    if (!ad_id) co_return ad_id.error();
+    std::string item = id_or_empty(o, "tiktok_item_id");
+    if (item.empty()) continue;  // not a Spark Ad
+    out.push_back({*ad_id, id_or_empty(o, "adgroup_id"), id_or_empty(o, "identity_id"),
+                   string_or(o, "identity_type"), std::move(item)});
+  }
+  co_return out;
+}
+
+}  // namespace ttlink::tiktok

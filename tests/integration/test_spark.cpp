@@ -1,0 +1,313 @@
+// Spark Ads end to end: a real sandbox and a real ttlinkd. Post
+// authorizations and comments are synced from the sandbox's API, replies and
+// hiding go back to it (and are checked in its world), alerts follow the
+// sandbox clock, and a kill -9 in the middle of a comment backlog loses and
+// duplicates nothing.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <set>
+#include <thread>
+
+#include "core/store/sqlite.hpp"
+#include "support/daemon_fixture.hpp"
+#include "support/sandbox_fixture.hpp"
+#include "support/wait.hpp"
+
+namespace ttlink::test {
+namespace {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kAdvertiser = "7000000000000000001";
+constexpr const char* kAd = "7500000000000000001";
+constexpr const char* kItem = "7400000000000000001";
+
+std::string str(const json::value& v) {
+  return std::string(v.as_string());
+}
+
+class Spark : public ::testing::Test {
+ protected:
+  void start(const std::string& extra_toml = "") {
+    sandbox = SandboxProcess::start();
+    DaemonOptions o;
+    o.extra_toml = "[debug]\nclock_control = true\n" + extra_toml;
+    daemon = DaemonProcess::start(*sandbox, o);
+    link_id = daemon->link(kAdvertiser);
+  }
+
+  // `n` comments on the demo's first Spark Ad, `seconds_ago` old.
+  json::array add_comments(int n, const std::string& text, int seconds_ago = 60) {
+    const auto now = sandbox->world().at("clock").at("now").as_int64();
+    json::object c{{"advertiser_id", kAdvertiser},
+                   {"ad_id", kAd},
+                   {"item_id", kItem},
+                   {"text", text},
+                   {"repeat", n},
+                   {"create_time", now - seconds_ago}};
+    return sandbox->control("POST", "/comments", json::value(c)).at("comment_ids").as_array();
+  }
+
+  json::object sync() { return daemon->must("spark.sync", {{"id", link_id}}); }
+
+  json::array comments(json::object params = {}) {
+    params["limit"] = 1000;
+    return daemon->must("comments.list", std::move(params)).at("comments").as_array();
+  }
+
+  // Ids of the sandbox's comments under the demo advertiser.
+  std::set<std::string> sandbox_comment_ids() {
+    std::set<std::string> ids;
+    const json::value world = sandbox->world();  // named: the loop must not outlive it
+    for (const auto& c : world.at("comments").as_array())
+      if (str(c.at("advertiser_id")) == kAdvertiser) ids.insert(str(c.at("comment_id")));
+    return ids;
+  }
+
+  std::set<std::string> stored_ids() {
+    std::set<std::string> ids;
+    for (const auto& c : comments()) ids.insert(str(c.at("id")));
+    return ids;
+  }
+
+  json::array alerts_of(const std::string& kind) {
+    json::array out;
+    const json::object listed = daemon->must("alerts.list");
+    for (auto& a : listed.at("alerts").as_array())
+      if (str(a.at("kind")) == kind) out.push_back(a);
+    return out;
+  }
+
+  void advance_clocks(std::int64_t seconds) {
+    sandbox->control("POST", "/clock/advance", json::value(json::object{{"seconds", seconds}}));
+    daemon->must("debug.clock.advance", {{"seconds", seconds}});
+  }
+
+  std::unique_ptr<SandboxProcess> sandbox;
+  std::unique_ptr<DaemonProcess> daemon;
+  std::string link_id;
+};
+
+TEST_F(Spark, PostsAndCommentsOfALinkAreSynced) {
+  start();
+  auto report = sync();
+  EXPECT_EQ(report.at("posts").as_int64(), 3);
+  EXPECT_EQ(report.at("adgroups").as_int64(), 1);
+  EXPECT_EQ(report.at("new_comments").as_int64(), 6);
+
+  auto posts = daemon->must("posts.list").at("posts").as_array();
+  ASSERT_EQ(posts.size(), 3u);
+  EXPECT_EQ(str(posts[0].at("item_id")), kItem);  // ends first
+  EXPECT_EQ(str(posts[0].at("state")), "EXPIRING");
+  EXPECT_EQ(str(posts[0].at("link_id")), link_id);
+  EXPECT_EQ(str(posts[1].at("state")), "ACTIVE");
+  auto expiring = daemon->must("posts.list", {{"expiring", true}}).at("posts").as_array();
+  EXPECT_EQ(expiring.size(), 1u);
+
+  EXPECT_EQ(stored_ids(), sandbox_comment_ids());
+  auto first = comments().front();  // newest first
+  EXPECT_EQ(str(first.at("status")), "new");
+  EXPECT_EQ(str(first.at("link_id")), link_id);
+  EXPECT_FALSE(first.at("replied").as_bool());
+
+  // Nothing changed: one request (the last, partial page), nothing new.
+  auto again = sync();
+  EXPECT_EQ(again.at("new_comments").as_int64(), 0);
+  EXPECT_EQ(again.at("requests").as_int64(), 1);
+}
+
+TEST_F(Spark, PagingAcrossManyPagesResumesWhereItStopped) {
+  start();
+  add_comments(450, "fan comment {i}");
+  auto first = sync();
+  EXPECT_EQ(first.at("new_comments").as_int64(), 456);
+  EXPECT_EQ(first.at("requests").as_int64(), 5);  // 456 comments: 4 full pages and a partial one
+  add_comments(130, "later comment {i}", 30);
+  auto second = sync();
+  EXPECT_EQ(second.at("new_comments").as_int64(), 130);
+  EXPECT_EQ(second.at("requests").as_int64(), 2);  // the partial page again, and one more
+  EXPECT_EQ(stored_ids(), sandbox_comment_ids());
+}
+
+TEST_F(Spark, CommentsArrivingDuringPagingAreNeitherLostNorDuplicated) {
+  start();
+  add_comments(600, "before {i}");
+  // Each page takes 150 ms, so the sync is still paging while comments land.
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/comment/list/","kind":"latency","latency_ms":150,"count":20})");
+  std::thread writer([&] {
+    for (int i = 0; i < 5; ++i) add_comments(40, "during " + std::to_string(i) + " {i}", 0);
+  });
+  auto during = sync();
+  writer.join();
+  auto after = sync();
+  EXPECT_EQ(during.at("new_comments").as_int64() + after.at("new_comments").as_int64(), 606 + 200);
+  const auto stored = stored_ids();
+  EXPECT_EQ(stored.size(), 806u);
+  EXPECT_EQ(stored, sandbox_comment_ids());
+}
+
+TEST_F(Spark, ReplyHideAndUnhideReachTheSandbox) {
+  start();
+  sync();
+  const std::string id = str(comments().back().at("id"));  // the oldest
+
+  auto replied = daemon->must("comment.reply", {{"id", id}, {"text", "Thanks! 🎉 DM us"}});
+  EXPECT_EQ(str(replied.at("comment").at("status")), "replied");
+  const std::string reply_id = str(replied.at("reply_id"));
+  bool found = false;
+  const json::value world = sandbox->world();
+  for (const auto& c : world.at("comments").as_array())
+    if (str(c.at("comment_id")) == reply_id) {
+      found = true;
+      EXPECT_EQ(str(c.at("parent_comment_id")), id);
+      EXPECT_EQ(str(c.at("text")), "Thanks! 🎉 DM us");
+    }
+  EXPECT_TRUE(found) << "the reply is not in the sandbox";
+
+  auto hidden = daemon->must("comment.hide", {{"id", id}});
+  EXPECT_EQ(str(hidden.at("comment").at("status")), "hidden");
+  auto hidden_in_sandbox = [&] {
+    const json::value now = sandbox->world();
+    for (const auto& c : now.at("comments").as_array())
+      if (str(c.at("comment_id")) == id) return str(c.at("status")) == "HIDDEN";
+    return false;
+  };
+  EXPECT_TRUE(hidden_in_sandbox());
+  EXPECT_EQ(comments({{"status", "hidden"}}).size(), 1u);
+  daemon->must("comment.unhide", {{"id", id}});
+  EXPECT_FALSE(hidden_in_sandbox());
+  EXPECT_EQ(comments({{"status", "replied"}}).size(), 1u);
+
+  // A later sync does not count ttlink's own reply as a new comment.
+  sync();
+  EXPECT_EQ(comments({{"status", "new"}}).size(), 5u);
+}
+
+TEST_F(Spark, AReplyOverTheLimitIsRefusedBeforeSending) {
+  start();
+  sync();
+  const std::string id = str(comments().front().at("id"));
+  sandbox->control("DELETE", "/requests");
+  auto r = daemon->call("comment.reply", {{"id", id}, {"text", std::string(151, 'x')}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, -32602);
+  EXPECT_NE(r.error().message.find("at most 150 characters"), std::string::npos)
+      << r.error().message;
+  const json::value log = sandbox->control("GET", "/requests");
+  for (const auto& req : log.at("requests").as_array())
+    EXPECT_EQ(json::serialize(req).find("/comment/post/"), std::string::npos);
+  // 150 emoji are 150 characters (600 bytes): accepted.
+  std::string emoji;
+  for (int i = 0; i < 150; ++i) emoji += "😀";
+  EXPECT_TRUE(daemon->call("comment.reply", {{"id", id}, {"text", emoji}}));
+
+  auto unknown = daemon->call("comment.hide", {{"id", "123"}});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, 1000);
+  auto bad = daemon->call("comments.list", {{"status", "unread"}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, -32602);
+}
+
+TEST_F(Spark, PostAuthorizationExpiryOnTheSandboxClockRaisesAndResolvesAlerts) {
+  start();
+  sync();
+  auto expiring = alerts_of("post_auth_expiring");
+  ASSERT_EQ(expiring.size(), 1u);
+  EXPECT_EQ(str(expiring[0].at("fingerprint")),
+            "post_auth_expiring/" + link_id + "/" + std::string(kItem));
+  EXPECT_EQ(str(expiring[0].at("post").at("item_id")), kItem);
+
+  advance_clocks(3 * 86400);  // past the first post's end
+  sync();
+  EXPECT_TRUE(alerts_of("post_auth_expiring").empty());
+  auto expired = alerts_of("post_auth_expired");
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(str(expired[0].at("severity")), "critical");
+
+  // The creator renews the authorization: the alert resolves.
+  sandbox->control("POST", "/posts",
+                   R"({"advertiser_id":"7000000000000000001","item_id":"7400000000000000001",
+                       "ad_auth_status":"IN_USE","auth_end_time":"2099-01-01 00:00:00"})");
+  sync();
+  EXPECT_TRUE(alerts_of("post_auth_expired").empty());
+  auto all = daemon->must("alerts.list", {{"all", true}}).at("alerts").as_array();
+  int resolved = 0;
+  for (const auto& a : all)
+    if (str(a.at("kind")).rfind("post_auth_", 0) == 0 && str(a.at("status")) == "resolved")
+      ++resolved;
+  EXPECT_EQ(resolved, 2);
+}
+
+TEST_F(Spark, KeywordAlertsAreOnePerPostWithACount) {
+  start("[comments]\nalert_keywords = [\"refund\"]\n[poll]\nmax_qps = 0\n");
+  sync();
+  EXPECT_TRUE(alerts_of("comment_keyword").empty());
+  add_comments(50, "I want a REFUND now {i}");
+  sync();
+  auto flagged = alerts_of("comment_keyword");
+  ASSERT_EQ(flagged.size(), 1u);
+  EXPECT_EQ(flagged[0].at("comments").at("count").as_int64(), 50);
+  add_comments(25, "refund? {i}");
+  sync();
+  flagged = alerts_of("comment_keyword");
+  ASSERT_EQ(flagged.size(), 1u);  // still one alert: its count grew
+  EXPECT_EQ(flagged[0].at("comments").at("count").as_int64(), 75);
+  EXPECT_NE(str(flagged[0].at("reason").at("message")).find("75 comment(s)"), std::string::npos);
+  // Hidden or answered, they no longer need anyone: the alert resolves.
+  for (const auto& c : comments({{"search", "refund"}}))
+    daemon->must("comment.hide", {{"id", str(c.at("id"))}});
+  sync();
+  EXPECT_TRUE(alerts_of("comment_keyword").empty());
+}
+
+TEST_F(Spark, UnansweredCommentsAlertAfterTheConfiguredTime) {
+  start("[comments]\nalert_unanswered_after = \"2h\"\n");
+  sync();  // the demo's comments are 1 to 6 hours old
+  auto waiting = alerts_of("comment_unanswered");
+  ASSERT_EQ(waiting.size(), 3u);  // one per post
+  for (const auto& c : comments())
+    daemon->must("comment.reply", {{"id", str(c.at("id"))}, {"text", "Thanks!"}});
+  sync();
+  EXPECT_TRUE(alerts_of("comment_unanswered").empty());
+}
+
+TEST_F(Spark, KillNineInTheMiddleOfABacklogResumesWithoutLossOrDuplicates) {
+  start("[poll]\ncomments_interval = \"1s\"\n");
+  add_comments(3000, "backlog {i}");
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/comment/list/","kind":"latency","latency_ms":100,"count":1000})");
+  daemon->must("debug.clock.advance", {{"seconds", 0}});  // pokes the poller
+  ASSERT_TRUE(wait_until([&] { return comments().size() >= 500; }, deadline_in(30s)))
+      << daemon->log_text();
+  daemon->process().kill9();
+  sandbox->control("DELETE", "/faults");
+  sandbox->control("DELETE", "/requests");
+  daemon->restart();
+  auto resumed = sync();
+  // Every comment once, read from the daemon's sqlite file itself.
+  auto db = store::sqlite::Database::open(daemon->db_path());
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->query_int("SELECT count(*) FROM comments").value(), 3006);
+  EXPECT_EQ(db->query_int("SELECT count(DISTINCT text) FROM comments WHERE text LIKE 'backlog %'")
+                .value(),
+            3000);
+  // It resumed from its cursor, not from the first page.
+  int pages_read = 0;
+  const json::value log = sandbox->control("GET", "/requests");
+  for (const auto& req : log.at("requests").as_array()) {
+    if (str(req.at("path")).find("/comment/list/") == std::string::npos) continue;
+    ++pages_read;
+    EXPECT_EQ(str(req.at("query")).find("page=1&"), std::string::npos) << str(req.at("query"));
+  }
+  EXPECT_GT(pages_read, 0);
+  EXPECT_LT(pages_read, 31);  // 3006 comments are 31 pages: some were not read again
+  EXPECT_GE(resumed.at("requests").as_int64(), 1);
+}
+
+}  // namespace
+}  // namespace ttlink::test
