@@ -110,11 +110,29 @@ std::string link_view(const json::value& link) {
   });
 }
 
+// Organic figures next to what is promoted (absent before the first check).
+std::string consolidated_view(const json::value& result) {
+  const json::value& organic = member(result, "organic");
+  const json::value& promoted = member(result, "promoted");
+  std::string out;
+  if (organic.is_object())
+    out += "\nOrganic: " + field(organic, "followers") + " followers, " + field(organic, "videos") +
+           " videos, " + field(organic, "video_views") + " views, " + field(organic, "likes") +
+           " likes, " + field(organic, "comments") + " comments\n";
+  if (promoted.is_object())
+    out += std::string(organic.is_object() ? "" : "\n") + "Promoted: " + field(promoted, "posts") +
+           " Spark Ads posts, " + field(promoted, "comments") + " comments (" +
+           field(promoted, "unanswered") + " unanswered, " + field(promoted, "hidden") +
+           " hidden)\n";
+  return out;
+}
+
 std::string link_details_view(const json::value& result) {
   const json::value& link = member(result, "link");
   std::string out = link_view(link);
   out +=
       key_values({{"Created", field(link, "created_at")}, {"Updated", field(link, "updated_at")}});
+  out += consolidated_view(result);
   if (const json::value& pending = member(result, "pending"); pending.is_object())
     out += "\nPending authorization (expires " + field(pending, "expires_at") + "):\n" +
            authorization_view(pending);

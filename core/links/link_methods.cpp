@@ -83,8 +83,9 @@ awaitable<MethodResult> get(LinkService& s, const json::object& params) {
   for (const auto& e : *history) h.push_back(audit_json(e));
   json::value pending = nullptr;
   if (auto urls = s.pending_urls(*id)) pending = urls_json(*urls);
-  co_return json::value(
-      json::object{{"link", link_json(s.store(), *link)}, {"history", h}, {"pending", pending}});
+  json::object result{{"link", link_json(s.store(), *link)}, {"history", h}, {"pending", pending}};
+  for (auto& [key, value] : consolidated_json(s.store(), *link)) result[key] = value;
+  co_return json::value(std::move(result));
 }
 
 awaitable<MethodResult> start(LinkService& s, const json::object& params, const Peer& peer) {

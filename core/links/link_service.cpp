@@ -271,8 +271,11 @@ awaitable<Result<Verdict>> LinkService::run_checks(LinkRecord& link) {
   const auto& [tokens, info, profile] = *facts;
   link.next_refresh_at = tokens.access_expires_at - config_.refresh.before_expiry;
   if (auto v = judge_scopes(info.scope, config_.tiktok.scopes)) co_return *v;
+  const store::OrganicFigures organic{profile.followers_count, profile.videos_count,
+                                      profile.video_views,     profile.likes,
+                                      profile.comments,        profile.shares};
   (void)store_.put_account({link.open_id, profile.username, profile.display_name,
-                            profile.is_business_account, info.scope});
+                            profile.is_business_account, info.scope, organic});
   if (auto v = judge_business(profile)) co_return *v;
 
   auto adv_token = store_.advertiser_token(link.advertiser_id);

@@ -48,6 +48,28 @@ json::object link_json(store::Store& store, const store::LinkRecord& link) {
   };
 }
 
+json::object consolidated_json(store::Store& store, const store::LinkRecord& link) {
+  json::object organic;
+  if (!link.open_id.empty())
+    if (auto acc = store.get_account(link.open_id); acc && acc->has_value()) {
+      const auto& o = (*acc)->organic;
+      organic = {{"followers", o.followers},     {"videos", o.videos},
+                 {"video_views", o.video_views}, {"likes", o.likes},
+                 {"comments", o.comments},       {"shares", o.shares}};
+    }
+  std::int64_t posts = 0;
+  if (!link.advertiser_id.empty())
+    if (auto p = store.spark().list_posts(link.advertiser_id); p) posts = std::ssize(*p);
+  store::CommentTotals totals;
+  if (auto t = store.spark().totals(link.id); t) totals = *t;
+  return {{"organic", organic.empty() ? json::value(nullptr) : json::value(std::move(organic))},
+          {"promoted",
+           {{"posts", posts},
+            {"comments", totals.total},
+            {"unanswered", totals.unanswered},
+            {"hidden", totals.hidden}}}};
+}
+
 json::object urls_json(const AuthorizationUrls& urls) {
   return json::object{{"link_id", urls.link_id},
                       {"state", to_string(urls.state)},

@@ -9,6 +9,9 @@
 namespace ttlink::links {
 
 boost::json::object link_json(store::Store& store, const store::LinkRecord& link);
+// The seed's "organic + paid" view: the account's figures from
+// /business/get/ next to its promoted posts and their comments.
+boost::json::object consolidated_json(store::Store& store, const store::LinkRecord& link);
 boost::json::object urls_json(const AuthorizationUrls& urls);
 boost::json::object audit_json(const store::AuditEntry& e);
 

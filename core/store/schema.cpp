@@ -128,11 +128,20 @@ CREATE TABLE alert_deliveries (
 CREATE INDEX alert_deliveries_pending ON alert_deliveries(delivered_at, sink, fingerprint, seq);
 )sql";
 
-// Version 4: Spark Ads. Posts (their authorization windows) as last synced
-// per advertiser; comments on promoted videos, once each (comment_id), with
-// what ttlink knows of them; and per ad group where comment polling
-// resumes, so a restart neither loses nor re-reads a backlog.
+// Version 4: Spark Ads. The account's organic figures; posts (their authorization windows) as last
+// synced per advertiser; comments on promoted videos, once each (comment_id), with what ttlink
+// knows of them; and per ad group where comment polling resumes, so a restart neither loses nor
+// re-reads a backlog.
 constexpr std::string_view kV4 = R"sql(
+-- The account's organic figures from /business/get/ (followers, and the
+-- sums of its daily metrics), shown next to its promoted posts.
+ALTER TABLE accounts ADD COLUMN followers_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN videos_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN video_views INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN shares INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE posts (
   advertiser_id    TEXT NOT NULL,
   item_id          TEXT NOT NULL,

@@ -345,12 +345,16 @@ Result<std::optional<AdvertiserRecord>> SqliteStore::get_advertiser(
 constexpr Sql kUpsertAccount{
     "upsert_account",
     "INSERT INTO accounts (open_id, username, display_name, is_business_account, scope, "
-    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (open_id) DO UPDATE SET "
-    "username = excluded.username, display_name = excluded.display_name, "
+    "updated_at, followers_count, videos_count, video_views, likes, comments, shares) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (open_id) DO UPDATE "
+    "SET username = excluded.username, display_name = excluded.display_name, "
     "is_business_account = excluded.is_business_account, scope = excluded.scope, "
-    "updated_at = excluded.updated_at"};
+    "updated_at = excluded.updated_at, followers_count = excluded.followers_count, "
+    "videos_count = excluded.videos_count, video_views = excluded.video_views, "
+    "likes = excluded.likes, comments = excluded.comments, shares = excluded.shares"};
 constexpr Sql kSelectAccount{"select_account",
-                             "SELECT open_id, username, display_name, is_business_account, scope "
+                             "SELECT open_id, username, display_name, is_business_account, scope, "
+                             "followers_count, videos_count, video_views, likes, comments, shares "
                              "FROM accounts WHERE open_id = ?1"};
 
 Result<void> SqliteStore::put_account(const AccountRecord& a) {
@@ -359,6 +363,9 @@ Result<void> SqliteStore::put_account(const AccountRecord& a) {
   (*s)->bind(1, a.open_id).bind(2, a.username).bind(3, a.display_name);
   (*s)->bind(4, std::int64_t{a.is_business_account ? 1 : 0}).bind(5, a.scope);
   (*s)->bind(6, ttlink::to_unix(now_utc()));
+  const auto& o = a.organic;
+  (*s)->bind(7, o.followers).bind(8, o.videos).bind(9, o.video_views);
+  (*s)->bind(10, o.likes).bind(11, o.comments).bind(12, o.shares);
   return (*s)->run();
 }
 
@@ -369,8 +376,11 @@ Result<std::optional<AccountRecord>> SqliteStore::get_account(std::string_view o
   auto row = (*s)->step();
   if (!row) return row.error();
   if (!*row) return std::optional<AccountRecord>();
-  return std::optional<AccountRecord>(AccountRecord{(*s)->text(0), (*s)->text(1), (*s)->text(2),
-                                                    (*s)->int64(3) != 0, (*s)->text(4)});
+  const auto& r = **s;
+  const OrganicFigures organic{r.int64(5), r.int64(6), r.int64(7),
+                               r.int64(8), r.int64(9), r.int64(10)};
+  return std::optional<AccountRecord>(
+      AccountRecord{r.text(0), r.text(1), r.text(2), r.int64(3) != 0, r.text(4), organic});
 }
 
 // --- tokens ---

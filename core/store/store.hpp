@@ -64,12 +64,24 @@ struct AdvertiserRecord {
   std::string user_role;  // ADMIN | OPERATOR | ANALYST | "" (no Business Center says)
 };
 
+// The organic side of an account (/business/get/): followers, and the sums
+// of the daily metrics upstream reports.
+struct OrganicFigures {
+  std::int64_t followers = 0;
+  std::int64_t videos = 0;
+  std::int64_t video_views = 0;
+  std::int64_t likes = 0;
+  std::int64_t comments = 0;
+  std::int64_t shares = 0;
+};
+
 struct AccountRecord {
   std::string open_id;
   std::string username;
   std::string display_name;
   bool is_business_account = false;
   std::string scope;  // comma-separated, as granted
+  OrganicFigures organic;
 };
 
 struct AccountTokens {

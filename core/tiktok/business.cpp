@@ -3,11 +3,27 @@
 #include "core/tiktok/fields.hpp"
 
 namespace ttlink::tiktok {
+namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
 std::vector<std::string> profile_fields() {
-  return {"is_business_account", "username", "display_name", "followers_count", "videos_count"};
+  return {"is_business_account", "username",     "display_name",
+          "followers_count",     "videos_count", "metrics"};
+}
+
+// Adds up the daily metrics; a day missing a figure counts as 0.
+void add_metrics(const json::object& data, BusinessProfile& p) {
+  const auto* metrics = data.if_contains("metrics");
+  if (!metrics || !metrics->is_array()) return;
+  for (const auto& day : metrics->get_array()) {
+    if (!day.is_object()) continue;
+    const auto& d = day.get_object();
+    p.video_views += int_or(d, "video_views", 0);
+    p.likes += int_or(d, "likes", 0);
+    p.comments += int_or(d, "comments", 0);
+    p.shares += int_or(d, "shares", 0);
+  }
 }
 }  // namespace
 
@@ -21,9 +37,14 @@ awaitable<Result<BusinessProfile>> business_profile(ApiClient& api, const Secret
   if (!data) co_return data.error();
   auto is_business = bool_field(*data, "is_business_account", kPath);
   if (!is_business) co_return is_business.error();
-  co_return BusinessProfile{*is_business, string_or(*data, "username"),
-                            string_or(*data, "display_name"), int_or(*data, "followers_count", 0),
-                            int_or(*data, "videos_count", 0)};
+  BusinessProfile p;
+  p.is_business_account = *is_business;
+  p.username = string_or(*data, "username");
+  p.display_name = string_or(*data, "display_name");
+  p.followers_count = int_or(*data, "followers_count", 0);
+  p.videos_count = int_or(*data, "videos_count", 0);
+  add_metrics(*data, p);
+  co_return p;
 }
 
 }  // namespace ttlink::tiktok

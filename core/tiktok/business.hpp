@@ -14,6 +14,11 @@ struct BusinessProfile {
   std::string display_name;
   long long followers_count = 0;
   long long videos_count = 0;
+  // Sums over the daily `metrics` upstream returns (the period it chooses).
+  long long video_views = 0;
+  long long likes = 0;
+  long long comments = 0;
+  long long shares = 0;
 };
 
 boost::asio::awaitable<Result<BusinessProfile>> business_profile(ApiClient& api,

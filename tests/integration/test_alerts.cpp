@@ -340,22 +340,8 @@ TEST_F(Alerts, AlertTestReportsEverySink) {
   EXPECT_NE(str(failed[0].at("error")).find("500"), std::string::npos);
 }
 
-struct CtlRun {
-  int exit_code = -1;
-  std::string out;
-};
-
 CtlRun ctl(DaemonProcess& daemon, std::vector<std::string> args) {
-  std::vector<std::string> argv{ctl_binary(), "--socket", daemon.socket_path()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto child = ChildProcess::spawn(argv, {});
-  if (!child) throw std::runtime_error(child.error().message);
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  CtlRun run;
-  run.exit_code = (*child)->wait(deadline).value_or(-1);
-  (*child)->wait_for_output([](std::string_view) { return false; }, deadline);  // until EOF
-  run.out = (*child)->stdout_text();
-  return run;
+  return run_ctl(daemon.socket_path(), std::move(args));
 }
 
 TEST_F(Alerts, CtlListsFiringAlertsWithTheirActionAndAcksThem) {

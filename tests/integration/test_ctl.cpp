@@ -13,6 +13,7 @@
 
 #include "core/rpc/unix_server.hpp"
 #include "support/child_process.hpp"
+#include "support/daemon_fixture.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ttlink::rpc {
@@ -37,12 +38,6 @@ json::value link_json(std::string id, std::string state) {
                       {"refresh_token_expires_at", "2027-11-24T10:00:00Z"},
                       {"last_check_at", nullptr}};
 }
-
-struct CtlRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 class CtlTest : public ::testing::Test {
  protected:
@@ -87,20 +82,10 @@ class CtlTest : public ::testing::Test {
   }
 
   // Runs ttlinkctl with `args` (after --socket) and collects everything it wrote.
-  CtlRun ctl(std::vector<std::string> args, std::map<std::string, std::string> env = {},
-             bool with_socket = true) {
-    std::vector<std::string> argv{TTLINK_BIN_DIR "/ctl/ttlinkctl"};
-    if (with_socket) argv.insert(argv.end(), {"--socket", dir.file("ttlinkd.sock")});
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto child = test::ChildProcess::spawn(argv, std::move(env));
-    if (!child) throw std::runtime_error(child.error().message);
-    CtlRun run;
-    auto deadline = test::Clock::now() + 20s;
-    run.exit_code = (*child)->wait(deadline).value_or(-1);
-    (*child)->wait_for_output([](std::string_view) { return false; }, deadline);  // until EOF
-    run.out = (*child)->stdout_text();
-    run.err = (*child)->stderr_text();
-    return run;
+  test::CtlRun ctl(std::vector<std::string> args, std::map<std::string, std::string> env = {},
+                   bool with_socket = true) {
+    return test::run_ctl(with_socket ? dir.file("ttlinkd.sock") : "", std::move(args),
+                         std::move(env));
   }
 
   test::TempDir dir;
@@ -118,7 +103,7 @@ class CtlTest : public ::testing::Test {
 TEST_F(CtlTest, StatusOfHealthyLinksExitsZeroWithCountsPerState) {
   answer("status", json::parse(R"({"links_by_state":{"ACTIVE":2,"DEGRADED":1},
       "needs_attention":[],"alerts_firing":0,"version":"0.1.0"})"));
-  CtlRun run = ctl({"status"});
+  test::CtlRun run = ctl({"status"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("ACTIVE    2"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("DEGRADED  1"), std::string::npos) << run.out;
@@ -128,7 +113,7 @@ TEST_F(CtlTest, StatusOfHealthyLinksExitsZeroWithCountsPerState) {
 TEST_F(CtlTest, StatusWithLinksNeedingAttentionExitsFourAndNamesThem) {
   answer("status", json::parse(R"({"links_by_state":{"ACTIVE":1,"REAUTH_REQUIRED":1},
       "needs_attention":["7001"],"alerts_firing":1,"version":"0.1.0"})"));
-  CtlRun run = ctl({"status"});
+  test::CtlRun run = ctl({"status"});
   EXPECT_EQ(run.exit_code, 4);
   EXPECT_NE(run.out.find("7001"), std::string::npos) << run.out;
   EXPECT_EQ(ctl({"--json", "status"}).exit_code, 4);
@@ -137,16 +122,16 @@ TEST_F(CtlTest, StatusWithLinksNeedingAttentionExitsFourAndNamesThem) {
 TEST_F(CtlTest, JsonPrintsTheResultAsIs) {
   json::value result = json::object{{"links", json::array{link_json("7001", "ACTIVE")}}};
   answer("links.list", result);
-  CtlRun run = ctl({"--json", "links"});
+  test::CtlRun run = ctl({"--json", "links"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(json::parse(run.out), result);
-  CtlRun after = ctl({"links", "--json"});  // the flag also after the command
+  test::CtlRun after = ctl({"links", "--json"});  // the flag also after the command
   EXPECT_EQ(json::parse(after.out), result);
 }
 
 TEST_F(CtlTest, ADaemonErrorExitsOneWithItsMessage) {
   answer("link.get", MethodError{code::kNotFound, "no link 42; see ttlinkctl links"});
-  CtlRun run = ctl({"link", "show", "42"});
+  test::CtlRun run = ctl({"link", "show", "42"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("no link 42; see ttlinkctl links"), std::string::npos) << run.err;
   EXPECT_EQ(params_of("link.get"), (json::object{{"id", "42"}}));
@@ -162,7 +147,7 @@ TEST_F(CtlTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(CtlTest, AnUnreachableDaemonExitsThree) {
-  CtlRun run = ctl({"--socket", dir.file("absent.sock"), "status"}, {}, false);
+  test::CtlRun run = ctl({"--socket", dir.file("absent.sock"), "status"}, {}, false);
   EXPECT_EQ(run.exit_code, 3);
   EXPECT_NE(run.err.find("absent.sock"), std::string::npos) << run.err;
 }
@@ -180,7 +165,7 @@ TEST_F(CtlTest, ShowAndCheckOfALinkNeedingAttentionExitFour) {
   answer("link.get",
          json::object{{"link", link}, {"history", json::array{}}, {"pending", nullptr}});
   answer("link.check", json::object{{"link", link}});
-  CtlRun show = ctl({"link", "show", "7001"});
+  test::CtlRun show = ctl({"link", "show", "7001"});
   EXPECT_EQ(show.exit_code, 4);
   EXPECT_NE(show.out.find("40105 Access token is invalid"), std::string::npos) << show.out;
   EXPECT_EQ(ctl({"check", "7001"}).exit_code, 4);
@@ -205,7 +190,7 @@ TEST_F(CtlTest, LinksTableAlignsColumnsByDisplayWidth) {
   wide.as_object()["advertiser_name"] = "品牌广告";
   wide.as_object()["next_refresh_at"] = nullptr;
   answer("links.list", json::object{{"links", json::array{link_json("7001", "ACTIVE"), wide}}});
-  CtlRun run = ctl({"links"});
+  test::CtlRun run = ctl({"links"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines;
   for (std::size_t start = 0, end; (end = run.out.find('\n', start)) != std::string::npos;
@@ -231,13 +216,13 @@ TEST_F(CtlTest, ControlCharactersFromTheDaemonAreNeutralised) {
                                              "2J \u202egnp.exe"}};
   answer("links.list", json::object{{"links", json::array{evil}}});
   answer("link.get", MethodError{code::kNotFound, "no link \x1b[2J"});
-  CtlRun run = ctl({"links"});
+  test::CtlRun run = ctl({"links"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   for (std::string_view bad : {"\x1b", "\x07", "\xc2\x9b", "\u202e"})
     EXPECT_EQ(run.out.find(bad), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Evil\\x1b[31mRed\\x07"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("\\u202e"), std::string::npos) << run.out;
-  CtlRun error = ctl({"link", "show", "7001"});
+  test::CtlRun error = ctl({"link", "show", "7001"});
   EXPECT_EQ(error.exit_code, 1);
   EXPECT_EQ(error.err.find('\x1b'), std::string::npos) << error.err;
 }
@@ -249,7 +234,7 @@ const char* const kStartResult = R"({"link_id":"7001","state":"PENDING",
 
 TEST_F(CtlTest, LinkStartNoWaitPrintsBothUrlsWithWhatToDo) {
   answer("link.start", json::parse(kStartResult));
-  CtlRun run = ctl({"link", "start", "--advertiser", "7000000000000000001", "--no-wait"});
+  test::CtlRun run = ctl({"link", "start", "--advertiser", "7000000000000000001", "--no-wait"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("Open this URL as an Ads Manager admin:"), std::string::npos);
   EXPECT_NE(run.out.find("portal/auth?app_id=1&state=s1"), std::string::npos) << run.out;
@@ -257,7 +242,7 @@ TEST_F(CtlTest, LinkStartNoWaitPrintsBothUrlsWithWhatToDo) {
             std::string::npos);
   EXPECT_NE(run.out.find("v2/auth/authorize/?client_key=1&state=s2"), std::string::npos);
   EXPECT_EQ(params_of("link.start"), (json::object{{"advertiser_id", "7000000000000000001"}}));
-  CtlRun json_run = ctl({"--json", "link", "start", "--no-wait"});
+  test::CtlRun json_run = ctl({"--json", "link", "start", "--no-wait"});
   EXPECT_EQ(json::parse(json_run.out), json::parse(kStartResult));
   EXPECT_TRUE(params_of("link.start").empty());
 }
@@ -267,11 +252,11 @@ TEST_F(CtlTest, LinkStartWaitsForTheFinalStateAndExitsByIt) {
   json::value done = json::object{
       {"link", link_json("7001", "ACTIVE")}, {"history", json::array{}}, {"pending", nullptr}};
   answer("link.get", done);
-  CtlRun run = ctl({"link", "start"});
+  test::CtlRun run = ctl({"link", "start"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("ACTIVE"), std::string::npos) << run.out;
   EXPECT_EQ(params_of("link.get"), (json::object{{"id", "7001"}}));
-  CtlRun json_run = ctl({"--json", "link", "start"});
+  test::CtlRun json_run = ctl({"--json", "link", "start"});
   EXPECT_EQ(json::parse(json_run.out), done);
 
   answer("link.get", json::object{{"link", link_json("7001", "NOT_BUSINESS")}});
@@ -284,7 +269,7 @@ TEST_F(CtlTest, AWaitThatTimesOutExitsOne) {
   answer("link.start", json::parse(kStartResult));
   answer("link.get", json::object{{"link", link_json("7001", "PENDING")}});
   auto began = test::Clock::now();
-  CtlRun run = ctl({"link", "start", "--timeout", "1s"});
+  test::CtlRun run = ctl({"link", "start", "--timeout", "1s"});
   EXPECT_GE(test::Clock::now() - began, 900ms);  // it kept polling until the deadline
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("still PENDING"), std::string::npos) << run.err;
@@ -293,18 +278,18 @@ TEST_F(CtlTest, AWaitThatTimesOutExitsOne) {
 TEST_F(CtlTest, LinkCompletePassesCodeAndState) {
   answer("link.complete",
          json::object{{"link", link_json("7001", "ACTIVE")}, {"completed", "advertiser"}});
-  CtlRun run = ctl({"link", "complete", "--code", "abc", "--state", "s1"});
+  test::CtlRun run = ctl({"link", "complete", "--code", "abc", "--state", "s1"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(params_of("link.complete"), (json::object{{"code", "abc"}, {"state", "s1"}}));
 }
 
 TEST_F(CtlTest, VersionPrintsBothVersionsAndMethodsListsTheRegistry) {
   answer("daemon.version", json::object{{"version", "0.1.0"}, {"schema_version", 3}});
-  CtlRun run = ctl({"version"});
+  test::CtlRun run = ctl({"version"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("ttlinkctl "), std::string::npos);
   EXPECT_NE(run.out.find("ttlinkd 0.1.0 (store schema 3)"), std::string::npos) << run.out;
-  CtlRun methods = ctl({"methods"});
+  test::CtlRun methods = ctl({"methods"});
   EXPECT_EQ(methods.exit_code, 0);
   EXPECT_NE(methods.out.find("daemon.methods"), std::string::npos) << methods.out;
   EXPECT_NE(methods.out.find("link.complete"), std::string::npos);

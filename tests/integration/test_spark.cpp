@@ -113,6 +113,16 @@ TEST_F(Spark, PostsAndCommentsOfALinkAreSynced) {
   EXPECT_EQ(str(first.at("link_id")), link_id);
   EXPECT_FALSE(first.at("replied").as_bool());
 
+  // link show: the account's organic figures next to what is promoted.
+  daemon->must("link.check", {{"id", link_id}});
+  auto shown = daemon->must("link.get", {{"id", link_id}});
+  EXPECT_EQ(shown.at("organic").at("followers").as_int64(), 12800);
+  EXPECT_EQ(shown.at("organic").at("video_views").as_int64(), 5400 + 7100);
+  EXPECT_EQ(shown.at("organic").at("comments").as_int64(), 48 + 63);
+  EXPECT_EQ(shown.at("promoted").at("posts").as_int64(), 3);
+  EXPECT_EQ(shown.at("promoted").at("comments").as_int64(), 6);
+  EXPECT_EQ(shown.at("promoted").at("unanswered").as_int64(), 6);
+
   // Nothing changed: one request (the last, partial page), nothing new.
   auto again = sync();
   EXPECT_EQ(again.at("new_comments").as_int64(), 0);
@@ -211,6 +221,42 @@ TEST_F(Spark, AReplyOverTheLimitIsRefusedBeforeSending) {
   auto bad = daemon->call("comments.list", {{"status", "unread"}});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, -32602);
+}
+
+TEST_F(Spark, HostileCommentTextIsStoredWholeAndShownSafely) {
+  start();
+  const std::string escape = "\x1b]0;pwned\x07\x1b[31mred\u202e";
+  const std::string long_text = "😀" + std::string(10 * 1024, 'a');
+  add_comments(1, "evil " + escape + " {i}");
+  add_comments(1, long_text);
+  sync();
+  auto stored = comments({{"search", "evil"}});
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(str(stored[0].at("text")), "evil " + escape + " 1");  // kept as sent
+  EXPECT_EQ(comments({{"search", "😀aaa"}}).at(0).at("text").as_string().size(), long_text.size());
+
+  auto table = run_ctl(daemon->socket_path(), {"comments"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(table.out.find('\x07'), std::string::npos);
+  EXPECT_EQ(table.out.find("\u202e"), std::string::npos);
+  EXPECT_NE(table.out.find("\\x1b"), std::string::npos) << table.out;  // shown as an escape
+  for (std::size_t start = 0, end; start < table.out.size(); start = end + 1) {
+    end = table.out.find('\n', start);
+    if (end == std::string::npos) end = table.out.size();
+    EXPECT_LT(end - start, 400u) << "a 10 kB comment must not make a 10 kB line";
+  }
+  auto json_out = run_ctl(daemon->socket_path(), {"--json", "comments", "--search", "evil"});
+  EXPECT_EQ(json_out.out.find('\x1b'), std::string::npos);  // JSON escapes it
+  EXPECT_EQ(str(json::parse(json_out.out).at("comments").at(0).at("text")),
+            "evil " + escape + " 1");
+
+  auto bad = run_ctl(daemon->socket_path(), {"comments", "--status", "unread"});
+  EXPECT_EQ(bad.exit_code, 2);
+  auto shown = run_ctl(daemon->socket_path(), {"link", "show", link_id});
+  EXPECT_NE(shown.out.find("Organic: 12800 followers"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("Promoted: 3 Spark Ads posts, 8 comments"), std::string::npos)
+      << shown.out;
 }
 
 TEST_F(Spark, PostAuthorizationExpiryOnTheSandboxClockRaisesAndResolvesAlerts) {

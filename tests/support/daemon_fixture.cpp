@@ -176,4 +176,18 @@ std::string DaemonProcess::state_of(const std::string& link_id) {
   return std::string(got.at("link").as_object().at("state").as_string());
 }
 
+CtlRun run_ctl(const std::string& socket, std::vector<std::string> args,
+               std::map<std::string, std::string> env) {
+  std::vector<std::string> argv{ctl_binary()};
+  if (!socket.empty()) argv.insert(argv.end(), {"--socket", socket});
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto child = ChildProcess::spawn(argv, std::move(env));
+  if (!child) throw std::runtime_error(child.error().message);
+  CtlRun run;
+  run.exit_code = (*child)->wait(deadline_in(std::chrono::seconds(20))).value_or(-1);
+  run.out = (*child)->stdout_text();  // wait() returns once the pipes are drained
+  run.err = (*child)->stderr_text();
+  return run;
+}
+
 }  // namespace ttlink::test

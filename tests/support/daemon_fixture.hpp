@@ -71,6 +71,16 @@ class DaemonProcess {
 
 std::string daemon_binary();
 std::string ctl_binary();
+
+// A finished ttlinkctl run: its exit code and everything it wrote.
+struct CtlRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs ttlinkctl --socket SOCKET ARGS... and waits (20 s) for it to exit.
+CtlRun run_ctl(const std::string& socket, std::vector<std::string> args,
+               std::map<std::string, std::string> env = {});
 int free_loopback_port();
 
 }  // namespace ttlink::test

@@ -305,6 +305,14 @@ TEST(ConfigErrors, AlertmanagerResendIntervalHasAFloor) {
   EXPECT_EQ(c->alerts.sinks[0].resend_interval, Seconds{60});
 }
 
+TEST(ConfigErrors, CommentBackfillOfLessThanADayIsRejected) {
+  EXPECT_EQ(error_of(minimal_plus("[comments]\nbackfill = \"1h\"\n")),
+            kPath + ":6: comments.backfill: expected at least 1d, got \"1h\"");
+  auto c = parse_config(minimal_plus("[comments]\nbackfill = \"7d\"\n"), kPath);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->comments.backfill, Seconds{7 * 86400});
+}
+
 TEST(ConfigErrors, UnknownSinkKeyAndBadFiltersAreRejected) {
   EXPECT_EQ(error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\nlevel = \"x\"\n"))
                 .rfind(kPath + ":7: alerts.sink[0].level: unknown key", 0),
