@@ -40,6 +40,8 @@ std::string alerts_view(const json::value& result) {
     if (field(a, "status") != "firing") continue;
     const json::value& action = member(a, "action");
     out += "\n" + field(a, "id") + ": " + field(action, "text") + "\n";
+    if (const std::string why = field(member(a, "reason"), "message"); why != "-")
+      out += "  why:  " + why + "\n";
     if (member(action, "url").is_string()) out += "  open: " + field(action, "url") + "\n";
     out += "  run:  " + field(a, "ctl") + "\n";
   }

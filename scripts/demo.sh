@@ -54,6 +54,10 @@ socket = "$demo/ttlinkd.sock"
 group = ""
 [metrics]
 listen = ""
+[[alerts.sink]]
+type = "log"
+[comments]
+alert_keywords = ["price", "refund", "scam"]
 TOML
 
 build/daemon/ttlinkd --config "$demo/ttlinkd.toml" 2>"$demo/ttlinkd.log" &
@@ -73,9 +77,19 @@ echo
 ctl links
 echo
 status=0; ctl status || status=$?
+link_id=$(jq -r .link_id <<<"$started")
+echo
+echo "Spark Ads of link $link_id: posts and their authorizations, comments on promoted videos"
+ctl sync "$link_id"
+ctl posts
+echo
+ctl comments --limit 5
+echo
+ctl alerts
 echo
 echo "files in $demo (config, store, logs); socket $demo/ttlinkd.sock"
-echo "try: build/ctl/ttlinkctl --socket $demo/ttlinkd.sock link show $(jq -r .link_id <<<"$started")"
+echo "try: build/ctl/ttlinkctl --socket $demo/ttlinkd.sock link show $link_id"
+echo "     build/ctl/ttlinkctl --socket $demo/ttlinkd.sock comment reply COMMENT_ID 'Thanks!'"
 if [ "${TTLINK_DEMO_EXIT:-0}" = 1 ]; then exit "$status"; fi
 echo "ttlinkd and the sandbox keep running; Ctrl-C stops both."
 wait
