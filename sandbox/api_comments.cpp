@@ -104,8 +104,12 @@ json::value comment_list(ApiContext& ctx, const ApiCall& call) {
 
 std::size_t advertiser_comment(ApiContext& ctx, const std::string& advertiser_id,
                                const std::string& comment_id) {
+  // The Marketing API sees comments under the advertiser's ads only; an
+  // organic comment (no ad) exists for the Accounts API alone.
   auto i = ctx.world.comments.find(comment_id);
-  if (!i || ctx.world.comments.str(ctx.world.comments.at(*i).advertiser_id) != advertiser_id)
+  const auto& store = ctx.world.comments;
+  if (!i || store.str(store.at(*i).advertiser_id) != advertiser_id ||
+      store.str(store.at(*i).ad_id).empty())
     throw ApiError{40007, "Comment " + comment_id + " does not exist"};
   return *i;
 }

@@ -417,6 +417,12 @@ Result<void> LinkService::audit(const std::string& link_id, const Actor& actor, 
 
 // The account's tokens, refreshed first when the access token is (nearly)
 // expired or `force` is set.
+awaitable<Result<Secret>> LinkService::account_access_token(std::string open_id) {
+  auto tokens = co_await fresh_account_tokens(open_id, false);
+  if (!tokens) co_return tokens.error();
+  co_return std::move(tokens->access_token);
+}
+
 awaitable<Result<store::AccountTokens>> LinkService::fresh_account_tokens(
     const std::string& open_id, bool force) {
   auto guard = co_await account_locks_.lock(open_id);

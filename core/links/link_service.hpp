@@ -82,6 +82,10 @@ class LinkService {
   boost::asio::awaitable<Result<store::LinkRecord>> unlink(std::string link_id,
                                                            const store::Actor& actor);
 
+  // A working access token of the account (refreshed first when due), for
+  // components that call the Accounts API (Spark Ads comments).
+  boost::asio::awaitable<Result<Secret>> account_access_token(std::string open_id);
+
   // Moves a link's next check and/or refresh (scheduler back-off).
   Result<void> reschedule(const std::string& link_id, std::optional<TimePoint> next_check,
                           std::optional<TimePoint> next_refresh);

@@ -107,4 +107,41 @@ awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, 
   }
 }
 
+awaitable<Result<SyncReport>> CommentSync::sync_video(store::LinkRecord link, Secret access_token,
+                                                      std::string video_id) {
+  auto& spark = store_.spark();
+  const std::string key = "video:" + video_id;
+  auto saved = spark.cursor(link.id, key);
+  if (!saved) co_return saved.error();
+  store::CommentCursor cursor = saved->value_or(store::CommentCursor{link.id, key, "", 0});
+  SyncReport report;
+  for (;;) {
+    auto page = co_await tiktok::business_comment_page(api_, access_token, link.open_id, video_id,
+                                                       cursor.page);
+    ++report.requests;
+    if (!page) co_return page.error();
+    std::vector<store::CommentRecord> records;
+    for (const auto& c : page->comments) records.push_back(to_record(link, "", c));
+    // Never backwards: a cursor that shrank would re-read, one that jumped
+    // past what was returned would skip.
+    const auto next = std::max<long long>(
+        cursor.page, std::min<long long>(page->cursor, cursor.page + std::ssize(records)));
+    cursor.page = static_cast<int>(next);
+    int added = 0;
+    auto stored = store_.in_transaction([&]() -> Result<void> {
+      auto n = spark.insert_comments(records);
+      if (!n) return n.error();
+      added = *n;
+      return spark.put_cursor(cursor);
+    });
+    if (!stored) co_return stored.error();
+    report.new_comments += added;
+    if (!page->has_more || records.empty()) co_return report;
+    if (report.requests >= options_.max_pages) {
+      report.more = true;
+      co_return report;
+    }
+  }
+}
+
 }  // namespace ttlink::spark

@@ -42,6 +42,11 @@ class CommentSync {
 
   boost::asio::awaitable<Result<SyncReport>> sync_adgroup(store::LinkRecord link, Secret token,
                                                           std::string adgroup_id);
+  // The Accounts API's comments on one of the account's own posts (organic
+  // ones included): its cursor is an offset that only grows, kept as the
+  // cursor row ("video:ID", page = the offset).
+  boost::asio::awaitable<Result<SyncReport>> sync_video(store::LinkRecord link, Secret access_token,
+                                                        std::string video_id);
   void set_keywords(std::vector<std::string> k) { options_.keywords = std::move(k); }
 
  private:

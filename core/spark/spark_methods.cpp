@@ -149,6 +149,7 @@ awaitable<MethodResult> sync(SparkService& s, const json::object& params) {
   if (auto r = s.evaluate_alerts(); !r) co_return rpc::to_method_error(r.error());
   co_return json::value(json::object{{"posts", report->posts},
                                      {"adgroups", report->adgroups},
+                                     {"videos", report->videos},
                                      {"requests", report->comments.requests},
                                      {"new_comments", report->comments.new_comments},
                                      {"more", report->comments.more}});

@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "core/tiktok/comments.hpp"
 #include "core/tiktok/posts.hpp"
 
 namespace ttlink::spark {
@@ -41,13 +40,14 @@ std::vector<std::string> adgroups_of(const store::LinkRecord& link,
 
 SparkService::SparkService(store::Store& store, tiktok::ApiClient& api,
                            const config::Config& config, alerts::Engine* engine, Logger& log,
-                           std::function<TimePoint()> clock)
+                           std::function<TimePoint()> clock, AccountTokenSource account_tokens)
     : store_(store),
       api_(api),
       config_(config),
       engine_(engine),
       log_(log),
       clock_(clock),
+      account_tokens_(std::move(account_tokens)),
       comments_(store, api, sync_options(config), clock) {}
 
 bool SparkService::syncable(const store::LinkRecord& link) {
@@ -94,7 +94,76 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
     report.comments.new_comments += synced->new_comments;
     report.comments.more = report.comments.more || synced->more;
   }
+  const auto videos = own_videos(*link);
+  if (videos.empty()) co_return report;
+  auto access = co_await account_tokens_(link->open_id);
+  if (!access) co_return access.error();
+  for (const auto& video : videos) {
+    ++report.videos;
+    auto synced = co_await comments_.sync_video(*link, *access, video);
+    if (!synced) co_return synced.error();
+    report.comments.requests += synced->requests;
+    report.comments.new_comments += synced->new_comments;
+    report.comments.more = report.comments.more || synced->more;
+  }
   co_return report;
+}
+
+std::vector<std::string> SparkService::own_videos(const store::LinkRecord& link) {
+  if (!account_tokens_ || link.open_id.empty() || link.identity_id.empty()) return {};
+  auto account = store_.get_account(link.open_id);
+  if (!account || !account->has_value()) return {};
+  const std::string scopes = "," + (*account)->scope + ",";
+  if (scopes.find(",comment.list,") == std::string::npos) return {};
+  auto posts = store_.spark().list_posts(link.advertiser_id);
+  if (!posts) return {};
+  std::vector<std::string> videos;
+  for (const auto& p : *posts)
+    if (p.identity_id == link.identity_id && p.auth_code_status != "DELETED")
+      videos.push_back(p.item_id);
+  return videos;
+}
+
+// Comments under an ad go through the Marketing API as the link's identity;
+// organic ones (no ad) through the Accounts API as the account.
+awaitable<Result<tiktok::UpstreamComment>> SparkService::post_reply(
+    const store::LinkRecord& link, const store::CommentRecord& parent, std::string text) {
+  if (parent.ad_id.empty()) {
+    if (!account_tokens_) co_return Error::conflict("organic comments cannot be answered here");
+    auto access = co_await account_tokens_(link.open_id);
+    if (!access) co_return access.error();
+    co_return co_await tiktok::business_reply(api_, *access, link.open_id, parent.item_id,
+                                              parent.comment_id, text);
+  }
+  if (link.identity_id.empty())
+    co_return Error::conflict("link " + link.id + " has no identity yet: run ttlinkctl check " +
+                              link.id);
+  auto token = advertiser_token(link.advertiser_id);
+  if (!token) co_return token.error();
+  tiktok::ReplyRequest request;  // members one by one: see comments.cpp on GCC 12
+  request.advertiser_id = link.advertiser_id;
+  request.ad_id = parent.ad_id;
+  request.item_id = parent.item_id;
+  request.comment_id = parent.comment_id;
+  request.identity_id = link.identity_id;
+  request.identity_type = link.identity_type;
+  request.text = std::move(text);
+  co_return co_await tiktok::post_reply(api_, *token, std::move(request));
+}
+
+awaitable<Result<void>> SparkService::post_hidden(const store::LinkRecord& link,
+                                                  const store::CommentRecord& c, bool hidden) {
+  if (c.ad_id.empty()) {
+    if (!account_tokens_) co_return Error::conflict("organic comments cannot be hidden here");
+    auto access = co_await account_tokens_(link.open_id);
+    if (!access) co_return access.error();
+    co_return co_await tiktok::business_set_hidden(api_, *access, link.open_id, c.item_id,
+                                                   c.comment_id, hidden);
+  }
+  auto token = advertiser_token(link.advertiser_id);
+  if (!token) co_return token.error();
+  co_return co_await tiktok::set_comment_hidden(api_, *token, link.advertiser_id, c.comment_id,
+                                                hidden);
 }
 
 Result<store::LinkRecord> SparkService::link_of(const store::CommentRecord& c) {
@@ -135,25 +204,12 @@ awaitable<Result<ActionResult>> SparkService::reply(std::string comment_id, std:
                              " characters; this one has " + std::to_string(n));
   auto link = link_of(*comment);
   if (!link) co_return link.error();
-  if (link->identity_id.empty())
-    co_return Error::conflict("link " + link->id + " has no identity yet: run ttlinkctl check " +
-                              link->id);
-  auto token = advertiser_token(link->advertiser_id);
-  if (!token) co_return token.error();
-  tiktok::ReplyRequest request;  // members one by one: see comments.cpp on GCC 12
-  request.advertiser_id = link->advertiser_id;
-  request.ad_id = comment->ad_id;
-  request.item_id = comment->item_id;
-  request.comment_id = comment->comment_id;
-  request.identity_id = link->identity_id;
-  request.identity_type = link->identity_type;
-  request.text = text;
-  auto posted = co_await tiktok::post_reply(api_, *token, std::move(request));
+  auto posted = co_await post_reply(*link, *comment, text);
   if (!posted) co_return posted.error();
   store::CommentRecord reply = *comment;
   reply.comment_id = posted->comment_id;
   reply.parent_id = comment->comment_id;
-  reply.author = link->identity_id;
+  reply.author = posted->author.empty() ? link->identity_id : posted->author;
   reply.text = posted->text;
   reply.created_at = posted->created_at;
   reply.hidden = false;
@@ -184,10 +240,7 @@ awaitable<Result<ActionResult>> SparkService::set_hidden(std::string comment_id,
   if (!comment) co_return comment.error();
   auto link = link_of(*comment);
   if (!link) co_return link.error();
-  auto token = advertiser_token(link->advertiser_id);
-  if (!token) co_return token.error();
-  auto done =
-      co_await tiktok::set_comment_hidden(api_, *token, link->advertiser_id, comment_id, hidden);
+  auto done = co_await post_hidden(*link, *comment, hidden);
   if (!done) co_return done.error();
   auto stored = store_.in_transaction([&]() -> Result<void> {
     if (auto r = store_.spark().set_hidden(comment_id, hidden); !r) return r;

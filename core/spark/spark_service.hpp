@@ -16,6 +16,7 @@
 #include "core/spark/spark_alerts.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
+#include "core/tiktok/comments.hpp"
 #include "core/util/log.hpp"
 
 namespace ttlink::spark {
@@ -23,8 +24,13 @@ namespace ttlink::spark {
 struct LinkSyncReport {
   int posts = 0;
   int adgroups = 0;
+  int videos = 0;  // own posts read through the Accounts API
   SyncReport comments;
 };
+
+// A working access token of an account (LinkService refreshes it when due).
+using AccountTokenSource =
+    std::function<boost::asio::awaitable<Result<Secret>>(std::string open_id)>;
 
 struct ActionResult {
   store::CommentRecord comment;  // as stored after the action
@@ -33,8 +39,10 @@ struct ActionResult {
 
 class SparkService {
  public:
+  // Without `account_tokens`, only the Marketing API is read.
   SparkService(store::Store& store, tiktok::ApiClient& api, const config::Config& config,
-               alerts::Engine* engine, Logger& log, std::function<TimePoint()> clock);
+               alerts::Engine* engine, Logger& log, std::function<TimePoint()> clock,
+               AccountTokenSource account_tokens = {});
 
   // Whether a link is in a state whose Spark Ads are worth syncing.
   static bool syncable(const store::LinkRecord& link);
@@ -64,6 +72,12 @@ class SparkService {
   Result<Secret> advertiser_token(const std::string& advertiser_id);
   Result<void> audit(const store::CommentRecord& c, const store::Actor& actor, std::string action,
                      std::string message);
+  // The account's own posts, when its scopes let ttlink read their comments.
+  std::vector<std::string> own_videos(const store::LinkRecord& link);
+  boost::asio::awaitable<Result<tiktok::UpstreamComment>> post_reply(
+      const store::LinkRecord& link, const store::CommentRecord& parent, std::string text);
+  boost::asio::awaitable<Result<void>> post_hidden(const store::LinkRecord& link,
+                                                   const store::CommentRecord& c, bool hidden);
 
   store::Store& store_;
   tiktok::ApiClient& api_;
@@ -71,6 +85,7 @@ class SparkService {
   alerts::Engine* engine_;  // null: no alerts (tests of syncing alone)
   Logger& log_;
   std::function<TimePoint()> clock_;
+  AccountTokenSource account_tokens_;
   CommentSync comments_;
   links::KeyedMutex syncing_;  // key: link id; the poller and spark.sync never overlap
 };

@@ -52,6 +52,49 @@ json::object status_body(const std::string& advertiser_id, const std::string& co
           {"operation", hidden ? "HIDDEN" : "PUBLIC"}};
 }
 
+// An Accounts API comment. Top-level comments name themselves as parent.
+Result<UpstreamComment> read_business_comment(const json::value& v, std::string_view path) {
+  if (!v.is_object()) return missing_field(path, "comments[]");
+  const auto& o = v.get_object();
+  auto id = id_field(o, "comment_id", path);
+  if (!id) return id.error();
+  auto created = int_field(o, "create_time", path);
+  if (!created) return created.error();
+  UpstreamComment c;
+  c.comment_id = *id;
+  if (auto parent = id_or_empty(o, "parent_comment_id"); parent != *id) c.parent_id = parent;
+  c.hidden = string_or(o, "status") == "HIDDEN";
+  c.text = string_or(o, "text");
+  c.created_at = from_unix(*created);
+  c.author = string_or(o, "username");
+  c.item_id = id_or_empty(o, "video_id");
+  const auto* owner = o.if_contains("owner");
+  c.own = owner && owner->is_bool() && owner->get_bool();
+  return c;
+}
+
+Result<void> check_reply_text(const std::string& text) {
+  if (const auto n = utf8_length(text); n > kMaxReplyChars)
+    return Error::invalid("a reply may have at most " + std::to_string(kMaxReplyChars) +
+                          " characters; this one has " + std::to_string(n));
+  if (text.empty()) return Error::invalid("a reply needs some text");
+  return {};
+}
+
+json::object business_reply_body(const std::string& open_id, const std::string& video_id,
+                                 const std::string& comment_id, const std::string& text) {
+  return {
+      {"business_id", open_id}, {"video_id", video_id}, {"comment_id", comment_id}, {"text", text}};
+}
+
+json::object business_hide_body(const std::string& open_id, const std::string& video_id,
+                                const std::string& comment_id, bool hidden) {
+  return {{"business_id", open_id},
+          {"video_id", video_id},
+          {"comment_id", comment_id},
+          {"action", hidden ? "HIDE" : "UNHIDE"}};
+}
+
 }  // namespace
 
 std::size_t utf8_length(std::string_view text) {
@@ -94,10 +137,7 @@ awaitable<Result<CommentPage>> comment_page(ApiClient& api, const Secret& token,
 
 awaitable<Result<UpstreamComment>> post_reply(ApiClient& api, const Secret& token, ReplyRequest r) {
   static constexpr std::string_view kPath = "/comment/post/";
-  if (const auto n = utf8_length(r.text); n > kMaxReplyChars)
-    co_return Error::invalid("a reply may have at most " + std::to_string(kMaxReplyChars) +
-                             " characters; this one has " + std::to_string(n));
-  if (r.text.empty()) co_return Error::invalid("a reply needs some text");
+  if (auto ok = check_reply_text(r.text); !ok) co_return ok.error();
   const json::object body = reply_body(r);
   auto data = co_await api.post(kPath, body, &token);
   if (!data) co_return data.error();
@@ -122,6 +162,59 @@ awaitable<Result<void>> set_comment_hidden(ApiClient& api, const Secret& token,
                                            bool hidden) {
   const json::object body = status_body(advertiser_id, comment_id, hidden);
   auto data = co_await api.post("/comment/status/update/", body, &token);
+  if (!data) co_return data.error();
+  co_return Result<void>();
+}
+
+awaitable<Result<BusinessCommentPage>> business_comment_page(ApiClient& api,
+                                                             const Secret& access_token,
+                                                             std::string open_id,
+                                                             std::string video_id,
+                                                             long long cursor) {
+  static constexpr std::string_view kPath = "/business/comment/list/";
+  QueryParams q;
+  q.emplace_back("business_id", open_id);
+  q.emplace_back("video_id", video_id);
+  q.emplace_back("include_replies", "true");
+  q.emplace_back("status", "ALL");
+  q.emplace_back("cursor", std::to_string(cursor));
+  q.emplace_back("max_count", "30");
+  auto data = co_await api.get(kPath, std::move(q), &access_token);
+  if (!data) co_return data.error();
+  auto list = array_field(*data, "comments", kPath);
+  if (!list) co_return list.error();
+  BusinessCommentPage page;
+  for (const auto& v : **list) {
+    auto c = read_business_comment(v, kPath);
+    if (!c) co_return c.error();
+    page.comments.push_back(std::move(*c));
+  }
+  page.cursor = int_or(*data, "cursor", cursor + static_cast<long long>(page.comments.size()));
+  const auto* more = data->if_contains("has_more");
+  page.has_more = more && more->is_bool() && more->get_bool();
+  co_return page;
+}
+
+awaitable<Result<UpstreamComment>> business_reply(ApiClient& api, const Secret& access_token,
+                                                  std::string open_id, std::string video_id,
+                                                  std::string comment_id, std::string text) {
+  static constexpr std::string_view kPath = "/business/comment/reply/create/";
+  if (auto ok = check_reply_text(text); !ok) co_return ok.error();
+  const json::object body = business_reply_body(open_id, video_id, comment_id, text);
+  auto data = co_await api.post(kPath, body, &access_token);
+  if (!data) co_return data.error();
+  auto c = read_business_comment(json::value(*data), kPath);
+  if (!c) co_return c.error();
+  c->parent_id = comment_id;
+  c->own = true;
+  co_return std::move(*c);
+}
+
+awaitable<Result<void>> business_set_hidden(ApiClient& api, const Secret& access_token,
+                                            std::string open_id, std::string video_id,
+                                            std::string comment_id, bool hidden) {
+  const json::object body = business_hide_body(open_id, video_id, comment_id, hidden);
+  auto data = co_await api.post("/business/comment/hide/", body, &access_token);
   if (!data) co_return data.error();
   co_return Result<void>();
 }

@@ -67,6 +67,26 @@ boost::asio::awaitable<Result<void>> set_comment_hidden(ApiClient& api, const Se
                                                         std::string advertiser_id,
                                                         std::string comment_id, bool hidden);
 
+// --- Accounts API: comments on the Business Account's own posts, organic
+// or promoted (/business/comment/...), with the account's access token.
+
+struct BusinessCommentPage {
+  std::vector<UpstreamComment> comments;
+  long long cursor = 0;  // where the next page starts
+  bool has_more = false;
+};
+
+// One page (at most 30) of a video's comments and replies from `cursor` on.
+boost::asio::awaitable<Result<BusinessCommentPage>> business_comment_page(
+    ApiClient& api, const Secret& access_token, std::string open_id, std::string video_id,
+    long long cursor);
+boost::asio::awaitable<Result<UpstreamComment>> business_reply(
+    ApiClient& api, const Secret& access_token, std::string open_id, std::string video_id,
+    std::string comment_id, std::string text);
+boost::asio::awaitable<Result<void>> business_set_hidden(ApiClient& api, const Secret& access_token,
+                                                         std::string open_id, std::string video_id,
+                                                         std::string comment_id, bool hidden);
+
 // Code points in UTF-8 `text` (what the reply limit counts).
 std::size_t utf8_length(std::string_view text);
 

@@ -123,10 +123,12 @@ TEST_F(Spark, PostsAndCommentsOfALinkAreSynced) {
   EXPECT_EQ(shown.at("promoted").at("comments").as_int64(), 6);
   EXPECT_EQ(shown.at("promoted").at("unanswered").as_int64(), 6);
 
-  // Nothing changed: one request (the last, partial page), nothing new.
+  // Nothing changed: one request per listing (the ad group's last, partial
+  // page; each of the 3 own posts' Accounts API page), nothing new.
   auto again = sync();
   EXPECT_EQ(again.at("new_comments").as_int64(), 0);
-  EXPECT_EQ(again.at("requests").as_int64(), 1);
+  EXPECT_EQ(again.at("videos").as_int64(), 3);
+  EXPECT_EQ(again.at("requests").as_int64(), 1 + 3);
 }
 
 TEST_F(Spark, PagingAcrossManyPagesResumesWhereItStopped) {
@@ -134,11 +136,16 @@ TEST_F(Spark, PagingAcrossManyPagesResumesWhereItStopped) {
   add_comments(450, "fan comment {i}");
   auto first = sync();
   EXPECT_EQ(first.at("new_comments").as_int64(), 456);
-  EXPECT_EQ(first.at("requests").as_int64(), 5);  // 456 comments: 4 full pages and a partial one
+  // Marketing API: 456 comments are 4 full pages of 100 and a partial one.
+  // Accounts API (30 a page): 452 on the first post are 16 pages, 1 each
+  // for the other two.
+  EXPECT_EQ(first.at("requests").as_int64(), 5 + 16 + 2);
   add_comments(130, "later comment {i}", 30);
   auto second = sync();
   EXPECT_EQ(second.at("new_comments").as_int64(), 130);
-  EXPECT_EQ(second.at("requests").as_int64(), 2);  // the partial page again, and one more
+  // The partial page again and one more; from the first post's offset, 130
+  // more are 5 pages; 1 each for the others.
+  EXPECT_EQ(second.at("requests").as_int64(), 2 + 5 + 2);
   EXPECT_EQ(stored_ids(), sandbox_comment_ids());
 }
 
@@ -346,13 +353,45 @@ TEST_F(Spark, KillNineInTheMiddleOfABacklogResumesWithoutLossOrDuplicates) {
   int pages_read = 0;
   const json::value log = sandbox->control("GET", "/requests");
   for (const auto& req : log.at("requests").as_array()) {
-    if (str(req.at("path")).find("/comment/list/") == std::string::npos) continue;
+    const std::string path = str(req.at("path"));
+    if (path.find("/comment/list/") == std::string::npos || path.find("/business/") != path.npos)
+      continue;
     ++pages_read;
     EXPECT_EQ(str(req.at("query")).find("page=1&"), std::string::npos) << str(req.at("query"));
   }
   EXPECT_GT(pages_read, 0);
   EXPECT_LT(pages_read, 31);  // 3006 comments are 31 pages: some were not read again
   EXPECT_GE(resumed.at("requests").as_int64(), 1);
+}
+
+TEST_F(Spark, OrganicCommentsComeThroughTheAccountsApiAndAreAnsweredThere) {
+  start();
+  // A comment on the post itself, not under an ad: only the Accounts API has it.
+  json::object organic{{"advertiser_id", kAdvertiser}, {"item_id", kItem}, {"text", "organic fan"}};
+  const std::string id =
+      str(sandbox->control("POST", "/comments", json::value(organic)).at("comment_id"));
+  auto report = sync();
+  EXPECT_EQ(report.at("new_comments").as_int64(), 7);
+  auto stored = comments({{"search", "organic fan"}});
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(str(stored[0].at("id")), id);
+  EXPECT_EQ(str(stored[0].at("ad_id")), "");
+  EXPECT_EQ(stored_ids(), sandbox_comment_ids());  // the promoted ones are not stored twice
+
+  sandbox->control("DELETE", "/requests");
+  auto replied = daemon->must("comment.reply", {{"id", id}, {"text", "Thank you!"}});
+  EXPECT_EQ(str(replied.at("comment").at("status")), "replied");
+  daemon->must("comment.hide", {{"id", id}});
+  const json::value log = sandbox->control("GET", "/requests");
+  std::vector<std::string> paths;
+  for (const auto& req : log.at("requests").as_array()) paths.push_back(str(req.at("path")));
+  EXPECT_NE(std::find(paths.begin(), paths.end(), "/open_api/v1.3/business/comment/reply/create/"),
+            paths.end());
+  EXPECT_NE(std::find(paths.begin(), paths.end(), "/open_api/v1.3/business/comment/hide/"),
+            paths.end())
+      << json::serialize(log);
+  sync();  // our reply is read back as the account's own: not new
+  EXPECT_EQ(comments({{"status", "new"}}).size(), 6u);
 }
 
 }  // namespace
