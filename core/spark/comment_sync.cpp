@@ -56,6 +56,19 @@ store::CommentRecord CommentSync::to_record(const store::LinkRecord& link,
   return r;
 }
 
+Result<int> CommentSync::store_page(const std::vector<store::CommentRecord>& records,
+                                    const store::CommentCursor& cursor) {
+  int added = 0;
+  auto stored = store_.in_transaction([&]() -> Result<void> {
+    auto n = store_.spark().insert_comments(records);
+    if (!n) return n.error();
+    added = *n;
+    return store_.spark().put_cursor(cursor);
+  });
+  if (!stored) return stored.error();
+  return added;
+}
+
 awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, Secret token,
                                                         std::string adgroup_id) {
   auto& spark = store_.spark();
@@ -90,15 +103,9 @@ awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, 
     for (const auto& c : page->comments) records.push_back(to_record(link, adgroup_id, c));
     const bool full = static_cast<int>(page->comments.size()) >= options_.page_size;
     if (full) ++cursor.page;
-    int added = 0;
-    auto stored = store_.in_transaction([&]() -> Result<void> {
-      auto n = spark.insert_comments(records);
-      if (!n) return n.error();
-      added = *n;
-      return spark.put_cursor(cursor);
-    });
-    if (!stored) co_return stored.error();
-    report.new_comments += added;
+    auto added = store_page(records, cursor);
+    if (!added) co_return added.error();
+    report.new_comments += *added;
     if (!full) co_return report;
     if (report.requests >= options_.max_pages) {
       report.more = true;
@@ -127,15 +134,9 @@ awaitable<Result<SyncReport>> CommentSync::sync_video(store::LinkRecord link, Se
     const auto next = std::max<long long>(
         cursor.page, std::min<long long>(page->cursor, cursor.page + std::ssize(records)));
     cursor.page = static_cast<int>(next);
-    int added = 0;
-    auto stored = store_.in_transaction([&]() -> Result<void> {
-      auto n = spark.insert_comments(records);
-      if (!n) return n.error();
-      added = *n;
-      return spark.put_cursor(cursor);
-    });
-    if (!stored) co_return stored.error();
-    report.new_comments += added;
+    auto added = store_page(records, cursor);
+    if (!added) co_return added.error();
+    report.new_comments += *added;
     if (!page->has_more || records.empty()) co_return report;
     if (report.requests >= options_.max_pages) {
       report.more = true;

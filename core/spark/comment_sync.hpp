@@ -33,6 +33,13 @@ struct SyncReport {
   int requests = 0;
   int new_comments = 0;
   bool more = false;  // stopped at max_pages with pages left
+
+  SyncReport& operator+=(const SyncReport& o) {
+    requests += o.requests;
+    new_comments += o.new_comments;
+    more = more || o.more;
+    return *this;
+  }
 };
 
 class CommentSync {
@@ -50,6 +57,10 @@ class CommentSync {
   void set_keywords(std::vector<std::string> k) { options_.keywords = std::move(k); }
 
  private:
+  // Stores a page's comments and the cursor past it in one transaction;
+  // returns how many comments were new.
+  Result<int> store_page(const std::vector<store::CommentRecord>& records,
+                         const store::CommentCursor& cursor);
   store::CommentRecord to_record(const store::LinkRecord& link, const std::string& adgroup_id,
                                  const tiktok::UpstreamComment& c) const;
 

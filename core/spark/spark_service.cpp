@@ -90,9 +90,7 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
     ++report.adgroups;
     auto synced = co_await comments_.sync_adgroup(*link, *token, group);
     if (!synced) co_return synced.error();
-    report.comments.requests += synced->requests;
-    report.comments.new_comments += synced->new_comments;
-    report.comments.more = report.comments.more || synced->more;
+    report.comments += *synced;
   }
   const auto videos = own_videos(*link);
   if (videos.empty()) co_return report;
@@ -102,9 +100,7 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
     ++report.videos;
     auto synced = co_await comments_.sync_video(*link, *access, video);
     if (!synced) co_return synced.error();
-    report.comments.requests += synced->requests;
-    report.comments.new_comments += synced->new_comments;
-    report.comments.more = report.comments.more || synced->more;
+    report.comments += *synced;
   }
   co_return report;
 }

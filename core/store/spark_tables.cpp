@@ -123,6 +123,18 @@ constexpr Sql kTotals{
     "coalesce(sum(parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = ''), 0), "
     "coalesce(sum(hidden), 0) FROM comments WHERE ?1 = '' OR link_id = ?1"};
 
+// Every row of a bound statement, read by `read`.
+template <class Read>
+auto read_rows(sqlite::Statement& s, Read read) -> Result<std::vector<decltype(read(s))>> {
+  std::vector<decltype(read(s))> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(read(s));
+  }
+}
+
 CommentRecord read_comment(const sqlite::Statement& s) {
   CommentRecord c;
   c.comment_id = s.text(0);
@@ -176,13 +188,7 @@ Result<std::vector<PostRecord>> SparkTables::list_posts(const std::string& adver
   auto s = db_.statement(sql.name, sql.text);
   if (!s) return s.error();
   if (!advertiser_id.empty()) (*s)->bind(1, advertiser_id);
-  std::vector<PostRecord> out;
-  for (;;) {
-    auto row = (*s)->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(read_post(**s));
-  }
+  return read_rows(**s, read_post);
 }
 
 Result<int> SparkTables::insert_comments(const std::vector<CommentRecord>& comments) {
@@ -243,13 +249,7 @@ Result<std::vector<CommentRecord>> SparkTables::list_comments(const CommentQuery
       .bind(3, q.status)
       .bind(4, q.search)
       .bind(5, std::int64_t{q.limit});
-  std::vector<CommentRecord> out;
-  for (;;) {
-    auto row = (*s)->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(read_comment(**s));
-  }
+  return read_rows(**s, read_comment);
 }
 
 Result<void> SparkTables::set_hidden(const std::string& comment_id, bool hidden) {
@@ -294,14 +294,10 @@ Result<void> SparkTables::forget_link(const std::string& link_id) {
 
 namespace {
 Result<std::vector<WaitingComments>> read_waiting(sqlite::Lease s) {
-  std::vector<WaitingComments> out;
-  for (;;) {
-    auto row = s->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back({s->text(0), s->text(1), static_cast<int>(s->int64(2)), from_unix(s->int64(3)),
-                   s->text(4)});
-  }
+  return read_rows(*s, [](const sqlite::Statement& r) {
+    return WaitingComments{r.text(0), r.text(1), static_cast<int>(r.int64(2)),
+                           from_unix(r.int64(3)), r.text(4)};
+  });
 }
 }  // namespace
 
