@@ -31,9 +31,10 @@ std::string str(const json::value& v) {
 
 class Spark : public ::testing::Test {
  protected:
-  void start(const std::string& extra_toml = "") {
+  void start(const std::string& extra_toml = "", int metrics_port = 0) {
     sandbox = SandboxProcess::start();
     DaemonOptions o;
+    o.metrics_port = metrics_port;
     o.extra_toml = "[debug]\nclock_control = true\n" + extra_toml;
     daemon = DaemonProcess::start(*sandbox, o);
     link_id = daemon->link(kAdvertiser);
@@ -92,7 +93,8 @@ class Spark : public ::testing::Test {
 };
 
 TEST_F(Spark, PostsAndCommentsOfALinkAreSynced) {
-  start();
+  const int metrics_port = free_loopback_port();
+  start("", metrics_port);
   auto report = sync();
   EXPECT_EQ(report.at("posts").as_int64(), 3);
   EXPECT_EQ(report.at("adgroups").as_int64(), 1);
@@ -122,6 +124,14 @@ TEST_F(Spark, PostsAndCommentsOfALinkAreSynced) {
   EXPECT_EQ(shown.at("promoted").at("posts").as_int64(), 3);
   EXPECT_EQ(shown.at("promoted").at("comments").as_int64(), 6);
   EXPECT_EQ(shown.at("promoted").at("unanswered").as_int64(), 6);
+
+  auto scraped =
+      sandbox->http().get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+  ASSERT_TRUE(scraped);
+  for (const char* line :
+       {"ttlink_comments_stored 6", "ttlink_comments_unanswered 6", "ttlink_comments_hidden 0",
+        "ttlink_posts{state=\"EXPIRING\"} 1", "ttlink_posts{state=\"ACTIVE\"} 2"})
+    EXPECT_NE(scraped->body.find(line), std::string::npos) << line << "\n" << scraped->body;
 
   // Nothing changed: one request per listing (the ad group's last, partial
   // page; each of the 3 own posts' Accounts API page), nothing new.
@@ -362,6 +372,22 @@ TEST_F(Spark, KillNineInTheMiddleOfABacklogResumesWithoutLossOrDuplicates) {
   EXPECT_GT(pages_read, 0);
   EXPECT_LT(pages_read, 31);  // 3006 comments are 31 pages: some were not read again
   EXPECT_GE(resumed.at("requests").as_int64(), 1);
+}
+
+TEST_F(Spark, ATokenRefreshIsNotHeldUpByACommentBacklog) {
+  start("[poll]\ncomments_interval = \"1s\"\n");
+  add_comments(20000, "backlog {i}");
+  // 200 pages at 50 ms or more each: the backlog takes at least 10 s.
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/comment/list/","kind":"latency","latency_ms":50,"count":1000})");
+  daemon->must("debug.clock.advance", {{"seconds", 0}});  // pokes the poller
+  ASSERT_TRUE(wait_until([&] { return !comments().empty(); }, deadline_in(30s)));
+  auto refreshed = daemon->must("link.refresh", {{"id", link_id}});
+  EXPECT_EQ(str(refreshed.at("link").at("state")), "ACTIVE");
+  auto db = store::sqlite::Database::open(daemon->db_path());
+  ASSERT_TRUE(db);
+  EXPECT_LT(db->query_int("SELECT count(*) FROM comments").value(), 20006)
+      << "the refresh waited for the whole backlog";
 }
 
 TEST_F(Spark, OrganicCommentsComeThroughTheAccountsApiAndAreAnsweredThere) {
