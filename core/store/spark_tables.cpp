@@ -100,8 +100,6 @@ constexpr Sql kGetCursor{"spark.get_cursor",
 constexpr Sql kPutCursor{"spark.put_cursor",
                          "INSERT OR REPLACE INTO comment_cursors (link_id, adgroup_id, start_date, "
                          "page) VALUES (?1, ?2, ?3, ?4)"};
-constexpr Sql kForgetCursors{"spark.forget_cursors",
-                             "DELETE FROM comment_cursors WHERE link_id = ?1"};
 #define TTLINK_WAITING                                                  \
   " FROM comments WHERE parent_id = '' AND own = 0 AND hidden = 0 AND " \
   "replied_by = '' "
@@ -284,12 +282,6 @@ Result<void> SparkTables::put_cursor(const CommentCursor& c) {
       .bind(3, c.start_date)
       .bind(4, std::int64_t{c.page})
       .run();
-}
-
-Result<void> SparkTables::forget_link(const std::string& link_id) {
-  auto s = db_.statement(kForgetCursors.name, kForgetCursors.text);
-  if (!s) return s.error();
-  return (*s)->bind(1, link_id).run();
 }
 
 namespace {

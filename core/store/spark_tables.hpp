@@ -102,7 +102,6 @@ class SparkTables {
   Result<std::optional<CommentCursor>> cursor(const std::string& link_id,
                                               const std::string& adgroup_id);
   Result<void> put_cursor(const CommentCursor& c);
-  Result<void> forget_link(const std::string& link_id);  // cursors (comments stay for history)
 
   // Per post: top-level comments from others, not hidden, without a reply,
   // created at or before `before`.

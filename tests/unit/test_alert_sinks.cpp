@@ -11,6 +11,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/alerts/alert_metrics.hpp"
 #include "core/alerts/alertmanager_sink.hpp"
 #include "core/alerts/dispatcher.hpp"
 #include "core/alerts/exec_sink.hpp"
@@ -184,6 +185,31 @@ TEST(Dispatcher, ResendsFiringAlertsEveryIntervalToSinksThatAskUntilResolved) {
   now += Seconds{60};
   run(io, d.run_once());
   EXPECT_EQ(sink->got.size(), 3u);
+}
+
+TEST(AlertMetrics, OutboxDepthAndTheAgeOfItsOldestRowAreExported) {
+  TempDir dir;
+  auto store = store::Store::open(dir.file("db"), dir.file("key")).value();
+  auto link = store->create_link("7000000000000000001", {}).value();
+  const TimePoint queued = now_utc() - Seconds{90};
+  Engine engine(*store, Seconds{3600}, {{"webhook#1", {}, Severity::kInfo}},
+                [&] { return queued; });
+  asio::io_context io;
+  Logger log(stderr, LogLevel::kError);
+  Dispatcher d(io.get_executor(), *store, engine, {}, log, nullptr);
+  metrics::Registry registry;
+  register_alert_metrics(registry, engine, d, *store);
+  EXPECT_NE(registry.render().find("\nttlink_alert_oldest_undelivered_seconds 0\n"),
+            std::string::npos);
+  ASSERT_TRUE(engine.on_link_state(link.id, LinkState::kReauthRequired, {40105, "revoked"}, {}));
+  const std::string text = registry.render();
+  EXPECT_NE(text.find("ttlink_alert_outbox_depth 1\n"), std::string::npos) << text;
+  const std::string sample = "\nttlink_alert_oldest_undelivered_seconds ";
+  const auto at = text.find(sample);
+  ASSERT_NE(at, std::string::npos) << text;
+  const double age = std::stod(text.substr(at + sample.size()));
+  EXPECT_GE(age, 90);
+  EXPECT_LT(age, 600);
 }
 
 json::object reauth_payload() {
