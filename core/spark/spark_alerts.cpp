@@ -117,8 +117,9 @@ std::vector<alerts::Condition> unanswered_conditions(const std::vector<store::Wa
   for (const auto& c : w)
     out.push_back(comments_condition(c, "comment_unanswered",
                                      std::to_string(c.count) + " comment(s) on post " + c.item_id +
-                                         " unanswered for over " + format_duration(after) +
-                                         ", e.g. \"" + excerpt(c.sample) + "\"",
+                                         " wait for a reply, the oldest for over " +
+                                         format_duration(after) + ", e.g. \"" + excerpt(c.sample) +
+                                         "\"",
                                      "Reply to them (or hide them)"));
   return out;
 }

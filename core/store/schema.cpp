@@ -175,8 +175,25 @@ CREATE TABLE comments (
   ingested_at     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX comments_by_link_time ON comments(link_id, created_at);
-CREATE INDEX comments_waiting ON comments(link_id, item_id)
+-- Comments waiting for a person (and those of them flagged): the alerts
+-- count them per post every poll, so they are read from these alone.
+CREATE INDEX comments_waiting ON comments(link_id, item_id, created_at)
   WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = '';
+CREATE INDEX comments_flagged ON comments(link_id, item_id, created_at)
+  WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = ''
+    AND (keyword <> '' OR hit_blockedword = 1);
+
+-- Per post, kept up to date with every change to its comments, so that
+-- alerts and metrics cost one row per post, not a scan of every comment.
+CREATE TABLE post_comment_counts (
+  link_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  total   INTEGER NOT NULL DEFAULT 0,
+  hidden  INTEGER NOT NULL DEFAULT 0,
+  waiting INTEGER NOT NULL DEFAULT 0,  -- top-level, from others, public, no reply
+  flagged INTEGER NOT NULL DEFAULT 0,  -- waiting, and hit a keyword or blocked word
+  PRIMARY KEY (link_id, item_id)
+) WITHOUT ROWID;
 
 CREATE TABLE comment_cursors (
   link_id    TEXT NOT NULL,

@@ -1,15 +1,20 @@
 #include "core/store/spark_tables.hpp"
 
+#include <map>
+
 #include "core/store/sqlite.hpp"
 
 namespace ttlink::store {
 
-namespace {
-
-struct Sql {
+// A named statement: the name caches it on the connection.
+struct SparkTables::Sql {
   std::string_view name;
   std::string_view text;
 };
+
+namespace {
+
+using Sql = SparkTables::Sql;
 
 std::optional<std::int64_t> unix_or_null(const std::optional<TimePoint>& t) {
   if (!t) return std::nullopt;
@@ -70,9 +75,6 @@ constexpr Sql kInsertComment{
     "item_id, parent_id, author, text, created_at, hidden, own, replied_by, hit_blockedword, "
     "keyword, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
     "?15, ?16)"};
-constexpr Sql kMarkAnswered{"spark.mark_answered",
-                            "UPDATE comments SET replied_by = 'account' "
-                            "WHERE comment_id = ?1 AND replied_by = ''"};
 #define TTLINK_COMMENT_COLUMNS                                                                \
   "comment_id, link_id, advertiser_id, ad_id, adgroup_id, item_id, parent_id, author, text, " \
   "created_at, hidden, own, replied_by, hit_blockedword, keyword, ingested_at"
@@ -90,36 +92,50 @@ constexpr Sql kListComments{
     "     OR (?3 = 'new' AND hidden = 0 AND replied_by = '' AND own = 0)) "
     "AND (?4 = '' OR instr(lower(text), lower(?4)) > 0 OR instr(lower(author), lower(?4)) > 0) "
     "ORDER BY created_at DESC, comment_id DESC LIMIT ?5"};
-constexpr Sql kSetHidden{"spark.set_hidden",
-                         "UPDATE comments SET hidden = ?2 WHERE comment_id = ?1"};
-constexpr Sql kSetReplied{"spark.set_replied",
-                          "UPDATE comments SET replied_by = ?2 WHERE comment_id = ?1"};
+constexpr Sql kUpdateComment{"spark.update_comment",
+                             "UPDATE comments SET replied_by = ?2, hidden = ?3 "
+                             "WHERE comment_id = ?1"};
 constexpr Sql kGetCursor{"spark.get_cursor",
                          "SELECT start_date, page FROM comment_cursors "
                          "WHERE link_id = ?1 AND adgroup_id = ?2"};
 constexpr Sql kPutCursor{"spark.put_cursor",
                          "INSERT OR REPLACE INTO comment_cursors (link_id, adgroup_id, start_date, "
                          "page) VALUES (?1, ?2, ?3, ?4)"};
-#define TTLINK_WAITING                                                  \
-  " FROM comments WHERE parent_id = '' AND own = 0 AND hidden = 0 AND " \
-  "replied_by = '' "
-constexpr Sql kUnanswered{
-    "spark.unanswered",
-    "SELECT link_id, item_id, count(*), min(created_at), "
-    "(SELECT text FROM comments c2 WHERE c2.link_id = c.link_id AND c2.item_id = c.item_id "
-    " AND c2.parent_id = '' AND c2.own = 0 AND c2.hidden = 0 AND c2.replied_by = '' "
-    " ORDER BY c2.created_at DESC LIMIT 1) "
-    "FROM comments c WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = '' "
-    "AND created_at <= ?1 GROUP BY link_id, item_id ORDER BY link_id, item_id"};
-constexpr Sql kFlagged{
-    "spark.flagged", "SELECT link_id, item_id, count(*), min(created_at), max(text)" TTLINK_WAITING
-                     "AND (keyword <> '' OR hit_blockedword = 1) "
-                     "GROUP BY link_id, item_id ORDER BY link_id, item_id"};
-constexpr Sql kTotals{
-    "spark.totals",
-    "SELECT count(*), "
-    "coalesce(sum(parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = ''), 0), "
-    "coalesce(sum(hidden), 0) FROM comments WHERE ?1 = '' OR link_id = ?1"};
+// Comments that wait for a person: top-level, from others, public, without
+// a reply. The partial indexes of schema v4 cover exactly these terms, so
+// the grouping reads the index, and the samples are one seek per post.
+#define TTLINK_WAITING "parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = ''"
+#define TTLINK_FLAGGED TTLINK_WAITING " AND (keyword <> '' OR hit_blockedword = 1)"
+constexpr Sql kBump{"spark.bump",
+                    "INSERT INTO post_comment_counts (link_id, item_id, total, hidden, waiting, "
+                    "flagged) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (link_id, item_id) DO "
+                    "UPDATE SET total = total + excluded.total, hidden = hidden + excluded.hidden, "
+                    "waiting = waiting + excluded.waiting, flagged = flagged + excluded.flagged"};
+constexpr Sql kWaitingPosts{"spark.waiting_posts",
+                            "SELECT link_id, item_id, waiting FROM post_comment_counts "
+                            "WHERE waiting > 0 ORDER BY link_id, item_id"};
+constexpr Sql kFlaggedPosts{"spark.flagged_posts",
+                            "SELECT link_id, item_id, flagged FROM post_comment_counts "
+                            "WHERE flagged > 0 ORDER BY link_id, item_id"};
+// One seek each in the partial indexes of schema v4.
+constexpr Sql kOldestWaiting{"spark.oldest_waiting",
+                             "SELECT min(created_at) FROM comments WHERE link_id = ?1 AND "
+                             "item_id = ?2 AND " TTLINK_WAITING};
+constexpr Sql kNewestWaiting{
+    "spark.newest_waiting",
+    "SELECT text FROM comments WHERE link_id = ?1 AND item_id = ?2 AND " TTLINK_WAITING
+    " ORDER BY created_at DESC LIMIT 1"};
+constexpr Sql kOldestFlagged{"spark.oldest_flagged",
+                             "SELECT min(created_at) FROM comments WHERE link_id = ?1 AND "
+                             "item_id = ?2 AND " TTLINK_FLAGGED};
+constexpr Sql kNewestFlagged{
+    "spark.newest_flagged",
+    "SELECT text FROM comments WHERE link_id = ?1 AND item_id = ?2 AND " TTLINK_FLAGGED
+    " ORDER BY created_at DESC LIMIT 1"};
+constexpr Sql kTotals{"spark.totals",
+                      "SELECT coalesce(sum(total), 0), coalesce(sum(waiting), 0), "
+                      "coalesce(sum(hidden), 0) FROM post_comment_counts "
+                      "WHERE ?1 = '' OR link_id = ?1"};
 
 // Every row of a bound statement, read by `read`.
 template <class Read>
@@ -154,7 +170,69 @@ CommentRecord read_comment(const sqlite::Statement& s) {
   return c;
 }
 
+// What the per-post counts count; the SQL of TTLINK_WAITING and
+// TTLINK_FLAGGED says the same for the indexes.
+bool is_waiting(const CommentRecord& c) {
+  return c.parent_id.empty() && !c.own && !c.hidden && c.replied_by.empty();
+}
+
+bool is_flagged(const CommentRecord& c) {
+  return is_waiting(c) && (!c.keyword.empty() || c.hit_blockedword);
+}
+
 }  // namespace
+
+namespace {
+// Changes to one post's counts.
+struct CountDelta {
+  std::int64_t total = 0, hidden = 0, waiting = 0, flagged = 0;
+  bool empty() const { return !total && !hidden && !waiting && !flagged; }
+};
+
+CountDelta delta_of(const CommentRecord* before, const CommentRecord& after) {
+  auto as_int = [](bool b) { return std::int64_t{b ? 1 : 0}; };
+  return {before ? 0 : 1, as_int(after.hidden) - as_int(before && before->hidden),
+          as_int(is_waiting(after)) - as_int(before && is_waiting(*before)),
+          as_int(is_flagged(after)) - as_int(before && is_flagged(*before))};
+}
+
+Result<void> apply_delta(sqlite::Database& db, const std::string& link_id,
+                         const std::string& item_id, const CountDelta& d) {
+  if (d.empty()) return {};
+  auto s = db.statement(kBump.name, kBump.text);
+  if (!s) return s.error();
+  return (*s)
+      ->bind(1, link_id)
+      .bind(2, item_id)
+      .bind(3, d.total)
+      .bind(4, d.hidden)
+      .bind(5, d.waiting)
+      .bind(6, d.flagged)
+      .run();
+}
+}  // namespace
+
+Result<void> SparkTables::count_change(const CommentRecord* before, const CommentRecord& after) {
+  return apply_delta(db_, after.link_id, after.item_id, delta_of(before, after));
+}
+
+// Applies `change` to the stored comment `id` (and to its post's counts), in
+// one transaction. A comment not stored is left alone.
+template <class Change>
+Result<void> SparkTables::update(const std::string& id, const Sql& sql, Change change) {
+  return atomically(db_, [&]() -> Result<void> {
+    auto before = get_comment(id);
+    if (!before) return before.error();
+    if (!before->has_value()) return {};
+    CommentRecord after = **before;
+    change(after);
+    auto s = db_.statement(sql.name, sql.text);
+    if (!s) return s.error();
+    (*s)->bind(1, id).bind(2, after.replied_by).bind(3, std::int64_t{after.hidden});
+    if (auto r = (*s)->run(); !r) return r;
+    return count_change(&**before, after);
+  });
+}
 
 Result<void> SparkTables::replace_posts(const std::string& advertiser_id,
                                         const std::vector<PostRecord>& posts) {
@@ -191,6 +269,8 @@ Result<std::vector<PostRecord>> SparkTables::list_posts(const std::string& adver
 
 Result<int> SparkTables::insert_comments(const std::vector<CommentRecord>& comments) {
   int added = 0;
+  // A page's comments are mostly of one post: its counts move once a page.
+  std::map<std::pair<std::string, std::string>, CountDelta> deltas;
   auto done = atomically(db_, [&]() -> Result<void> {
     for (const auto& c : comments) {
       auto s = db_.statement(kInsertComment.name, kInsertComment.text);
@@ -212,12 +292,23 @@ Result<int> SparkTables::insert_comments(const std::vector<CommentRecord>& comme
           .bind(15, c.keyword)
           .bind(16, to_unix(c.ingested_at));
       if (auto r = (*s)->run(); !r) return r;
-      added += db_.changes();
+      if (db_.changes() == 0) continue;  // stored before
+      ++added;
+      auto& d = deltas[{c.link_id, c.item_id}];
+      const CountDelta one = delta_of(nullptr, c);
+      d.total += one.total;
+      d.hidden += one.hidden;
+      d.waiting += one.waiting;
+      d.flagged += one.flagged;
       if (!c.own || c.parent_id.empty()) continue;
-      auto answered = db_.statement(kMarkAnswered.name, kMarkAnswered.text);
-      if (!answered) return answered.error();
-      if (auto r = (*answered)->bind(1, c.parent_id).run(); !r) return r;
+      // The account answered: the parent no longer waits for anyone.
+      auto answered = update(c.parent_id, kUpdateComment, [](CommentRecord& parent) {
+        if (parent.replied_by.empty()) parent.replied_by = "account";
+      });
+      if (!answered) return answered;
     }
+    for (const auto& [post, d] : deltas)
+      if (auto r = apply_delta(db_, post.first, post.second, d); !r) return r;
     return {};
   });
   if (!done) return done.error();
@@ -251,15 +342,11 @@ Result<std::vector<CommentRecord>> SparkTables::list_comments(const CommentQuery
 }
 
 Result<void> SparkTables::set_hidden(const std::string& comment_id, bool hidden) {
-  auto s = db_.statement(kSetHidden.name, kSetHidden.text);
-  if (!s) return s.error();
-  return (*s)->bind(1, comment_id).bind(2, std::int64_t{hidden}).run();
+  return update(comment_id, kUpdateComment, [hidden](CommentRecord& c) { c.hidden = hidden; });
 }
 
 Result<void> SparkTables::set_replied(const std::string& comment_id, const std::string& by) {
-  auto s = db_.statement(kSetReplied.name, kSetReplied.text);
-  if (!s) return s.error();
-  return (*s)->bind(1, comment_id).bind(2, by).run();
+  return update(comment_id, kUpdateComment, [&by](CommentRecord& c) { c.replied_by = by; });
 }
 
 Result<std::optional<CommentCursor>> SparkTables::cursor(const std::string& link_id,
@@ -285,25 +372,45 @@ Result<void> SparkTables::put_cursor(const CommentCursor& c) {
 }
 
 namespace {
-Result<std::vector<WaitingComments>> read_waiting(sqlite::Lease s) {
-  return read_rows(*s, [](const sqlite::Statement& r) {
-    return WaitingComments{r.text(0), r.text(1), static_cast<int>(r.int64(2)),
-                           from_unix(r.int64(3)), r.text(4)};
+
+// Posts listed by `posts` (link, item, count), each with its oldest comment
+// from `oldest` (kept when at or before `before`) and newest text from `newest`.
+Result<std::vector<WaitingComments>> waiting(sqlite::Database& db, const Sql& posts,
+                                             const Sql& oldest, const Sql& newest,
+                                             std::optional<TimePoint> before) {
+  auto s = db.statement(posts.name, posts.text);
+  if (!s) return s.error();
+  auto rows = read_rows(**s, [](const sqlite::Statement& r) {
+    return WaitingComments{r.text(0), r.text(1), static_cast<int>(r.int64(2)), {}, ""};
   });
+  if (!rows) return rows.error();
+  std::vector<WaitingComments> out;
+  for (auto& w : *rows) {
+    auto o = db.statement(oldest.name, oldest.text);
+    if (!o) return o.error();
+    auto row = (*o)->bind(1, w.link_id).bind(2, w.item_id).step();
+    if (!row) return row.error();
+    auto at = (*o)->optional_int64(0);
+    if (!at || (before && from_unix(*at) > *before)) continue;
+    w.oldest = from_unix(*at);
+    auto n = db.statement(newest.name, newest.text);
+    if (!n) return n.error();
+    auto text = (*n)->bind(1, w.link_id).bind(2, w.item_id).step();
+    if (!text) return text.error();
+    if (*text) w.sample = (*n)->text(0);
+    out.push_back(std::move(w));
+  }
+  return out;
 }
+
 }  // namespace
 
 Result<std::vector<WaitingComments>> SparkTables::unanswered(TimePoint before) {
-  auto s = db_.statement(kUnanswered.name, kUnanswered.text);
-  if (!s) return s.error();
-  (*s)->bind(1, to_unix(before));
-  return read_waiting(std::move(*s));
+  return waiting(db_, kWaitingPosts, kOldestWaiting, kNewestWaiting, before);
 }
 
 Result<std::vector<WaitingComments>> SparkTables::flagged() {
-  auto s = db_.statement(kFlagged.name, kFlagged.text);
-  if (!s) return s.error();
-  return read_waiting(std::move(*s));
+  return waiting(db_, kFlaggedPosts, kOldestFlagged, kNewestFlagged, std::nullopt);
 }
 
 Result<CommentTotals> SparkTables::totals(const std::string& link_id) {

@@ -81,6 +81,7 @@ struct CommentTotals {
 
 class SparkTables {
  public:
+  struct Sql;
   explicit SparkTables(sqlite::Database& db) : db_(db) {}
 
   // Replaces the advertiser's posts by `posts` (removed ones go).
@@ -103,14 +104,20 @@ class SparkTables {
                                               const std::string& adgroup_id);
   Result<void> put_cursor(const CommentCursor& c);
 
-  // Per post: top-level comments from others, not hidden, without a reply,
-  // created at or before `before`.
+  // Per post: top-level comments from others, not hidden, without a reply
+  // (all of them), for the posts whose oldest such comment is at or before
+  // `before`. Reads per-post counts and one index seek per post.
   Result<std::vector<WaitingComments>> unanswered(TimePoint before);
   // Per post: such comments that hit a keyword or a blocked word.
   Result<std::vector<WaitingComments>> flagged();
   Result<CommentTotals> totals(const std::string& link_id = {});
 
  private:
+  // Adds a new comment (`before` null) or a change of one to its post's counts.
+  Result<void> count_change(const CommentRecord* before, const CommentRecord& after);
+  template <class Change>
+  Result<void> update(const std::string& id, const Sql& sql, Change change);
+
   sqlite::Database& db_;
 };
 
