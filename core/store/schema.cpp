@@ -199,7 +199,7 @@ CREATE TABLE comment_cursors (
   link_id    TEXT NOT NULL,
   adgroup_id TEXT NOT NULL,
   start_date TEXT NOT NULL,     -- YYYY-MM-DD: the fixed start of the listing
-  page       INTEGER NOT NULL,  -- the last page read in full (ascending create time)
+  page       INTEGER NOT NULL,  -- the first page not yet read in full (ascending create time)
   PRIMARY KEY (link_id, adgroup_id)
 );
 )sql";
