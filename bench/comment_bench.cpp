@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -49,14 +50,16 @@ struct Args {
   int link_workers = 4;
   int sync_timeout_s = 3600;
   bool skip_fetch = false;
+  std::string request_log_file;  // where to write the sandbox's log of the ingestion
 };
 
 // The daemon's one transaction per page of /comment/list/ (CommentSync).
 constexpr int kPageSize = 100;
 
 // The `comments` table of schema v4 and its indexes, copied from
-// core/store/schema.cpp (the run reports whether the daemon's file still has
-// exactly this text).
+// core/store/schema.cpp at bf515b3. The run reports whether the daemon's file
+// still has exactly this text (and warns when not): copy it again when the
+// schema changes, so that the reference keeps the daemon's indexes.
 constexpr std::string_view kCommentsDdl = R"sql(
 CREATE TABLE comments (
   comment_id      TEXT PRIMARY KEY,
@@ -77,8 +80,11 @@ CREATE TABLE comments (
   ingested_at     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX comments_by_link_time ON comments(link_id, created_at);
-CREATE INDEX comments_waiting ON comments(link_id, item_id)
+CREATE INDEX comments_waiting ON comments(link_id, item_id, created_at)
   WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = '';
+CREATE INDEX comments_flagged ON comments(link_id, item_id, created_at)
+  WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = ''
+    AND (keyword <> '' OR hit_blockedword = 1);
 )sql";
 
 // The daemon's statement (core/store/spark_tables.cpp, kInsertComment).
@@ -100,7 +106,7 @@ double thread_cpu_seconds() {
 }
 
 std::int64_t file_bytes(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : 0;
 }
 
@@ -129,6 +135,8 @@ class PhaseMeter {
         sandbox_cpu_(cpu_seconds(sandbox.process().pid()).value_or(0)),
         start_(SteadyClock::now()) {}
 
+  std::uint64_t first_request() const { return seq_; }
+
   PhaseCost stop() {
     PhaseCost c;
     c.seconds = seconds_since(start_);
@@ -153,6 +161,34 @@ json::object cost_json(const PhaseCost& c) {
           {"upstream_requests", c.upstream}};
 }
 
+// The sandbox's log of the API calls since `since`; it keeps the last 100,000.
+json::array request_log(test::SandboxProcess& sandbox, std::uint64_t since) {
+  auto log = sandbox.control("GET", "/requests?since=" + std::to_string(since));
+  return std::move(log.at("requests").as_array());
+}
+
+// Calls per API path (without the /open_api/v1.3 prefix): which listings the
+// daemon paged through, and how often.
+json::object requests_by_path(const json::array& log) {
+  constexpr std::string_view kPrefix = "/open_api/v1.3";
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& r : log) {
+    std::string_view path = r.at("path").as_string();
+    if (path.starts_with(kPrefix)) path.remove_prefix(kPrefix.size());
+    ++counts[std::string(path)];
+  }
+  json::object out;
+  for (const auto& [path, n] : counts) out[path] = n;
+  return out;
+}
+
+// One JSON object a line: which pages the daemon asked for, in order.
+void write_request_log(const json::array& log, const std::string& path) {
+  std::ofstream out(path, std::ios::trunc);
+  for (const auto& r : log) out << json::serialize(r) << "\n";
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
 // ---- the daemon side
 
 std::vector<GeneratedLink> generated_links(const json::array& tokens) {
@@ -169,7 +205,8 @@ std::vector<std::string> wait_for_active_links(test::DaemonProcess& daemon, std:
   const bool all = test::wait_until(
       [&] {
         ids.clear();
-        for (const auto& l : daemon.must("links.list").at("links").as_array())
+        const auto listed = daemon.must("links.list");  // outlives the loop below
+        for (const auto& l : listed.at("links").as_array())
           if (l.at("state").as_string() == "ACTIVE") ids.emplace_back(l.at("id").as_string());
         return ids.size() >= expected;
       },
@@ -181,8 +218,9 @@ std::vector<std::string> wait_for_active_links(test::DaemonProcess& daemon, std:
 }
 
 struct SyncReport {
+  std::int64_t adgroups = 0;
   std::int64_t new_comments = 0;
-  std::int64_t page_requests = 0;  // /comment/list/ calls, as spark.sync counts them
+  std::int64_t page_requests = 0;  // comment listing pages (both APIs), as spark.sync counts
   bool more = false;
 };
 
@@ -190,7 +228,8 @@ SyncReport spark_sync(rpc::Client& control, const std::string& link_id) {
   auto r = control.call("spark.sync", {{"id", link_id}});
   if (!r) throw std::runtime_error("spark.sync " + link_id + ": " + r.error().message);
   const auto& o = r->as_object();
-  return {o.at("new_comments").to_number<std::int64_t>(),
+  return {o.at("adgroups").to_number<std::int64_t>(),
+          o.at("new_comments").to_number<std::int64_t>(),
           o.at("requests").to_number<std::int64_t>(), o.at("more").as_bool()};
 }
 
@@ -199,6 +238,10 @@ struct IngestTotals {
   std::int64_t page_requests = 0;
   int calls = 0;
   int max_calls_per_link = 0;
+  // Per call, in order: wall seconds and comment pages read. A call's cost
+  // beyond its pages (alert evaluation over the whole table) shows as a
+  // growing time per page from the first calls to the last.
+  std::vector<std::pair<double, std::int64_t>> call_costs;
 };
 
 // Each link as an operator would drain a backlog: spark.sync again while it
@@ -210,7 +253,9 @@ IngestTotals ingest_all(rpc::Client& control, const std::vector<std::string>& li
     int calls = 0;
     for (bool more = true; more;) {
       if (SteadyClock::now() > deadline) throw std::runtime_error("ingestion timed out");
+      const auto start = SteadyClock::now();
       auto r = spark_sync(control, id);
+      t.call_costs.emplace_back(seconds_since(start), r.page_requests);
       t.new_comments += r.new_comments;
       t.page_requests += r.page_requests;
       more = r.more;
@@ -222,11 +267,22 @@ IngestTotals ingest_all(rpc::Client& control, const std::vector<std::string>& li
   return t;
 }
 
+// Wall ms per comment page over calls [first, last) of the ingestion.
+double ms_per_page(const IngestTotals& t, std::size_t first, std::size_t last) {
+  double seconds = 0;
+  std::int64_t pages = 0;
+  for (std::size_t i = first; i < last && i < t.call_costs.size(); ++i) {
+    seconds += t.call_costs[i].first;
+    pages += t.call_costs[i].second;
+  }
+  return pages ? 1000 * seconds / static_cast<double>(pages) : 0;
+}
+
 // K polls when nothing changed upstream, round-robin over the links.
 json::object incremental_polls(rpc::Client& control, const std::vector<std::string>& link_ids,
                                int k, test::SandboxProcess& sandbox, pid_t daemon_pid) {
   PhaseMeter meter(sandbox, daemon_pid);
-  std::int64_t new_comments = 0, page_requests = 0;
+  std::int64_t new_comments = 0, page_requests = 0, adgroups = 0;
   double slowest = 0;
   for (int i = 0; i < k; ++i) {
     const auto t = SteadyClock::now();
@@ -234,16 +290,19 @@ json::object incremental_polls(rpc::Client& control, const std::vector<std::stri
     slowest = std::max(slowest, seconds_since(t));
     new_comments += r.new_comments;
     page_requests += r.page_requests;
+    adgroups += r.adgroups;
   }
   const auto cost = meter.stop();
   return {{"calls", k},
+          {"requests_by_path", requests_by_path(request_log(sandbox, meter.first_request()))},
           {"new_comments", new_comments},
           {"mean_ms_per_call", 1000 * cost.seconds / k},
           {"max_ms_per_call", 1000 * slowest},
           {"daemon_cpu_ms_per_call", 1000 * cost.daemon_cpu / k},
           {"sandbox_cpu_ms_per_call", 1000 * cost.sandbox_cpu / k},
           {"upstream_requests_per_call", static_cast<double>(cost.upstream) / k},
-          {"comment_pages_per_call", static_cast<double>(page_requests) / k}};
+          {"comment_pages_per_call", static_cast<double>(page_requests) / k},
+          {"adgroups_per_call", static_cast<double>(adgroups) / k}};
 }
 
 // ---- sqlite: the daemon's rows, and the reference loop
@@ -433,9 +492,8 @@ std::string comment_page_url(test::SandboxProcess& sandbox, const std::string& a
                              const std::string& adgroup_id, int page) {
   const std::time_t now = std::time(nullptr);
   return sandbox.api("/comment/list/?advertiser_id=" + advertiser_id +
-                     "&search_field=ADGROUP_ID&search_value=" + adgroup_id +
-                     "&start_time=" + utc_date(now - 31 * 86400) +
-                     "&end_time=" + utc_date(now + 86400) +
+                     "&search_field=ADGROUP_ID&search_value=" + adgroup_id + "&start_time=" +
+                     utc_date(now - 31 * 86400) + "&end_time=" + utc_date(now + 86400) +
                      "&comment_type=%5B%22ALL%22%5D&comment_status=%5B%22ALL%22%5D"
                      "&sort_field=CREATE_TIME&sort_type=ASC&page=" +
                      std::to_string(page) + "&page_size=" + std::to_string(kPageSize));
@@ -477,8 +535,9 @@ std::string advertiser_token_of(const json::array& tokens, const std::string& ad
   throw std::runtime_error("no generated token for advertiser " + advertiser_id);
 }
 
-// Per page and extrapolated to every page the daemon read: the time any
-// client must wait for the sandbox, whatever it does with the answers.
+// Per page, and extrapolated to the /comment/list/ pages the daemon read:
+// the time any client must wait for the sandbox, whatever it does with the
+// answers.
 json::object sandbox_alone(test::SandboxProcess& sandbox, const json::array& tokens,
                            const CommentRow& first, std::int64_t daemon_pages) {
   auto f = fetch_adgroup(sandbox, advertiser_token_of(tokens, first.advertiser_id),
@@ -490,7 +549,8 @@ json::object sandbox_alone(test::SandboxProcess& sandbox, const json::array& tok
           {"seconds", f.seconds},
           {"ms_per_page", 1000 * per_page},
           {"sandbox_cpu_ms_per_page", 1000 * f.sandbox_cpu / f.pages},
-          {"estimated_seconds_for_all_pages", per_page * static_cast<double>(daemon_pages)}};
+          {"daemon_comment_list_pages", daemon_pages},
+          {"estimated_seconds_for_those_pages", per_page * static_cast<double>(daemon_pages)}};
 }
 
 // ---- the run
@@ -500,12 +560,74 @@ int link_count(const Args& a) {
   return static_cast<int>(std::max<std::int64_t>(1, (a.comments + a.per_link - 1) / a.per_link));
 }
 
+std::int64_t count_or_zero(const json::object& counts, std::string_view key) {
+  const auto* v = counts.if_contains(key);
+  return v ? v->to_number<std::int64_t>() : 0;
+}
+
+// What the daemon and its sqlite file look like around the ingestion.
+struct DaemonFootprint {
+  long rss_kib_empty = 0, rss_kib_before = 0, rss_kib_after = 0;
+  std::int64_t db_bytes = 0, wal_bytes = 0;
+};
+
+json::object ingestion_json(const IngestTotals& t, const PhaseCost& cost, const json::array& log,
+                            const DaemonFootprint& f, std::int64_t expected) {
+  auto o = cost_json(cost);
+  const auto comments = static_cast<double>(std::max<std::int64_t>(1, t.new_comments));
+  o["expected_comments"] = expected;
+  o["new_comments"] = t.new_comments;
+  o["all_ingested"] = t.new_comments == expected;
+  o["comments_per_second"] = static_cast<double>(t.new_comments) / cost.seconds;
+  o["daemon_cpu_us_per_comment"] = 1e6 * cost.daemon_cpu / comments;
+  // The daemon waits while the sandbox answers (each side is one thread):
+  // wall minus the sandbox's CPU estimates the daemon's own share.
+  o["sandbox_share_of_wall"] = cost.sandbox_cpu / cost.seconds;
+  o["seconds_without_sandbox"] = cost.seconds - cost.sandbox_cpu;
+  o["spark_sync_calls"] = t.calls;
+  o["max_calls_per_link"] = t.max_calls_per_link;
+  o["comment_page_requests"] = t.page_requests;
+  o["requests_logged"] = log.size();
+  o["requests_by_path"] = requests_by_path(log);
+  const std::size_t tenth = std::max<std::size_t>(1, t.call_costs.size() / 10);
+  o["ms_per_page_first_tenth_of_calls"] = ms_per_page(t, 0, tenth);
+  o["ms_per_page_last_tenth_of_calls"] =
+      ms_per_page(t, t.call_costs.size() - tenth, t.call_costs.size());
+  o["rss_kib_empty"] = f.rss_kib_empty;
+  o["rss_kib_before"] = f.rss_kib_before;
+  o["rss_kib_after"] = f.rss_kib_after;
+  o["db_bytes"] = f.db_bytes;
+  o["wal_bytes"] = f.wal_bytes;
+  o["db_bytes_per_comment"] = static_cast<double>(f.db_bytes) / comments;
+  return o;
+}
+
+json::object reference_json(const ReferenceReport& r, std::size_t rows) {
+  return {{"rows", rows},
+          {"inserted", r.inserted},
+          {"seconds", r.seconds},
+          {"cpu_seconds", r.cpu_seconds},
+          {"rows_per_second", static_cast<double>(r.inserted) / r.seconds},
+          {"db_bytes", r.db_bytes},
+          {"wal_bytes", r.wal_bytes}};
+}
+
 json::object run(const Args& args) {
   const int links = link_count(args);
   json::object out{{"comments", args.comments}, {"links", links}};
   std::cerr << "starting the sandbox; generating " << links << " links and " << args.comments
             << " comments\n";
   auto sandbox = test::SandboxProcess::start({"--seed", "7"});
+  // Started before the world is generated: the fixture reads the app's
+  // credentials from GET /_sandbox/world, which would carry every comment
+  // (too big for its client at 1,000,000). generate keeps the app.
+  test::DaemonOptions options;
+  // Neither the link scheduler nor the background comment poller may run
+  // during the phases: only spark.sync reads comments.
+  options.extra_toml =
+      "[poll]\nstatus_interval = \"1d\"\ncomments_interval = \"1d\"\nmax_qps = 0\n";
+  auto daemon = test::DaemonProcess::start(*sandbox, options);
+  const pid_t pid = daemon->process().pid();
   auto generated = sandbox->control("POST", "/generate",
                                     json::object{{"links", links},
                                                  {"comments", args.comments},
@@ -515,14 +637,8 @@ json::object run(const Args& args) {
   const auto expected = generated.at("comments").to_number<std::int64_t>();
   const auto& tokens = generated.at("tokens").as_array();
 
-  test::DaemonOptions options;
-  // Neither the link scheduler nor the background comment poller may run
-  // during the phases: only spark.sync reads comments.
-  options.extra_toml =
-      "[poll]\nstatus_interval = \"1d\"\ncomments_interval = \"1d\"\nmax_qps = 0\n";
-  auto daemon = test::DaemonProcess::start(*sandbox, options);
-  const pid_t pid = daemon->process().pid();
-  const long rss_empty = rss_kib(pid).value_or(0);
+  DaemonFootprint footprint;
+  footprint.rss_kib_empty = rss_kib(pid).value_or(0);
 
   std::cerr << "linking " << links << " accounts through the authorization flow\n";
   auto linking = link_all(*sandbox, *daemon, generated_links(tokens), args.link_workers);
@@ -537,33 +653,18 @@ json::object run(const Args& args) {
   if (!control) throw std::runtime_error("control socket: " + control.error().message);
 
   std::cerr << "ingesting " << expected << " comments with spark.sync\n";
-  const long rss_before = rss_kib(pid).value_or(0);
+  footprint.rss_kib_before = rss_kib(pid).value_or(0);
   PhaseMeter ingest_meter(*sandbox, pid);
   const auto totals = ingest_all(*control, link_ids,
                                  SteadyClock::now() + std::chrono::seconds(args.sync_timeout_s));
   const auto ingest = ingest_meter.stop();
-  const long rss_after = rss_kib(pid).value_or(0);
-  const auto db_bytes = file_bytes(daemon->db_path());
-  const auto wal_bytes = file_bytes(daemon->db_path() + "-wal");
-  auto ingestion = cost_json(ingest);
-  ingestion["expected_comments"] = expected;
-  ingestion["new_comments"] = totals.new_comments;
-  ingestion["all_ingested"] = totals.new_comments == expected;
-  ingestion["comments_per_second"] = static_cast<double>(totals.new_comments) / ingest.seconds;
-  ingestion["daemon_cpu_us_per_comment"] =
-      1e6 * ingest.daemon_cpu / static_cast<double>(std::max<std::int64_t>(1, totals.new_comments));
-  ingestion["spark_sync_calls"] = totals.calls;
-  ingestion["max_calls_per_link"] = totals.max_calls_per_link;
-  ingestion["comment_page_requests"] = totals.page_requests;
-  ingestion["sandbox_share_of_wall"] = ingest.sandbox_cpu / ingest.seconds;
-  ingestion["rss_kib_empty"] = rss_empty;
-  ingestion["rss_kib_before"] = rss_before;
-  ingestion["rss_kib_after"] = rss_after;
-  ingestion["db_bytes"] = db_bytes;
-  ingestion["wal_bytes"] = wal_bytes;
-  ingestion["db_bytes_per_comment"] =
-      static_cast<double>(db_bytes) / static_cast<double>(std::max<std::int64_t>(1, expected));
-  out["ingestion"] = std::move(ingestion);
+  // Read now: the next phase's calls must not mix in.
+  const auto ingest_log = request_log(*sandbox, ingest_meter.first_request());
+  footprint.rss_kib_after = rss_kib(pid).value_or(0);
+  footprint.db_bytes = file_bytes(daemon->db_path());
+  footprint.wal_bytes = file_bytes(daemon->db_path() + "-wal");
+  out["ingestion"] = ingestion_json(totals, ingest, ingest_log, footprint, expected);
+  if (!args.request_log_file.empty()) write_request_log(ingest_log, args.request_log_file);
 
   std::cerr << "incremental: " << args.syncs << " spark.sync calls with nothing new\n";
   out["incremental"] = incremental_polls(*control, link_ids, args.syncs, *sandbox, pid);
@@ -578,19 +679,16 @@ json::object run(const Args& args) {
   }
   test::TempDir scratch;
   const auto ref = reference_insert(rows, scratch.file("reference.db"));
-  out["reference"] = {{"rows", rows.size()},
-                      {"inserted", ref.inserted},
-                      {"seconds", ref.seconds},
-                      {"cpu_seconds", ref.cpu_seconds},
-                      {"rows_per_second", static_cast<double>(ref.inserted) / ref.seconds},
-                      {"db_bytes", ref.db_bytes},
-                      {"wal_bytes", ref.wal_bytes}};
+  out["reference"] = reference_json(ref, rows.size());
   out["ratio_wall"] = ingest.seconds / ref.seconds;
+  out["ratio_wall_without_sandbox"] = (ingest.seconds - ingest.sandbox_cpu) / ref.seconds;
   out["ratio_cpu"] = ingest.daemon_cpu / ref.cpu_seconds;
 
   if (!args.skip_fetch && !rows.empty()) {
     std::cerr << "sandbox alone: one ad group's pages with a plain HTTP client\n";
-    out["sandbox_alone"] = sandbox_alone(*sandbox, tokens, rows.front(), totals.page_requests);
+    const auto pages =
+        count_or_zero(out["ingestion"].at("requests_by_path").as_object(), "/comment/list/");
+    out["sandbox_alone"] = sandbox_alone(*sandbox, tokens, rows.front(), pages);
   }
   return out;
 }
@@ -600,28 +698,47 @@ void print_summary(const json::object& r) {
   const auto& in = r.at("ingestion").as_object();
   const auto& inc = r.at("incremental").as_object();
   const auto& ref = r.at("reference").as_object();
-  std::fprintf(
-      stderr,
-      "\n== ttlink-comment-bench: %.0f comments on %.0f links ==\n"
-      "ingestion:     %.1f s, %.0f comments/s (%s), %.0f spark.sync calls, %.0f upstream req\n"
-      "  daemon CPU:  %.1f s (%.1f us per comment); sandbox CPU %.1f s (%.0f %% of wall)\n"
-      "  RSS:         %.0f -> %.0f KiB; sqlite file %.1f MiB (+ WAL %.1f MiB)\n"
-      "reference:     %.1f s, %.0f rows/s, CPU %.1f s (plain sqlite, same rows)\n"
-      "ratio:         wall %.2f, CPU %.2f (daemon / reference)\n"
-      "poll, no news: %.1f ms per call (max %.1f), %.1f ms daemon CPU, %.1f upstream req\n",
-      num(r.at("comments")), num(r.at("links")), num(in.at("seconds")),
-      num(in.at("comments_per_second")), in.at("all_ingested").as_bool() ? "all" : "NOT ALL",
-      num(in.at("spark_sync_calls")), num(in.at("upstream_requests")),
-      num(in.at("daemon_cpu_seconds")), num(in.at("daemon_cpu_us_per_comment")),
-      num(in.at("sandbox_cpu_seconds")), 100 * num(in.at("sandbox_share_of_wall")),
-      num(in.at("rss_kib_before")), num(in.at("rss_kib_after")), num(in.at("db_bytes")) / 1048576,
-      num(in.at("wal_bytes")) / 1048576, num(ref.at("seconds")), num(ref.at("rows_per_second")),
-      num(ref.at("cpu_seconds")), num(r.at("ratio_wall")), num(r.at("ratio_cpu")),
-      num(inc.at("mean_ms_per_call")), num(inc.at("max_ms_per_call")),
-      num(inc.at("daemon_cpu_ms_per_call")), num(inc.at("upstream_requests_per_call")));
+  std::fprintf(stderr, "\n== ttlink-comment-bench: %.0f comments on %.0f links ==\n",
+               num(r.at("comments")), num(r.at("links")));
+  std::fprintf(stderr,
+               "ingestion:     %.1f s, %.0f comments/s (%s), %.0f spark.sync calls, %.0f upstream "
+               "requests\n",
+               num(in.at("seconds")), num(in.at("comments_per_second")),
+               in.at("all_ingested").as_bool() ? "all" : "NOT ALL", num(in.at("spark_sync_calls")),
+               num(in.at("upstream_requests")));
+  std::fprintf(stderr,
+               "  CPU:         daemon %.1f s (%.1f us per comment), sandbox %.1f s (%.0f %% of "
+               "wall)\n",
+               num(in.at("daemon_cpu_seconds")), num(in.at("daemon_cpu_us_per_comment")),
+               num(in.at("sandbox_cpu_seconds")), 100 * num(in.at("sandbox_share_of_wall")));
+  std::fprintf(stderr, "  per page:    %.1f ms in the first tenth of calls, %.1f ms in the last\n",
+               num(in.at("ms_per_page_first_tenth_of_calls")),
+               num(in.at("ms_per_page_last_tenth_of_calls")));
+  std::fprintf(stderr, "  RSS:         %.0f -> %.0f KiB; sqlite file %.1f MiB (+ WAL %.1f MiB)\n",
+               num(in.at("rss_kib_before")), num(in.at("rss_kib_after")),
+               num(in.at("db_bytes")) / 1048576, num(in.at("wal_bytes")) / 1048576);
+  std::fprintf(stderr, "reference:     %.1f s, %.0f rows/s, CPU %.1f s (plain sqlite, same rows)\n",
+               num(ref.at("seconds")), num(ref.at("rows_per_second")), num(ref.at("cpu_seconds")));
+  std::fprintf(stderr,
+               "ratio:         wall %.2f (%.2f without the sandbox's CPU), CPU %.2f (daemon / "
+               "reference)\n",
+               num(r.at("ratio_wall")), num(r.at("ratio_wall_without_sandbox")),
+               num(r.at("ratio_cpu")));
+  std::fprintf(stderr,
+               "poll, no news: %.1f ms per call (max %.1f), %.1f ms daemon CPU, %.1f upstream "
+               "requests\n",
+               num(inc.at("mean_ms_per_call")), num(inc.at("max_ms_per_call")),
+               num(inc.at("daemon_cpu_ms_per_call")), num(inc.at("upstream_requests_per_call")));
+  if (!r.at("reference_ddl_matches_daemon").as_bool())
+    std::fprintf(stderr,
+                 "WARNING: the daemon's comments DDL differs from the reference's: copy it again "
+                 "from core/store/schema.cpp into kCommentsDdl\n");
   if (const auto* alone = r.if_contains("sandbox_alone"))
-    std::fprintf(stderr, "sandbox alone: %.1f ms per page (plain client), ~%.1f s for all pages\n",
-                 num(alone->at("ms_per_page")), num(alone->at("estimated_seconds_for_all_pages")));
+    std::fprintf(stderr,
+                 "sandbox alone: %.1f ms per /comment/list/ page (plain client), ~%.1f s for the "
+                 "daemon's %.0f\n",
+                 num(alone->at("ms_per_page")), num(alone->at("estimated_seconds_for_those_pages")),
+                 num(alone->at("daemon_comment_list_pages")));
 }
 
 }  // namespace
@@ -644,15 +761,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   app.add_option("--sync-timeout", args.sync_timeout_s, "seconds for the whole ingestion");
   app.add_flag("--skip-fetch", args.skip_fetch, "do not time the sandbox with a plain client");
+  app.add_option("--request-log", args.request_log_file,
+                 "write the sandbox's request log of the ingestion to this file (JSON lines)");
   CLI11_PARSE(app, argc, argv);
   if (quick) args.comments = 20'000;
   try {
     auto result = ttlink::bench::run(args);
     std::cout << boost::json::serialize(result) << std::endl;
     ttlink::bench::print_summary(result);
-    const bool complete = result.at("ingestion").at("all_ingested").as_bool() &&
-                          result.at("reference").at("rows").to_number<std::int64_t>() ==
-                              result.at("ingestion").at("expected_comments").to_number<std::int64_t>();
+    const bool complete =
+        result.at("ingestion").at("all_ingested").as_bool() &&
+        result.at("reference").at("rows").to_number<std::int64_t>() ==
+            result.at("ingestion").at("expected_comments").to_number<std::int64_t>();
     if (!complete) std::cerr << "ttlink-comment-bench: the daemon did not ingest every comment\n";
     return complete ? 0 : 1;
   } catch (const std::exception& e) {
