@@ -8,6 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <unistd.h>
+
 #include <set>
 #include <thread>
 
@@ -208,6 +210,17 @@ TEST_F(Spark, ReplyHideAndUnhideReachTheSandbox) {
   daemon->must("comment.unhide", {{"id", id}});
   EXPECT_FALSE(hidden_in_sandbox());
   EXPECT_EQ(comments({{"status", "replied"}}).size(), 1u);
+
+  // Each action is in the link's audit log, with who asked (SO_PEERCRED).
+  auto history = daemon->must("link.get", {{"id", link_id}}).at("history").as_array();
+  std::set<std::string> actions;
+  for (const auto& e : history)
+    if (str(e.at("action")).rfind("comment.", 0) == 0) {
+      actions.insert(str(e.at("action")));
+      EXPECT_NE(str(e.at("actor")).find("uid=" + std::to_string(getuid())), std::string::npos)
+          << json::serialize(e);
+    }
+  EXPECT_EQ(actions, (std::set<std::string>{"comment.reply", "comment.hide", "comment.unhide"}));
 
   // A later sync does not count ttlink's own reply as a new comment.
   sync();
