@@ -108,6 +108,10 @@ awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, 
     report.new_comments += *added;
     if (!full) co_return report;
     if (report.requests >= options_.max_pages) {
+      // Resume on this page, which is known, not on the next one, which is
+      // not: a fresh page would look like a shift and cost a page more.
+      --cursor.page;
+      if (auto r = spark.put_cursor(cursor); !r) co_return r.error();
       report.more = true;
       co_return report;
     }

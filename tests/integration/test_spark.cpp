@@ -33,10 +33,12 @@ std::string str(const json::value& v) {
 
 class Spark : public ::testing::Test {
  protected:
-  void start(const std::string& extra_toml = "", int metrics_port = 0) {
+  void start(const std::string& extra_toml = "", int metrics_port = 0,
+             const std::string& tiktok_toml = "") {
     sandbox = SandboxProcess::start();
     DaemonOptions o;
     o.metrics_port = metrics_port;
+    o.tiktok_toml = tiktok_toml;
     o.extra_toml = "[debug]\nclock_control = true\n" + extra_toml;
     daemon = DaemonProcess::start(*sandbox, o);
     link_id = daemon->link(kAdvertiser);
@@ -159,6 +161,22 @@ TEST_F(Spark, PagingAcrossManyPagesResumesWhereItStopped) {
   // more are 5 pages; 1 each for the others.
   EXPECT_EQ(second.at("requests").as_int64(), 2 + 5 + 2);
   EXPECT_EQ(stored_ids(), sandbox_comment_ids());
+}
+
+TEST_F(Spark, ABacklogLargerThanOneSyncResumesOnTheLastPageRead) {
+  // Without comment.list the Accounts API is not read: only the Marketing
+  // API's pages are counted here.
+  start("[poll]\nmax_qps = 0\n", 0,
+        "scopes = [\"user.info.basic\", \"user.account.type\", \"video.list\"]\n");
+  add_comments(20500, "backlog {i}");
+  auto first = sync();  // 20,506 comments: 205 full pages and one of 6
+  EXPECT_TRUE(first.at("more").as_bool());
+  EXPECT_EQ(first.at("requests").as_int64(), 200);
+  EXPECT_EQ(first.at("new_comments").as_int64(), 20000);
+  auto second = sync();
+  EXPECT_FALSE(second.at("more").as_bool());
+  EXPECT_EQ(second.at("new_comments").as_int64(), 506);
+  EXPECT_EQ(second.at("requests").as_int64(), 1 + 6);  // page 200 again, then 201 to 206
 }
 
 TEST_F(Spark, CommentsArrivingDuringPagingAreNeitherLostNorDuplicated) {
