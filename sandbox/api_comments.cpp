@@ -2,6 +2,7 @@
 // advertiser, paged) and the Accounts API's /business/comment/... (per
 // account and video, cursor-paged).
 #include <algorithm>
+#include <unordered_map>
 
 #include "api.hpp"
 
@@ -68,34 +69,39 @@ json::value comment_list(ApiContext& ctx, const ApiCall& call) {
   granted_advertiser(ctx, token, advertiser_id);
   const auto& w = ctx.world;
   const auto& s = w.comments;
-  std::vector<std::uint32_t> hits;
+  if (search_field != "ADGROUP_ID" && search_field != "AD_ID" && search_field != "VIDEO_ID" &&
+      search_field != "ITEM_ID")
+    throw ApiError{40002, "search_field: Must be one of ADGROUP_ID, AD_ID, VIDEO_ID."};
+  // Each ad's ad group is looked up once per call, not once per comment.
+  std::unordered_map<StringPool::Id, std::string> adgroup_of;
+  auto value_of = [&](const Comment& c) -> std::string {
+    if (search_field == "AD_ID") return s.str(c.ad_id);
+    if (search_field != "ADGROUP_ID") return s.str(c.item_id);
+    auto [it, fresh] = adgroup_of.try_emplace(c.ad_id);
+    if (fresh) {
+      const auto* ad = w.ads.find({advertiser_id, s.str(c.ad_id)});
+      it->second = ad ? str_field(*ad, "adgroup_id") : "";
+    }
+    return it->second;
+  };
+  // (sort key, comment) pairs: the sort compares integers, not options.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> keyed;
   for (auto i : s.by_advertiser(advertiser_id)) {
     const auto& c = s.at(i);
     if (c.create_time < *start || c.create_time >= *end + 86400) continue;
     if (!in_list(types, c.parent_id.empty() ? "COMMENT" : "REPLY")) continue;
     if (!in_list(statuses, c.hidden ? "HIDDEN" : "PUBLIC")) continue;
-    std::string value;
-    if (search_field == "ADGROUP_ID") {
-      const auto* ad = w.ads.find({advertiser_id, s.str(c.ad_id)});
-      value = ad ? str_field(*ad, "adgroup_id") : "";
-    } else if (search_field == "AD_ID") {
-      value = s.str(c.ad_id);
-    } else if (search_field == "VIDEO_ID" || search_field == "ITEM_ID") {
-      value = s.str(c.item_id);
-    } else {
-      throw ApiError{40002, "search_field: Must be one of ADGROUP_ID, AD_ID, VIDEO_ID."};
-    }
-    if (value == search_value) hits.push_back(i);
+    if (value_of(c) != search_value) continue;
+    const std::int64_t key = sort_field == "LIKES"     ? c.likes
+                             : sort_field == "REPLIES" ? c.replies
+                                                       : c.create_time;
+    keyed.emplace_back(sort_type == "ASC" ? key : -key, i);
   }
-  auto key = [&](std::uint32_t i) -> std::int64_t {
-    const auto& c = s.at(i);
-    if (sort_field == "LIKES") return c.likes;
-    if (sort_field == "REPLIES") return c.replies;
-    return c.create_time;
-  };
-  std::stable_sort(hits.begin(), hits.end(), [&](auto a, auto b) {
-    return sort_type == "ASC" ? key(a) < key(b) : key(a) > key(b);
-  });
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::uint32_t> hits;
+  hits.reserve(keyed.size());
+  for (const auto& k : keyed) hits.push_back(k.second);
   json::array comments;
   for (auto i = page.begin(hits.size()); i < page.end(hits.size()); ++i)
     comments.push_back(marketing_comment(w, s.at(hits[i])));
