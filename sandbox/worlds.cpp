@@ -183,8 +183,11 @@ json::object generate_world(SandboxState& s, const json::object& spec, std::stri
   // string pool stays small.
   auto& pool = w.comments.pool();
   w.comments.reserve(static_cast<std::size_t>(comments));
-  std::vector<StringPool::Id> users;
-  for (int u = 0; u < 5000; ++u) users.push_back(pool.intern("fan_" + std::to_string(u)));
+  std::vector<StringPool::Id> users, user_ids;  // names and numeric ids, as upstream has both
+  for (int u = 0; u < 5000; ++u) {
+    users.push_back(pool.intern("fan_" + std::to_string(u)));
+    user_ids.push_back(pool.intern(std::to_string(6900000000000000000LL + u)));
+  }
   std::vector<StringPool::Id> texts;
   for (const auto* t : kCommentTexts) texts.push_back(pool.intern(t));
   struct AdIds {
@@ -201,7 +204,7 @@ json::object generate_world(SandboxState& s, const json::object& spec, std::stri
     cm.ad_id = ad.ad_id;
     cm.item_id = ad.item_id;
     auto u = s.ids.below(users.size());
-    cm.user_id = users[u];
+    cm.user_id = user_ids[u];
     cm.user_name = users[u];
     cm.text = texts[s.ids.below(texts.size())];
     cm.create_time = now - static_cast<std::int64_t>(s.ids.below(30 * 86400));

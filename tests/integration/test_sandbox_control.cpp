@@ -277,6 +277,12 @@ TEST(SandboxGenerate, SeededGenerationIsDeterministicAndTokensWork) {
       a->api("/business/get/?business_id=" + std::string(link.at("open_id").as_string())), h);
   ASSERT_TRUE(biz);
   EXPECT_EQ(envelope_code(*biz), 0) << biz->body;
+  // Generated comments have numeric user ids, apart from their user names.
+  const json::value world = a->control("GET", "/world");
+  const auto& comment = world.at("comments").at(0);
+  const std::string user_id(comment.at("user_id").as_string());
+  EXPECT_EQ(user_id.find_first_not_of("0123456789"), std::string::npos) << user_id;
+  EXPECT_NE(user_id, std::string(comment.at("user_name").as_string()));
 }
 
 std::string run_openssl_for_cert(const TempDir& dir) {
