@@ -91,8 +91,9 @@ struct Daemon {
                  links::make_callback_handler(links, log), log),
         alert_engine(store, config.alerts.repeat_interval, alerts::sink_filters(config.alerts),
                      [this] { return now(); }),
-        spark(store, api, config, &alert_engine, log, [this] { return now(); },
-              [this](std::string open_id) { return links.account_access_token(open_id); }),
+        spark(
+            store, api, config, &alert_engine, log, [this] { return now(); },
+            [this](std::string open_id) { return links.account_access_token(open_id); }),
         spark_poller(io.get_executor(), spark, log,
                      [this] { return this->config.poll.comments_interval; }) {}
 

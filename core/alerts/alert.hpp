@@ -70,8 +70,8 @@ struct PayloadInput {
   std::string action_text;
   std::optional<std::string> action_url;
   std::string ctl;
-  std::string subject;           // fingerprint after the kind; "" = the link id
-  boost::json::object details;   // extra members (e.g. "post", "comments")
+  std::string subject;          // fingerprint after the kind; "" = the link id
+  boost::json::object details;  // extra members (e.g. "post", "comments")
 };
 boost::json::object make_payload(const PayloadInput& in);
 

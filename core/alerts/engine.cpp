@@ -152,9 +152,8 @@ Result<void> Engine::raise(const Condition& c) {
   if (firing->has_value()) {
     auto& alert = **firing;
     json::object payload = parse_payload(alert.payload);
-    const bool same = payload["reason"] == json::value(json::object{
-                                               {"code", c.reason.code},
-                                               {"message", c.reason.message}});
+    const bool same = payload["reason"] == json::value(json::object{{"code", c.reason.code},
+                                                                    {"message", c.reason.message}});
     if (same) return {};
     payload["reason"] = json::object{{"code", c.reason.code}, {"message", c.reason.message}};
     for (const auto& [key, value] : c.details) payload[key] = value;
@@ -162,8 +161,7 @@ Result<void> Engine::raise(const Condition& c) {
     if (c.quiet_updates) return store_.put_alert(alert);
     alert.acked_at.reset();
     alert.last_sent_at = clock_();
-    return commit_event(alert,
-                        alert.id + ".reason." + std::to_string(to_unix(alert.last_sent_at)));
+    return commit_event(alert, alert.id + ".reason." + std::to_string(to_unix(alert.last_sent_at)));
   }
   auto link = store_.get_link(c.link_id);
   if (!link) return link.error();
@@ -179,8 +177,16 @@ Result<void> Engine::raise(const Condition& c) {
   in.ctl = c.ctl;
   in.subject = c.subject;
   in.details = c.details;
-  store::AlertRecord a{in.id, fingerprint(c.kind, c.subject), in.kind,
-                       std::string(to_string(c.severity)), c.link_id, "firing", now, now, {}, {},
+  store::AlertRecord a{in.id,
+                       fingerprint(c.kind, c.subject),
+                       in.kind,
+                       std::string(to_string(c.severity)),
+                       c.link_id,
+                       "firing",
+                       now,
+                       now,
+                       {},
+                       {},
                        json::serialize(make_payload(in))};
   return commit_event(a, a.id);
 }
