@@ -8,6 +8,7 @@
 namespace ttlink::links {
 namespace json = boost::json;
 using boost::asio::awaitable;
+using rpc::invalid_params;
 using rpc::MethodError;
 using rpc::MethodResult;
 using rpc::Peer;
@@ -16,10 +17,6 @@ namespace {
 
 store::Actor actor_of(const Peer& peer) {
   return {peer.describe()};
-}
-
-MethodError invalid_params(std::string message) {
-  return MethodError{rpc::code::kInvalidParams, std::move(message), nullptr};
 }
 
 // The link id parameter: a decimal string (ids are never parsed as numbers).

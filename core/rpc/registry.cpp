@@ -18,6 +18,10 @@ std::string Peer::describe() const {
          " pid=" + std::to_string(pid);
 }
 
+MethodError invalid_params(std::string message) {
+  return MethodError{code::kInvalidParams, std::move(message), nullptr};
+}
+
 MethodError to_method_error(const Error& e) {
   switch (e.kind) {
     case ErrorKind::kInvalidInput:

@@ -50,6 +50,8 @@ struct MethodError {
 
 // Maps a core Error to the JSON-RPC error a client sees.
 MethodError to_method_error(const Error& e);
+// -32602 with `message` (a parameter is missing or wrong).
+MethodError invalid_params(std::string message);
 
 using MethodResult = boost::system::result<boost::json::value, MethodError>;
 using Handler = std::function<boost::asio::awaitable<MethodResult>(

@@ -34,9 +34,9 @@ CommentSync::CommentSync(store::Store& store, tiktok::ApiClient& api, CommentSyn
                          std::function<TimePoint()> clock)
     : store_(store), api_(api), options_(std::move(options)), clock_(std::move(clock)) {}
 
-store::CommentRecord CommentSync::to_record(const store::LinkRecord& link,
-                                            const std::string& adgroup_id,
-                                            const tiktok::UpstreamComment& c) const {
+store::CommentRecord comment_record(const store::LinkRecord& link, const std::string& adgroup_id,
+                                    const tiktok::UpstreamComment& c,
+                                    const std::vector<std::string>& keywords, TimePoint now) {
   store::CommentRecord r;
   r.comment_id = c.comment_id;
   r.link_id = link.id;
@@ -51,8 +51,8 @@ store::CommentRecord CommentSync::to_record(const store::LinkRecord& link,
   r.hidden = c.hidden;
   r.own = c.own;
   r.hit_blockedword = c.hit_blockedword;
-  if (!c.own) r.keyword = matching_keyword(c.text, options_.keywords);
-  r.ingested_at = clock_();
+  if (!c.own) r.keyword = matching_keyword(c.text, keywords);
+  r.ingested_at = now;
   return r;
 }
 

@@ -42,6 +42,12 @@ struct SyncReport {
   }
 };
 
+// An upstream comment as the store keeps it for `link` (`adgroup_id` when
+// upstream does not say; keywords are matched on comments from others).
+store::CommentRecord comment_record(const store::LinkRecord& link, const std::string& adgroup_id,
+                                    const tiktok::UpstreamComment& c,
+                                    const std::vector<std::string>& keywords, TimePoint now);
+
 class CommentSync {
  public:
   CommentSync(store::Store& store, tiktok::ApiClient& api, CommentSyncOptions options,
@@ -62,7 +68,9 @@ class CommentSync {
   Result<int> store_page(const std::vector<store::CommentRecord>& records,
                          const store::CommentCursor& cursor);
   store::CommentRecord to_record(const store::LinkRecord& link, const std::string& adgroup_id,
-                                 const tiktok::UpstreamComment& c) const;
+                                 const tiktok::UpstreamComment& c) const {
+    return comment_record(link, adgroup_id, c, options_.keywords, clock_());
+  }
 
   store::Store& store_;
   tiktok::ApiClient& api_;

@@ -4,6 +4,7 @@ namespace ttlink::spark {
 
 namespace json = boost::json;
 using boost::asio::awaitable;
+using rpc::invalid_params;
 using rpc::MethodError;
 using rpc::MethodResult;
 using rpc::Peer;
@@ -11,10 +12,6 @@ using rpc::Peer;
 namespace {
 
 constexpr int kMaxListed = 1000;
-
-MethodError invalid_params(std::string message) {
-  return MethodError{rpc::code::kInvalidParams, std::move(message), nullptr};
-}
 
 json::value time_or_null(const std::optional<TimePoint>& t) {
   return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);

@@ -1,5 +1,6 @@
 #include "core/spark/spark_service.hpp"
 
+#include <map>
 #include <set>
 
 #include "core/tiktok/posts.hpp"
@@ -195,25 +196,16 @@ awaitable<Result<ActionResult>> SparkService::reply(std::string comment_id, std:
                                                     store::Actor actor) {
   auto comment = known_comment(store_.spark(), comment_id);
   if (!comment) co_return comment.error();
-  if (const auto n = tiktok::utf8_length(text); n > tiktok::kMaxReplyChars)
-    co_return Error::invalid("a reply may have at most " + std::to_string(tiktok::kMaxReplyChars) +
-                             " characters; this one has " + std::to_string(n));
+  // Refused before any token is fetched or refreshed for it.
+  if (auto ok = tiktok::check_reply_text(text); !ok) co_return ok.error();
   auto link = link_of(*comment);
   if (!link) co_return link.error();
   auto posted = co_await post_reply(*link, *comment, text);
   if (!posted) co_return posted.error();
-  store::CommentRecord reply = *comment;
-  reply.comment_id = posted->comment_id;
-  reply.parent_id = comment->comment_id;
-  reply.author = posted->author.empty() ? link->identity_id : posted->author;
-  reply.text = posted->text;
-  reply.created_at = posted->created_at;
-  reply.hidden = false;
-  reply.own = true;
-  reply.replied_by.clear();
-  reply.hit_blockedword = false;
-  reply.keyword.clear();
-  reply.ingested_at = clock_();
+  if (posted->author.empty()) posted->author = link->identity_id;  // the Marketing API omits it
+  const std::vector<std::string> no_keywords;                      // our own reply matches none
+  const store::CommentRecord reply =
+      comment_record(*link, comment->adgroup_id, *posted, no_keywords, clock_());
   auto stored = store_.in_transaction([&]() -> Result<void> {
     const std::vector<store::CommentRecord> rows{reply};
     if (auto n = store_.spark().insert_comments(rows); !n) return n.error();
@@ -256,14 +248,15 @@ Result<std::vector<PostOwner>> SparkService::posts_with_links() {
   if (!links) return links.error();
   auto posts = store_.spark().list_posts();
   if (!posts) return posts.error();
+  std::multimap<std::string, const store::LinkRecord*> by_advertiser;
+  for (const auto& l : *links) by_advertiser.emplace(l.advertiser_id, &l);
   std::vector<PostOwner> out;
   for (auto& p : *posts) {
     // The link whose identity made the post, else the advertiser's first link.
     const store::LinkRecord* owner = nullptr;
-    for (const auto& l : *links) {
-      if (l.advertiser_id != p.advertiser_id) continue;
-      if (!owner || (!p.identity_id.empty() && l.identity_id == p.identity_id)) owner = &l;
-    }
+    for (auto [it, end] = by_advertiser.equal_range(p.advertiser_id); it != end; ++it)
+      if (!owner || (!p.identity_id.empty() && it->second->identity_id == p.identity_id))
+        owner = it->second;
     if (owner) out.push_back({std::move(p), owner->id});
   }
   return out;

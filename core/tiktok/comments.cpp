@@ -73,14 +73,6 @@ Result<UpstreamComment> read_business_comment(const json::value& v, std::string_
   return c;
 }
 
-Result<void> check_reply_text(const std::string& text) {
-  if (const auto n = utf8_length(text); n > kMaxReplyChars)
-    return Error::invalid("a reply may have at most " + std::to_string(kMaxReplyChars) +
-                          " characters; this one has " + std::to_string(n));
-  if (text.empty()) return Error::invalid("a reply needs some text");
-  return {};
-}
-
 json::object business_reply_body(const std::string& open_id, const std::string& video_id,
                                  const std::string& comment_id, const std::string& text) {
   return {
@@ -102,6 +94,14 @@ std::size_t utf8_length(std::string_view text) {
   for (unsigned char ch : text)
     if ((ch & 0xC0) != 0x80) ++n;  // count every byte that starts a code point
   return n;
+}
+
+Result<void> check_reply_text(std::string_view text) {
+  if (const auto n = utf8_length(text); n > kMaxReplyChars)
+    return Error::invalid("a reply may have at most " + std::to_string(kMaxReplyChars) +
+                          " characters; this one has " + std::to_string(n));
+  if (text.empty()) return Error::invalid("a reply needs some text");
+  return {};
 }
 
 awaitable<Result<CommentPage>> comment_page(ApiClient& api, const Secret& token,

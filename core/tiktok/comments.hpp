@@ -87,6 +87,10 @@ boost::asio::awaitable<Result<void>> business_set_hidden(ApiClient& api, const S
                                                          std::string open_id, std::string video_id,
                                                          std::string comment_id, bool hidden);
 
+// A reply's text is sendable: not empty, at most kMaxReplyChars characters
+// (the error says both numbers).
+Result<void> check_reply_text(std::string_view text);
+
 // Code points in UTF-8 `text` (what the reply limit counts).
 std::size_t utf8_length(std::string_view text);
 
