@@ -60,21 +60,37 @@ Result<void> Engine::on_link_state(const std::string& link_id, LinkState to, con
 
 Result<void> Engine::fire(const store::LinkRecord& link, const KindSpec& spec, const Reason& reason,
                           const std::optional<std::string>& action_url) {
+  Condition c;
+  c.kind = std::string(spec.kind);
+  c.severity = spec.severity;
+  c.subject = link.id;
+  c.link_id = link.id;
+  c.reason = reason;
+  c.action_text = std::string(spec.action_text);
+  c.action_url = action_url;
+  c.ctl = ctl_for(spec.kind, link.id);
+  return open(link, c);
+}
+
+// A new firing alert for `c`, committed with its outbox rows.
+Result<void> Engine::open(const store::LinkRecord& link, const Condition& c) {
   const TimePoint now = clock_();
   PayloadInput in;
   in.id = new_alert_id(now);
-  in.kind = std::string(spec.kind);
-  in.severity = spec.severity;
+  in.kind = c.kind;
+  in.severity = c.severity;
   in.since = now;
   in.link = link_facts(store_, link);
-  in.reason = reason;
-  in.action_text = std::string(spec.action_text);
-  in.action_url = action_url;
-  in.ctl = ctl_for(spec.kind, link.id);
+  in.reason = c.reason;
+  in.action_text = c.action_text;
+  in.action_url = c.action_url;
+  in.ctl = c.ctl;
+  in.subject = c.subject;
+  in.details = c.details;
   store::AlertRecord a{in.id,
-                       fingerprint(spec.kind, link.id),
+                       fingerprint(c.kind, c.subject),
                        in.kind,
-                       std::string(to_string(spec.severity)),
+                       std::string(to_string(c.severity)),
                        link.id,
                        "firing",
                        now,
@@ -88,7 +104,8 @@ Result<void> Engine::fire(const store::LinkRecord& link, const KindSpec& spec, c
 // Same kind, maybe a new reason (e.g. another upstream code): a new reason
 // is news, so it clears the ack and is sent again; the same reason is not.
 Result<void> Engine::refresh_reason(store::AlertRecord& alert, const Reason& reason,
-                                    const std::optional<std::string>& action_url) {
+                                    const std::optional<std::string>& action_url,
+                                    const json::object& details, bool quiet) {
   json::object payload = parse_payload(alert.payload);
   const auto* r = payload.if_contains("reason");
   const bool same = r && r->is_object() && r->at("code") == json::value(reason.code) &&
@@ -96,7 +113,9 @@ Result<void> Engine::refresh_reason(store::AlertRecord& alert, const Reason& rea
   if (same) return {};
   payload["reason"] = json::object{{"code", reason.code}, {"message", reason.message}};
   if (action_url) payload["action"].as_object()["url"] = *action_url;
+  for (const auto& [key, value] : details) payload[key] = value;
   alert.payload = json::serialize(payload);
+  if (quiet) return store_.put_alert(alert);  // the next repeat carries it
   alert.acked_at.reset();
   alert.last_sent_at = clock_();
   return commit_event(alert, alert.id + ".reason." + std::to_string(to_unix(alert.last_sent_at)));
@@ -149,46 +168,11 @@ Result<void> Engine::reconcile(std::string_view kind, const std::vector<Conditio
 Result<void> Engine::raise(const Condition& c) {
   auto firing = store_.firing_alert(fingerprint(c.kind, c.subject));
   if (!firing) return firing.error();
-  if (firing->has_value()) {
-    auto& alert = **firing;
-    json::object payload = parse_payload(alert.payload);
-    const bool same = payload["reason"] == json::value(json::object{{"code", c.reason.code},
-                                                                    {"message", c.reason.message}});
-    if (same) return {};
-    payload["reason"] = json::object{{"code", c.reason.code}, {"message", c.reason.message}};
-    for (const auto& [key, value] : c.details) payload[key] = value;
-    alert.payload = json::serialize(payload);
-    if (c.quiet_updates) return store_.put_alert(alert);
-    alert.acked_at.reset();
-    alert.last_sent_at = clock_();
-    return commit_event(alert, alert.id + ".reason." + std::to_string(to_unix(alert.last_sent_at)));
-  }
+  if (firing->has_value())
+    return refresh_reason(**firing, c.reason, c.action_url, c.details, c.quiet_updates);
   auto link = store_.get_link(c.link_id);
   if (!link) return link.error();
-  const TimePoint now = clock_();
-  PayloadInput in;
-  in.id = new_alert_id(now);
-  in.kind = c.kind;
-  in.severity = c.severity;
-  in.since = now;
-  in.link = link_facts(store_, *link);
-  in.reason = c.reason;
-  in.action_text = c.action_text;
-  in.ctl = c.ctl;
-  in.subject = c.subject;
-  in.details = c.details;
-  store::AlertRecord a{in.id,
-                       fingerprint(c.kind, c.subject),
-                       in.kind,
-                       std::string(to_string(c.severity)),
-                       c.link_id,
-                       "firing",
-                       now,
-                       now,
-                       {},
-                       {},
-                       json::serialize(make_payload(in))};
-  return commit_event(a, a.id);
+  return open(*link, c);
 }
 
 Result<int> Engine::queue_repeats() {

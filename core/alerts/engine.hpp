@@ -28,6 +28,7 @@ struct Condition {
   std::string link_id;
   Reason reason;
   std::string action_text;
+  std::optional<std::string> action_url;
   std::string ctl;
   boost::json::object details;
   // Throttled kinds (comment counts): a changed reason updates the stored
@@ -63,8 +64,11 @@ class Engine {
  private:
   Result<void> fire(const store::LinkRecord& link, const KindSpec& spec, const Reason& reason,
                     const std::optional<std::string>& action_url);
+  // A new reason is news: sent again (unless `quiet`), with `details` merged.
   Result<void> refresh_reason(store::AlertRecord& alert, const Reason& reason,
-                              const std::optional<std::string>& action_url);
+                              const std::optional<std::string>& action_url,
+                              const boost::json::object& details = {}, bool quiet = false);
+  Result<void> open(const store::LinkRecord& link, const Condition& c);
   Result<void> resolve(store::AlertRecord& alert);
   Result<void> raise(const Condition& c);
   // Stores `alert` and queues its payload for every accepting sink, in one
