@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "core/store/schema.hpp"
+#include "core/store/sqlite.hpp"
 #include "linker.hpp"
 #include "proc_stats.hpp"
 #include "support/daemon_fixture.hpp"
@@ -55,37 +57,6 @@ struct Args {
 
 // The daemon's one transaction per page of /comment/list/ (CommentSync).
 constexpr int kPageSize = 100;
-
-// The `comments` table of schema v4 and its indexes, copied from
-// core/store/schema.cpp at bf515b3. The run reports whether the daemon's file
-// still has exactly this text (and warns when not): copy it again when the
-// schema changes, so that the reference keeps the daemon's indexes.
-constexpr std::string_view kCommentsDdl = R"sql(
-CREATE TABLE comments (
-  comment_id      TEXT PRIMARY KEY,
-  link_id         TEXT NOT NULL,
-  advertiser_id   TEXT NOT NULL,
-  ad_id           TEXT NOT NULL DEFAULT '',
-  adgroup_id      TEXT NOT NULL DEFAULT '',
-  item_id         TEXT NOT NULL DEFAULT '',
-  parent_id       TEXT NOT NULL DEFAULT '',  -- '' for a top-level comment
-  author          TEXT NOT NULL DEFAULT '',
-  text            TEXT NOT NULL DEFAULT '',
-  created_at      INTEGER NOT NULL,
-  hidden          INTEGER NOT NULL DEFAULT 0,
-  own             INTEGER NOT NULL DEFAULT 0,   -- written by the account or advertiser
-  replied_by      TEXT NOT NULL DEFAULT '',     -- '' | 'ttlink' | 'account'
-  hit_blockedword INTEGER NOT NULL DEFAULT 0,
-  keyword         TEXT NOT NULL DEFAULT '',     -- the configured keyword it contains
-  ingested_at     INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX comments_by_link_time ON comments(link_id, created_at);
-CREATE INDEX comments_waiting ON comments(link_id, item_id, created_at)
-  WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = '';
-CREATE INDEX comments_flagged ON comments(link_id, item_id, created_at)
-  WHERE parent_id = '' AND own = 0 AND hidden = 0 AND replied_by = ''
-    AND (keyword <> '' OR hit_blockedword = 1);
-)sql";
 
 // The daemon's statement (core/store/spark_tables.cpp, kInsertComment).
 constexpr const char* kInsertSql =
@@ -391,36 +362,6 @@ std::vector<CommentRow> read_daemon_rows(sqlite3* db) {
   return rows;
 }
 
-// The daemon's DDL for `comments` and its indexes, as sqlite keeps it.
-std::string daemon_ddl(sqlite3* db) {
-  auto s = prepare(db,
-                   "SELECT sql FROM sqlite_master WHERE tbl_name = 'comments' AND sql IS NOT NULL "
-                   "ORDER BY type DESC, name");
-  std::string out;
-  while (sqlite3_step(s.get()) == SQLITE_ROW) out += column_text(s.get(), 0) + ";\n";
-  return out;
-}
-
-// The statements of `sql`, each with its runs of whitespace made one space:
-// sqlite keeps each statement's own text, not the layout around it.
-std::vector<std::string> statements(std::string_view sql) {
-  std::vector<std::string> out(1);
-  for (char c : sql) {
-    if (c == ';') {
-      out.emplace_back();
-    } else if (std::isspace(static_cast<unsigned char>(c))) {
-      if (!out.back().empty() && out.back().back() != ' ') out.back() += ' ';
-    } else {
-      out.back() += c;
-    }
-  }
-  for (auto& s : out)
-    if (!s.empty() && s.back() == ' ') s.pop_back();
-  std::erase_if(out, [](const std::string& s) { return s.empty(); });
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
 }
@@ -454,9 +395,13 @@ struct ReferenceReport {
 // The floor for the daemon's storage work: the same rows, table, pragmas and
 // transaction size, with nothing else around them.
 ReferenceReport reference_insert(const std::vector<CommentRow>& rows, const std::string& path) {
-  auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  {  // the daemon's own schema (every migration), not a copy of it
+    auto schema = store::sqlite::Database::open(path);
+    if (!schema || !store::migrate(*schema))
+      throw std::runtime_error("cannot create the reference database " + path);
+  }
+  auto db = open_db(path, SQLITE_OPEN_READWRITE);
   exec(db.get(), "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-  exec(db.get(), kCommentsDdl);
   auto insert = prepare(db.get(), kInsertSql);
   ReferenceReport r;
   const double cpu_before = thread_cpu_seconds();
@@ -674,8 +619,6 @@ json::object run(const Args& args) {
   {
     auto daemon_db = open_db(daemon->db_path(), SQLITE_OPEN_READONLY);
     rows = read_daemon_rows(daemon_db.get());
-    out["reference_ddl_matches_daemon"] =
-        statements(daemon_ddl(daemon_db.get())) == statements(kCommentsDdl);
   }
   test::TempDir scratch;
   const auto ref = reference_insert(rows, scratch.file("reference.db"));
@@ -729,10 +672,6 @@ void print_summary(const json::object& r) {
                "requests\n",
                num(inc.at("mean_ms_per_call")), num(inc.at("max_ms_per_call")),
                num(inc.at("daemon_cpu_ms_per_call")), num(inc.at("upstream_requests_per_call")));
-  if (!r.at("reference_ddl_matches_daemon").as_bool())
-    std::fprintf(stderr,
-                 "WARNING: the daemon's comments DDL differs from the reference's: copy it again "
-                 "from core/store/schema.cpp into kCommentsDdl\n");
   if (const auto* alone = r.if_contains("sandbox_alone"))
     std::fprintf(stderr,
                  "sandbox alone: %.1f ms per /comment/list/ page (plain client), ~%.1f s for the "

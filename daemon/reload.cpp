@@ -58,3 +58,27 @@ Result<ReloadOutcome> reload_config(const std::string& path, config::Config& liv
 }
 
 }  // namespace ttlink::daemon
+
+namespace ttlink::daemon {
+
+Result<ReloadOutcome> Reloader::reload() {
+  auto r = reload_config(path_, live_, limiter_, log_);
+  if (r && applied_) applied_();
+  return r;
+}
+
+void Reloader::register_method(rpc::Registry& registry) {
+  registry.add("daemon.reload", "re-read the config file (as SIGHUP does)",
+               [this](const boost::json::object&,
+                      const rpc::Peer&) -> boost::asio::awaitable<rpc::MethodResult> {
+                 auto r = reload();
+                 if (!r) co_return rpc::to_method_error(r.error());
+                 boost::json::array applied, restart;
+                 for (auto& s : r->applied) applied.emplace_back(s);
+                 for (auto& s : r->needs_restart) restart.emplace_back(s);
+                 co_return boost::json::value(
+                     boost::json::object{{"applied", applied}, {"needs_restart", restart}});
+               });
+}
+
+}  // namespace ttlink::daemon

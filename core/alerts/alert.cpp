@@ -1,65 +1,87 @@
 #include "core/alerts/alert.hpp"
 
-#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/util/random.hpp"
 
 namespace ttlink::alerts {
+namespace json = boost::json;
 
-std::string_view to_string(Severity s) {
-  switch (s) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kCritical:
-      return "critical";
+namespace {
+
+json::value time_or_null(const std::optional<TimePoint>& t) {
+  return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
+}
+
+json::object post_json(const PostFacts& p) {
+  return {{"item_id", p.item_id},
+          {"advertiser_id", p.advertiser_id},
+          {"auth_code_status", p.auth_code_status},
+          {"auth_end_time", time_or_null(p.auth_end_time)},
+          {"tiktok_name", p.tiktok_name}};
+}
+
+json::object comments_json(const CommentFacts& c) {
+  return {{"item_id", c.item_id}, {"count", c.count}, {"oldest", format_rfc3339(c.oldest)}};
+}
+
+// Reading the payload back: members are what to_json wrote, so a missing or
+// mistyped one means a damaged row.
+class Reader {
+ public:
+  explicit Reader(const json::object& o) : o_(o) {}
+  std::string text(std::string_view key) {
+    const auto* v = o_.if_contains(key);
+    if (v && v->is_string()) return std::string(v->get_string());
+    if (!v || !v->is_null()) ok_ = false;
+    return {};
   }
-  return "warning";
-}
-
-std::optional<Severity> parse_severity(std::string_view text) {
-  for (auto s : {Severity::kInfo, Severity::kWarning, Severity::kCritical})
-    if (to_string(s) == text) return s;
-  return std::nullopt;
-}
-
-std::optional<KindSpec> kind_for_state(LinkState state, std::string_view reason_message) {
-  switch (state) {
-    case LinkState::kReauthRequired:
-      return KindSpec{"reauth_required", Severity::kCritical, "Reauthorize the TikTok account"};
-    case LinkState::kNotBusiness:
-      return KindSpec{"not_business_account", Severity::kCritical,
-                      "Switch the TikTok account to a Business Account, then reauthorize"};
-    case LinkState::kAdvertiserInactive:
-      return KindSpec{"advertiser_inactive", Severity::kCritical,
-                      "Fix the advertiser's status in TikTok Ads Manager"};
-    case LinkState::kPermissionDenied:
-      return KindSpec{"permission_denied", Severity::kCritical,
-                      "Grant the authorizing user admin or operator access, then reauthorize"};
-    case LinkState::kExpiring:
-      return KindSpec{"refresh_token_expiring", Severity::kWarning,
-                      "Reauthorize the TikTok account before the refresh token expires"};
-    case LinkState::kDegraded:
-      if (reason_message.find("refresh") != std::string_view::npos)
-        return KindSpec{"refresh_failing", Severity::kWarning,
-                        "None needed yet: ttlink retries; check TikTok's status if it persists"};
-      return KindSpec{"upstream_unreachable", Severity::kWarning,
-                      "None needed yet: ttlink retries; check connectivity if it persists"};
-    default:
-      return std::nullopt;
+  // A member to_json writes only when it has a value.
+  std::string optional_text(std::string_view key) {
+    return o_.if_contains(key) ? text(key) : std::string();
   }
+  std::optional<TimePoint> time(std::string_view key) {
+    const auto* v = o_.if_contains(key);
+    if (!v || v->is_null()) return std::nullopt;
+    auto t = v->is_string() ? parse_rfc3339(v->get_string()) : std::nullopt;
+    if (!t) ok_ = false;
+    return t;
+  }
+  std::int64_t integer(std::string_view key) {
+    const auto* v = o_.if_contains(key);
+    if (v && v->is_int64()) return v->get_int64();
+    ok_ = false;
+    return 0;
+  }
+  const json::object* object(std::string_view key) {
+    const auto* v = o_.if_contains(key);
+    return v && v->is_object() ? &v->get_object() : nullptr;
+  }
+  bool ok() const { return ok_; }
+  void fail() { ok_ = false; }
+
+ private:
+  const json::object& o_;
+  bool ok_ = true;
+};
+
+LinkFacts read_link(const json::object& o, bool& ok) {
+  Reader r(o);
+  LinkFacts f{r.text("id"), r.text("advertiser_id"), r.text("advertiser_name"), r.text("account"),
+              r.text("open_id")};
+  ok = ok && r.ok();
+  return f;
 }
 
-const std::vector<std::string_view>& link_state_kinds() {
-  static const std::vector<std::string_view> kinds = {
-      "reauth_required",        "not_business_account", "advertiser_inactive", "permission_denied",
-      "refresh_token_expiring", "refresh_failing",      "upstream_unreachable"};
-  return kinds;
+}  // namespace
+
+std::string fingerprint(AlertKind kind, std::string_view subject) {
+  return std::string(to_string(kind)) + "/" + std::string(subject);
 }
 
-std::string fingerprint(std::string_view kind, std::string_view link_id) {
-  return std::string(kind) + "/" + std::string(link_id);
+std::string Alert::fingerprint() const {
+  return alerts::fingerprint(kind, subject);
 }
 
 std::string new_alert_id(TimePoint now) {
@@ -74,52 +96,87 @@ std::string new_alert_id(TimePoint now) {
   return id;
 }
 
-LinkFacts link_facts(store::Store& store, const store::LinkRecord& link) {
-  LinkFacts f{link.id, link.advertiser_id, "", "", link.open_id};
-  if (!link.advertiser_id.empty())
-    if (auto a = store.get_advertiser(link.advertiser_id); a && a->has_value())
-      f.advertiser_name = (*a)->name;
-  if (!link.open_id.empty())
-    if (auto a = store.get_account(link.open_id); a && a->has_value() && !(*a)->username.empty())
-      f.account = "@" + (*a)->username;
-  return f;
-}
-
-boost::json::object make_payload(const PayloadInput& in) {
-  namespace json = boost::json;
-  json::object link{{"id", in.link.id},
-                    {"advertiser_id", in.link.advertiser_id},
-                    {"advertiser_name", in.link.advertiser_name},
-                    {"account", in.link.account},
-                    {"open_id", in.link.open_id}};
-  json::object action{{"text", in.action_text}};
-  if (in.action_url)
-    action["url"] = *in.action_url;
-  else
-    action["url"] = nullptr;
+json::object to_json(const Alert& a) {
+  json::object reason{{"code", a.reason.code}, {"message", a.reason.message}};
+  if (!a.reason.request_id.empty()) reason["request_id"] = a.reason.request_id;
   json::object payload{
-      {"id", in.id},
-      {"fingerprint", fingerprint(in.kind, in.subject.empty() ? in.link.id : in.subject)},
-      {"kind", in.kind},
-      {"status", in.status},
-      {"severity", to_string(in.severity)},
-      {"since", format_rfc3339(in.since)},
-      {"link", std::move(link)},
-      {"reason", json::object{{"code", in.reason.code}, {"message", in.reason.message}}},
-      {"action", std::move(action)},
-      {"ctl", in.ctl}};
-  for (const auto& [key, value] : in.details) payload[key] = value;
+      {"id", a.id},
+      {"fingerprint", a.fingerprint()},
+      {"kind", to_string(a.kind)},
+      {"status", to_string(a.status)},
+      {"severity", to_string(a.severity)},
+      {"since", format_rfc3339(a.since)},
+      {"link",
+       {{"id", a.link.id},
+        {"advertiser_id", a.link.advertiser_id},
+        {"advertiser_name", a.link.advertiser_name},
+        {"account", a.link.account},
+        {"open_id", a.link.open_id}}},
+      {"reason", std::move(reason)},
+      {"action",
+       {{"text", a.action.text},
+        {"url", a.action.url ? json::value(*a.action.url) : json::value(nullptr)}}},
+      {"ctl", a.ctl}};
+  if (a.resolved_at) payload["resolved_at"] = format_rfc3339(*a.resolved_at);
+  if (a.post) payload["post"] = post_json(*a.post);
+  if (a.comments) payload["comments"] = comments_json(*a.comments);
   return payload;
 }
 
-std::string payload_text(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+std::string to_json_text(const Alert& a) {
+  return json::serialize(to_json(a));
 }
 
-boost::json::object payload_object(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_object() ? v->get_object() : boost::json::object();
+Result<Alert> alert_from_json(std::string_view text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return Error::storage("stored alert is not a JSON object");
+  const auto& o = v.get_object();
+  Reader r(o);
+  Alert a;
+  a.id = r.text("id");
+  auto kind = parse_alert_kind(r.text("kind"));
+  auto severity = parse_severity(r.text("severity"));
+  auto status = parse_alert_status(r.text("status"));
+  if (!kind || !severity || !status) r.fail();
+  a.kind = kind.value_or(AlertKind::kTest);
+  a.severity = severity.value_or(Severity::kWarning);
+  a.status = status.value_or(AlertStatus::kFiring);
+  const std::string fp = r.text("fingerprint");
+  const std::string prefix = std::string(to_string(a.kind)) + "/";
+  if (fp.rfind(prefix, 0) != 0) r.fail();
+  a.subject = fp.substr(std::min(prefix.size(), fp.size()));
+  a.since = r.time("since").value_or(TimePoint{});
+  a.resolved_at = r.time("resolved_at");
+  a.ctl = r.text("ctl");
+  bool ok = r.ok();
+  if (const auto* link = r.object("link")) a.link = read_link(*link, ok);
+  if (const auto* reason = r.object("reason")) {
+    Reader rr(*reason);
+    a.reason = {static_cast<long>(rr.integer("code")), rr.text("message"),
+                rr.optional_text("request_id")};
+    ok = ok && rr.ok();
+  }
+  if (const auto* action = r.object("action")) {
+    Reader ar(*action);
+    a.action.text = ar.text("text");
+    if (auto url = ar.text("url"); !url.empty()) a.action.url = url;
+    ok = ok && ar.ok();
+  }
+  if (const auto* post = r.object("post")) {
+    Reader pr(*post);
+    a.post = PostFacts{pr.text("item_id"), pr.text("advertiser_id"), pr.text("auth_code_status"),
+                       pr.time("auth_end_time"), pr.text("tiktok_name")};
+    ok = ok && pr.ok();
+  }
+  if (const auto* comments = r.object("comments")) {
+    Reader cr(*comments);
+    a.comments = CommentFacts{cr.text("item_id"), cr.integer("count"),
+                              cr.time("oldest").value_or(TimePoint{})};
+    ok = ok && cr.ok();
+  }
+  if (!ok || !r.ok()) return Error::storage("stored alert " + a.id + " is damaged");
+  return a;
 }
 
 }  // namespace ttlink::alerts

@@ -1,83 +1,71 @@
 #pragma once
 // core/alerts: what ttlink tells people and integrations (product.md,
-// "Alerts"): kinds, severities, fingerprints, the payload, the lifecycle
-// (engine), the durable outbox's delivery loop (dispatcher) and the sinks.
-// Owns: the alerts and alert_deliveries tables' meaning. Must not touch: link
-// policy (it only reacts to recorded state changes) or tokens.
+// "Alerts"): the typed alert, its lifecycle (engine), the durable outbox's
+// delivery loop (dispatcher) and the sinks, each rendering its own body
+// from the typed alert. Owns: the alerts and alert_deliveries tables'
+// meaning. Must not touch: links, TikTok, tokens, pending authorizations:
+// what an alert says comes in with the event (core/events) or condition.
 //
-// alert.hpp: the vocabulary: which link state raises which kind, and the
-// JSON payload every sink receives.
+// alert.hpp: the typed alert and its JSON form (the payload every webhook
+// and exec sink receives; also how the store keeps it).
 #include <boost/json/object.hpp>
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "core/store/store.hpp"
-#include "core/util/link_state.hpp"
+#include "core/events/link_event.hpp"
+#include "core/util/result.hpp"
 #include "core/util/time.hpp"
 
 namespace ttlink::alerts {
 
-enum class Severity { kInfo = 0, kWarning = 1, kCritical = 2 };
-
-std::string_view to_string(Severity s);
-std::optional<Severity> parse_severity(std::string_view text);
-
-// What a link state means as an alert.
-struct KindSpec {
-  std::string_view kind;
-  Severity severity;
-  std::string_view action_text;
+// A Spark Ads post whose authorization ends or ended.
+struct PostFacts {
+  std::string item_id;
+  std::string advertiser_id;
+  std::string auth_code_status;
+  std::optional<TimePoint> auth_end_time;
+  std::string tiktok_name;
+  bool operator==(const PostFacts&) const = default;
 };
 
-// The alert kind a link state raises; nullopt for healthy or quiet states.
-// DEGRADED is upstream_unreachable, or refresh_failing when the reason names
-// a failed refresh.
-std::optional<KindSpec> kind_for_state(LinkState state, std::string_view reason_message);
-// Every kind a link state can raise (to resolve those the link left).
-const std::vector<std::string_view>& link_state_kinds();
+// Comments of one post that wait for a person.
+struct CommentFacts {
+  std::string item_id;
+  std::int64_t count = 0;
+  TimePoint oldest{};
+  bool operator==(const CommentFacts&) const = default;
+};
 
-std::string fingerprint(std::string_view kind, std::string_view link_id);
+struct Alert {
+  std::string id;  // sortable, unique: new_alert_id()
+  AlertKind kind = AlertKind::kReauthRequired;
+  Severity severity = Severity::kWarning;
+  AlertStatus status = AlertStatus::kFiring;
+  std::string subject;  // the fingerprint after the kind: a link id, or LINK/ITEM
+  TimePoint since{};
+  std::optional<TimePoint> resolved_at;
+  LinkFacts link;
+  Reason reason;
+  Action action;
+  std::string ctl;
+  std::optional<PostFacts> post;
+  std::optional<CommentFacts> comments;
+
+  std::string fingerprint() const;
+};
+
+std::string fingerprint(AlertKind kind, std::string_view subject);
 
 // A sortable, unique id: 10 chars of milliseconds (Crockford base32), then
 // 16 random ones, like a ULID.
 std::string new_alert_id(TimePoint now);
 
-// The link part of the payload, from what the store knows.
-struct LinkFacts {
-  std::string id;
-  std::string advertiser_id;
-  std::string advertiser_name;
-  std::string account;  // "@username", or "" while unknown
-  std::string open_id;
-};
-LinkFacts link_facts(store::Store& store, const store::LinkRecord& link);
-
-struct Reason {
-  long code = 0;
-  std::string message;
-};
-
-struct PayloadInput {
-  std::string id;
-  std::string kind;
-  Severity severity = Severity::kWarning;
-  std::string status = "firing";
-  TimePoint since{};
-  LinkFacts link;
-  Reason reason;
-  std::string action_text;
-  std::optional<std::string> action_url;
-  std::string ctl;
-  std::string subject;          // fingerprint after the kind; "" = the link id
-  boost::json::object details;  // extra members (e.g. "post", "comments")
-};
-boost::json::object make_payload(const PayloadInput& in);
-
-// Reading a payload back (sinks render it): a string member, or "" when
-// absent or not a string; an object member, or an empty one.
-std::string payload_text(const boost::json::object& o, std::string_view key);
-boost::json::object payload_object(const boost::json::object& o, std::string_view key);
+// product.md's payload.
+boost::json::object to_json(const Alert& a);
+std::string to_json_text(const Alert& a);
+// The payload back (as the store keeps it); a malformed one is an error.
+Result<Alert> alert_from_json(std::string_view text);
 
 }  // namespace ttlink::alerts

@@ -28,7 +28,7 @@ void register_alert_methods(rpc::Registry& registry, Engine& engine, Dispatcher&
   registry.add("alert.test", "send a test alert to every sink and report each outcome",
                [&engine, &dispatcher](const json::object&,
                                       const rpc::Peer&) -> asio::awaitable<rpc::MethodResult> {
-                 auto outcomes = co_await dispatcher.test(engine.test_payload());
+                 auto outcomes = co_await dispatcher.test(engine.test_alert());
                  json::array sinks;
                  for (const auto& o : outcomes) {
                    json::object s{{"sink", o.sink}, {"ok", o.ok}};

@@ -15,15 +15,13 @@
 
 namespace ttlink::alerts {
 
-// The Alertmanager alert for one ttlink payload, at wall-clock `now`.
-// Errors: a payload without kind, fingerprint or status.
-Result<boost::json::object> alertmanager_alert(const boost::json::object& payload, TimePoint now,
-                                               Seconds resend_interval);
+// The Alertmanager alert for one ttlink alert, sent at `now`.
+boost::json::object alertmanager_alert(const Alert& alert, TimePoint now, Seconds resend_interval);
 
 class AlertmanagerSink final : public Sink {
  public:
   AlertmanagerSink(std::string name, const config::AlertSinkConfig& c,
-                   boost::asio::any_io_executor ex);
+                   boost::asio::any_io_executor ex, Clock clock);
   const std::string& name() const override { return name_; }
   boost::asio::awaitable<Result<void>> deliver(const Outgoing& event) override;
   std::optional<Seconds> resend_interval() const override { return resend_; }
@@ -33,6 +31,7 @@ class AlertmanagerSink final : public Sink {
   std::string alerts_url_;
   http::Headers extra_headers_;
   Seconds resend_;
+  Clock clock_;
   http::Client http_;
 };
 

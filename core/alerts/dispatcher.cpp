@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -19,22 +18,17 @@ constexpr std::chrono::milliseconds kMaxSleep{5000};
 }  // namespace
 
 Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store, Engine& engine,
-                       std::vector<std::unique_ptr<Sink>> sinks, Logger& log, UrlSource urls,
-                       Backoff backoff, Clock clock)
+                       std::vector<std::unique_ptr<Sink>> sinks, Logger& log, Backoff backoff,
+                       Clock clock)
     : ex_(ex),
       store_(store),
       engine_(engine),
       sinks_(std::move(sinks)),
       log_(log),
-      urls_(std::move(urls)),
       backoff_(backoff),
       clock_(std::move(clock)),
-      wake_(ex) {}
-
-void Dispatcher::notify(StateEvent e) {
-  events_.push_back(std::move(e));
-  wake_.cancel();
-}
+      wake_(ex),
+      idle_(ex) {}
 
 void Dispatcher::start() {
   if (running_) return;
@@ -47,10 +41,15 @@ void Dispatcher::stop() {
   wake_.cancel();
 }
 
+asio::awaitable<void> Dispatcher::drain() {
+  stop();
+  co_await idle_.until([this] { return !busy_; });
+}
+
 asio::awaitable<void> Dispatcher::loop() {
   while (running_) {
     co_await run_once();
-    if (!running_ || !events_.empty()) continue;
+    if (!running_) continue;
     wake_.expires_after(sleep_for());
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -58,33 +57,28 @@ asio::awaitable<void> Dispatcher::loop() {
 
 asio::awaitable<void> Dispatcher::run_once() {
   busy_ = true;
-  co_await take_events();
   if (auto r = engine_.queue_repeats(); !r)
     log_.error("alerts.repeat_failed", {{"error", r.error().message}});
   co_await deliver_due();
   co_await resend_firing();
   busy_ = false;
+  idle_.notify();
 }
 
 // Until the earliest due row (whole seconds in the store), capped so that
 // repeats are noticed.
 std::chrono::milliseconds Dispatcher::sleep_for() {
-  auto next = store_.next_delivery_at();
+  auto next = store_.alerts().next_delivery_at();
+  if (!next) log_.error("alerts.outbox_failed", {{"error", next.error().message}});
   if (!next || !next->has_value()) return kMaxSleep;
   auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(**next - clock_());
   return std::clamp(wait, std::chrono::milliseconds(50), kMaxSleep);
 }
 
-asio::awaitable<void> Dispatcher::take_events() {
-  while (!events_.empty()) {
-    StateEvent e = std::move(events_.front());
-    events_.pop_front();
-    std::optional<std::string> url;
-    auto spec = kind_for_state(e.to, e.reason.message);
-    if (spec && spec->severity == Severity::kCritical && urls_) url = co_await urls_(e.link_id);
-    if (auto r = engine_.on_link_state(e.link_id, e.to, e.reason, url); !r)
-      log_.error("alerts.event_failed", {{"link", e.link_id}, {"error", r.error().message}});
-  }
+// A failed outbox write leaves the row as it was: delivered again later
+// (at least once), never lost; the failure is logged.
+void Dispatcher::note(const Result<void>& written) {
+  if (!written) log_.error("alerts.outbox_failed", {{"error", written.error().message}});
 }
 
 Sink* Dispatcher::sink_named(const std::string& name) {
@@ -104,29 +98,31 @@ TimePoint Dispatcher::retry_time(int attempts_before) {
 }
 
 asio::awaitable<void> Dispatcher::deliver_due() {
-  auto due = store_.due_deliveries(clock_(), kBatch);
+  auto due = store_.alerts().due(clock_(), kBatch);
   if (!due) {
     log_.error("alerts.outbox_failed", {{"error", due.error().message}});
     co_return;
   }
   for (const auto& d : *due) {
     Sink* sink = sink_named(d.sink);
-    if (!sink) {  // removed from the config: keep the row, retry later
-      (void)store_.mark_attempt_failed(d.seq, clock_() + backoff_.max, "sink not configured");
+    auto alert = alert_from_json(d.body);
+    if (!sink || !alert) {  // removed from the config, or damaged: keep it, retry later
+      const std::string why = sink ? alert.error().message : "sink not configured";
+      note(store_.alerts().mark_attempt_failed(d.seq, clock_() + backoff_.max, why));
       continue;
     }
     // A named Outgoing: GCC 12 destroys braced temporaries in a co_await
     // expression twice.
-    const Outgoing event{d.body, d.event_id};
+    const Outgoing event{std::move(*alert), d.event_id};
     auto sent = co_await sink->deliver(event);
     ++delivery_counts_[{d.sink, sent ? "success" : "failure"}];
     if (sent) {
-      (void)store_.mark_delivered(d.seq, clock_());
+      note(store_.alerts().mark_delivered(d.seq, clock_()));
       log_.info("alerts.delivered", {{"sink", d.sink}, {"id", d.event_id}});
       continue;
     }
     auto when = retry_time(d.attempts);
-    (void)store_.mark_attempt_failed(d.seq, when, sent.error().message);
+    note(store_.alerts().mark_attempt_failed(d.seq, when, sent.error().message));
     log_.warn("alerts.delivery_failed", {{"sink", d.sink},
                                          {"id", d.event_id},
                                          {"attempt", std::to_string(d.attempts + 1)},
@@ -152,11 +148,13 @@ asio::awaitable<void> Dispatcher::resend_firing() {
 // Best effort, outside the outbox: the outbox already guarantees each event
 // once; this only keeps the receiver from timing a firing alert out.
 asio::awaitable<void> Dispatcher::resend_to(Sink& sink, const SinkFilter& filter) {
-  auto firing = store_.list_alerts(false, 10000);
+  auto firing = store_.alerts().list(false, 10000);
   if (!firing) co_return;
-  for (const auto& a : *firing) {
-    if (!filter.accepts(a.kind, parse_severity(a.severity).value_or(Severity::kCritical))) continue;
-    const Outgoing event{a.payload, a.id + ".resend"};
+  for (const auto& row : *firing) {
+    if (!filter.accepts(row.kind, row.severity)) continue;
+    auto alert = alert_from_json(row.payload);
+    if (!alert) continue;  // the outbox reports it
+    const Outgoing event{std::move(*alert), row.id + ".resend"};
     auto sent = co_await sink.deliver(event);
     ++delivery_counts_[{sink.name(), sent ? "success" : "failure"}];
     if (!sent) {
@@ -166,11 +164,10 @@ asio::awaitable<void> Dispatcher::resend_to(Sink& sink, const SinkFilter& filter
   }
 }
 
-asio::awaitable<std::vector<SinkTestOutcome>> Dispatcher::test(boost::json::object payload) {
-  const std::string body = boost::json::serialize(payload);
-  const std::string key(payload["id"].as_string());
+asio::awaitable<std::vector<SinkTestOutcome>> Dispatcher::test(Alert alert) {
   std::vector<SinkTestOutcome> out;
-  const Outgoing event{body, key};
+  const std::string key = alert.id;
+  const Outgoing event{std::move(alert), key};
   for (auto& s : sinks_) {
     auto r = co_await s->deliver(event);
     out.push_back({s->name(), r.has_value(), r ? std::string() : r.error().message});

@@ -1,17 +1,16 @@
 #pragma once
-// The alerts' one coroutine on the daemon's executor: takes link state
-// changes in order (fetching an authorization URL for reauth alerts), queues
-// repeats, and delivers the outbox to the sinks with jittered exponential
-// back-off per row. Delivery is at least once: a row is marked delivered only
-// after its sink said so. One row per (sink, fingerprint) is in flight at a
-// time, so a resolved never overtakes its firing. Sinks with a resend
-// interval (Alertmanager) also get every firing alert again that often.
+// The alerts' one coroutine on the daemon's executor: queues repeats and
+// delivers the outbox to the sinks with jittered exponential back-off per
+// row. Events reach the outbox through the Engine, inside the transaction
+// that records them; wake() says there is something new. Delivery is at least once: a row is marked
+// delivered only after its sink said so. One row per (sink, fingerprint) is in flight at a time, so
+// a resolved never overtakes its firing. Sinks with a resend interval (Alertmanager) also get every
+// firing alert again that often.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,19 +19,10 @@
 
 #include "core/alerts/engine.hpp"
 #include "core/alerts/sink.hpp"
+#include "core/util/idle_signal.hpp"
 #include "core/util/log.hpp"
 
 namespace ttlink::alerts {
-
-struct StateEvent {
-  std::string link_id;
-  LinkState to = LinkState::kPending;
-  Reason reason;
-};
-
-// The authorization URL to offer in an alert about `link_id`, if any.
-using UrlSource =
-    std::function<boost::asio::awaitable<std::optional<std::string>>(const std::string& link_id)>;
 
 struct Backoff {
   Seconds first{2};
@@ -48,33 +38,35 @@ struct SinkTestOutcome {
 class Dispatcher {
  public:
   Dispatcher(boost::asio::any_io_executor ex, store::Store& store, Engine& engine,
-             std::vector<std::unique_ptr<Sink>> sinks, Logger& log, UrlSource urls,
-             Backoff backoff = {}, Clock clock = now_utc);
+             std::vector<std::unique_ptr<Sink>> sinks, Logger& log, Backoff backoff = {},
+             Clock clock = now_utc);
 
-  // Queues a state change (from LinkService's observer); never blocks.
-  void notify(StateEvent e);
+  // Something was queued: deliver it now rather than at the next wake-up.
+  void wake() { wake_.cancel(); }
   void start();
   void stop();
-  bool idle() const { return !running_ || (!busy_ && events_.empty()); }
+  // stop(), then returns once the delivery under way is done.
+  boost::asio::awaitable<void> drain();
+  bool idle() const { return !running_ || !busy_; }
 
-  // Sends a test payload straight to every sink (not through the outbox).
-  boost::asio::awaitable<std::vector<SinkTestOutcome>> test(boost::json::object payload);
+  // Sends a test alert straight to every sink (not through the outbox).
+  boost::asio::awaitable<std::vector<SinkTestOutcome>> test(Alert alert);
 
   // Delivery attempts so far, by (sink, "success" | "failure"), for metrics.
   const std::map<std::pair<std::string, std::string>, std::uint64_t>& delivery_counts() const {
     return delivery_counts_;
   }
 
-  // One pass (intake, repeats, due deliveries); for the loop and tests.
+  // One pass (repeats, due deliveries); for the loop and tests.
   boost::asio::awaitable<void> run_once();
 
  private:
   boost::asio::awaitable<void> loop();
-  boost::asio::awaitable<void> take_events();
   boost::asio::awaitable<void> deliver_due();
   boost::asio::awaitable<void> resend_firing();
   boost::asio::awaitable<void> resend_to(Sink& sink, const SinkFilter& filter);
   Sink* sink_named(const std::string& name);
+  void note(const Result<void>& written);
   TimePoint retry_time(int attempts_before);
   std::chrono::milliseconds sleep_for();
 
@@ -83,11 +75,10 @@ class Dispatcher {
   Engine& engine_;
   std::vector<std::unique_ptr<Sink>> sinks_;
   Logger& log_;
-  UrlSource urls_;
   Backoff backoff_;
   Clock clock_;
-  std::deque<StateEvent> events_;
   boost::asio::steady_timer wake_;
+  IdleSignal idle_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> delivery_counts_;
   std::map<std::string, TimePoint> last_resend_;  // by sink
   bool running_ = false;

@@ -1,8 +1,5 @@
 #include "core/alerts/engine.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <set>
 
 namespace ttlink::alerts {
@@ -11,22 +8,20 @@ namespace json = boost::json;
 
 namespace {
 
-json::object parse_payload(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec || !v.is_object()) return {};
-  return v.get_object();
-}
+// The alerts engine keeps every firing alert in memory only while it works
+// on it; this bounds what one list reads.
+constexpr int kMaxFiring = 100000;
 
-Severity severity_of(const store::AlertRecord& a) {
-  return parse_severity(a.severity).value_or(Severity::kWarning);
-}
-
-std::string ctl_for(std::string_view kind, const std::string& link_id) {
-  if (kind == "refresh_failing" || kind == "upstream_unreachable")
-    return "ttlinkctl check " + link_id;
-  if (kind == "advertiser_inactive") return "ttlinkctl link show " + link_id;
-  return "ttlinkctl reauth " + link_id;
+Condition condition_of(const LinkEvent& e, const Attention& a) {
+  Condition c;
+  c.kind = a.kind;
+  c.severity = a.severity;
+  c.subject = e.link.id;
+  c.link = e.link;
+  c.reason = e.reason;
+  c.action = a.action;
+  c.ctl = a.ctl;
+  return c;
 }
 
 }  // namespace
@@ -38,152 +33,152 @@ Engine::Engine(store::Store& store, Seconds repeat_interval, std::vector<SinkFil
       sinks_(std::move(sinks)),
       clock_(std::move(clock)) {}
 
-Result<void> Engine::on_link_state(const std::string& link_id, LinkState to, const Reason& reason,
-                                   const std::optional<std::string>& action_url) {
-  auto link = store_.get_link(link_id);
-  if (!link) return link.error();
-  auto spec = kind_for_state(to, reason.message);
-  for (auto kind : link_state_kinds()) {
-    auto firing = store_.firing_alert(fingerprint(kind, link_id));
-    if (!firing) return firing.error();
-    if (!firing->has_value()) continue;
-    if (spec && spec->kind == kind) {
-      if (auto r = refresh_reason(**firing, reason, action_url); !r) return r;
-      spec.reset();  // already firing: once per fingerprint
-    } else if (auto r = resolve(**firing); !r) {
+Result<Engine::Stored> Engine::decode(store::AlertRecord row) {
+  auto alert = alert_from_json(row.payload);
+  if (!alert) return alert.error();
+  return Stored{std::move(row), std::move(*alert)};
+}
+
+Result<std::optional<Engine::Stored>> Engine::firing(const std::string& fingerprint) {
+  auto row = store_.alerts().firing(fingerprint);
+  if (!row) return row.error();
+  if (!*row) return std::optional<Stored>();
+  auto s = decode(std::move(**row));
+  if (!s) return s.error();
+  return std::optional<Stored>(std::move(*s));
+}
+
+Result<void> Engine::on_link_event(const LinkEvent& e) {
+  std::optional<Condition> wanted;
+  if (e.attention) wanted = condition_of(e, *e.attention);
+  for (AlertKind kind : kLinkStateKinds) {
+    auto current = firing(fingerprint(kind, e.link.id));
+    if (!current) return current.error();
+    if (!*current) continue;
+    if (wanted && wanted->kind == kind) {
+      if (auto r = update(**current, *wanted); !r) return r;
+      wanted.reset();  // already firing: once per fingerprint
+    } else if (auto r = resolve(**current); !r) {
       return r;
     }
   }
-  if (!spec) return {};
-  return fire(*link, *spec, reason, action_url);
-}
-
-Result<void> Engine::fire(const store::LinkRecord& link, const KindSpec& spec, const Reason& reason,
-                          const std::optional<std::string>& action_url) {
-  Condition c;
-  c.kind = std::string(spec.kind);
-  c.severity = spec.severity;
-  c.subject = link.id;
-  c.link_id = link.id;
-  c.reason = reason;
-  c.action_text = std::string(spec.action_text);
-  c.action_url = action_url;
-  c.ctl = ctl_for(spec.kind, link.id);
-  return open(link, c);
+  if (!wanted) return {};
+  return open(*wanted);
 }
 
 // A new firing alert for `c`, committed with its outbox rows.
-Result<void> Engine::open(const store::LinkRecord& link, const Condition& c) {
+Result<void> Engine::open(const Condition& c) {
   const TimePoint now = clock_();
-  PayloadInput in;
-  in.id = new_alert_id(now);
-  in.kind = c.kind;
-  in.severity = c.severity;
-  in.since = now;
-  in.link = link_facts(store_, link);
-  in.reason = c.reason;
-  in.action_text = c.action_text;
-  in.action_url = c.action_url;
-  in.ctl = c.ctl;
-  in.subject = c.subject;
-  in.details = c.details;
-  store::AlertRecord a{in.id,
-                       fingerprint(c.kind, c.subject),
-                       in.kind,
-                       std::string(to_string(c.severity)),
-                       link.id,
-                       "firing",
-                       now,
-                       now,
-                       {},
-                       {},
-                       json::serialize(make_payload(in))};
-  return commit_event(a, a.id);
+  Alert a;
+  a.id = new_alert_id(now);
+  a.kind = c.kind;
+  a.severity = c.severity;
+  a.subject = c.subject;
+  a.since = now;
+  a.link = c.link;
+  a.reason = c.reason;
+  a.action = c.action;
+  a.ctl = c.ctl;
+  a.post = c.post;
+  a.comments = c.comments;
+  Stored s{store::AlertRecord{a.id,
+                              a.fingerprint(),
+                              a.kind,
+                              a.severity,
+                              a.link.id,
+                              AlertStatus::kFiring,
+                              now,
+                              now,
+                              {},
+                              {},
+                              {}},
+           std::move(a)};
+  return commit_event(s, s.alert.id);
 }
 
 // Same kind, maybe a new reason (e.g. another upstream code): a new reason
 // is news, so it clears the ack and is sent again; the same reason is not.
-Result<void> Engine::refresh_reason(store::AlertRecord& alert, const Reason& reason,
-                                    const std::optional<std::string>& action_url,
-                                    const json::object& details, bool quiet) {
-  json::object payload = parse_payload(alert.payload);
-  const auto* r = payload.if_contains("reason");
-  const bool same = r && r->is_object() && r->at("code") == json::value(reason.code) &&
-                    r->at("message") == json::value(reason.message);
-  if (same) return {};
-  payload["reason"] = json::object{{"code", reason.code}, {"message", reason.message}};
-  if (action_url) payload["action"].as_object()["url"] = *action_url;
-  for (const auto& [key, value] : details) payload[key] = value;
-  alert.payload = json::serialize(payload);
-  if (quiet) return store_.put_alert(alert);  // the next repeat carries it
-  alert.acked_at.reset();
-  alert.last_sent_at = clock_();
-  return commit_event(alert, alert.id + ".reason." + std::to_string(to_unix(alert.last_sent_at)));
+// An event without an action URL keeps the one the alert carries.
+Result<void> Engine::update(Stored& s, const Condition& c) {
+  if (s.alert.reason == c.reason) return {};
+  s.alert.reason = c.reason;
+  if (c.action.url) s.alert.action = c.action;
+  if (c.post) s.alert.post = c.post;
+  if (c.comments) s.alert.comments = c.comments;
+  s.alert.link = c.link;
+  if (c.quiet_updates) {  // the next repeat carries it
+    s.row.payload = to_json_text(s.alert);
+    return store_.alerts().put(s.row);
+  }
+  s.row.acked_at.reset();
+  s.row.last_sent_at = clock_();
+  return commit_event(s, s.alert.id + ".reason." + std::to_string(to_unix(s.row.last_sent_at)));
 }
 
-Result<void> Engine::resolve(store::AlertRecord& alert) {
+Result<void> Engine::resolve(Stored& s) {
   const TimePoint now = clock_();
-  json::object payload = parse_payload(alert.payload);
-  payload["status"] = "resolved";
-  payload["resolved_at"] = format_rfc3339(now);
-  alert.status = "resolved";
-  alert.resolved_at = now;
-  alert.payload = json::serialize(payload);
-  return commit_event(alert, alert.id + ".resolved");
+  s.alert.status = AlertStatus::kResolved;
+  s.alert.resolved_at = now;
+  s.row.status = AlertStatus::kResolved;
+  s.row.resolved_at = now;
+  return commit_event(s, s.alert.id + ".resolved");
 }
 
-Result<void> Engine::commit_event(const store::AlertRecord& alert, const std::string& event_id) {
+Result<void> Engine::commit_event(Stored& s, const std::string& event_id) {
   const TimePoint now = clock_();
+  s.row.payload = to_json_text(s.alert);
   return store_.in_transaction([&]() -> Result<void> {
-    if (auto r = store_.put_alert(alert); !r) return r;
+    if (auto r = store_.alerts().put(s.row); !r) return r;
     for (const auto& sink : sinks_) {
-      if (!sink.accepts(alert.kind, severity_of(alert))) continue;
+      if (!sink.accepts(s.alert.kind, s.alert.severity)) continue;
       store::AlertDelivery d;
       d.event_id = event_id;
-      d.fingerprint = alert.fingerprint;
+      d.fingerprint = s.row.fingerprint;
       d.sink = sink.name;
-      d.body = alert.payload;
+      d.body = s.row.payload;
       d.next_attempt_at = now;
       d.created_at = now;
-      if (auto r = store_.enqueue_delivery(d); !r) return r;
+      if (auto r = store_.alerts().enqueue(d); !r) return r;
     }
     return {};
   });
 }
 
-Result<void> Engine::reconcile(std::string_view kind, const std::vector<Condition>& holding) {
+Result<void> Engine::reconcile(AlertKind kind, const std::vector<Condition>& holding) {
   std::set<std::string> live;
   for (const auto& c : holding) {
     live.insert(fingerprint(c.kind, c.subject));
     if (auto r = raise(c); !r) return r;
   }
-  auto firing = store_.list_alerts(false, 100000);
-  if (!firing) return firing.error();
-  for (auto& a : *firing)
-    if (a.kind == kind && !live.count(a.fingerprint))
-      if (auto r = resolve(a); !r) return r;
+  auto rows = store_.alerts().list(false, kMaxFiring);
+  if (!rows) return rows.error();
+  for (auto& row : *rows) {
+    if (row.kind != kind || live.count(row.fingerprint)) continue;
+    auto s = decode(std::move(row));
+    if (!s) return s.error();
+    if (auto r = resolve(*s); !r) return r;
+  }
   return {};
 }
 
 Result<void> Engine::raise(const Condition& c) {
-  auto firing = store_.firing_alert(fingerprint(c.kind, c.subject));
-  if (!firing) return firing.error();
-  if (firing->has_value())
-    return refresh_reason(**firing, c.reason, c.action_url, c.details, c.quiet_updates);
-  auto link = store_.get_link(c.link_id);
-  if (!link) return link.error();
-  return open(*link, c);
+  auto current = firing(fingerprint(c.kind, c.subject));
+  if (!current) return current.error();
+  if (*current) return update(**current, c);
+  return open(c);
 }
 
 Result<int> Engine::queue_repeats() {
-  auto firing = store_.list_alerts(false, 10000);
-  if (!firing) return firing.error();
+  auto rows = store_.alerts().list(false, kMaxFiring);
+  if (!rows) return rows.error();
   const TimePoint now = clock_();
   int queued = 0;
-  for (auto& a : *firing) {
-    if (a.acked_at || now - a.last_sent_at < repeat_interval_) continue;
-    a.last_sent_at = now;
-    if (auto r = commit_event(a, a.id + ".repeat." + std::to_string(to_unix(now))); !r)
+  for (auto& row : *rows) {
+    if (row.acked_at || now - row.last_sent_at < repeat_interval_) continue;
+    auto s = decode(std::move(row));
+    if (!s) return s.error();
+    s->row.last_sent_at = now;
+    if (auto r = commit_event(*s, s->alert.id + ".repeat." + std::to_string(to_unix(now))); !r)
       return r.error();
     ++queued;
   }
@@ -191,50 +186,52 @@ Result<int> Engine::queue_repeats() {
 }
 
 Result<std::vector<json::object>> Engine::list(bool include_resolved) {
-  auto rows = store_.list_alerts(include_resolved, include_resolved ? 1000 : 10000);
+  auto rows = store_.alerts().list(include_resolved, include_resolved ? 1000 : kMaxFiring);
   if (!rows) return rows.error();
   std::vector<json::object> out;
-  for (const auto& a : *rows) {
-    json::object p = parse_payload(a.payload);
-    p["acked"] = a.acked_at.has_value();
+  for (auto& row : *rows) {
+    auto s = decode(std::move(row));
+    if (!s) return s.error();
+    json::object p = to_json(s->alert);
+    p["acked"] = s->row.acked_at.has_value();
     out.push_back(std::move(p));
   }
   return out;
 }
 
 Result<int> Engine::firing_count() {
-  auto rows = store_.list_alerts(false, 10000);
-  if (!rows) return rows.error();
-  return static_cast<int>(rows->size());
+  return store_.alerts().firing_count();
 }
 
 Result<json::object> Engine::ack(const std::string& id) {
-  auto a = store_.get_alert(id);
-  if (!a) return a.error();
-  if (!a->has_value()) return Error::not_found("no alert " + id);
-  if ((*a)->status != "firing") return Error::conflict("alert " + id + " is already resolved");
-  if (!(*a)->acked_at) {
-    (*a)->acked_at = clock_();
-    if (auto r = store_.put_alert(**a); !r) return r.error();
+  auto row = store_.alerts().get(id);
+  if (!row) return row.error();
+  if (!*row) return Error::not_found("no alert " + id);
+  if ((*row)->status != AlertStatus::kFiring)
+    return Error::conflict("alert " + id + " is already resolved");
+  auto s = decode(std::move(**row));
+  if (!s) return s.error();
+  if (!s->row.acked_at) {
+    s->row.acked_at = clock_();
+    if (auto r = store_.alerts().put(s->row); !r) return r.error();
   }
-  json::object p = parse_payload((*a)->payload);
+  json::object p = to_json(s->alert);
   p["acked"] = true;
   return p;
 }
 
-json::object Engine::test_payload() {
+Alert Engine::test_alert() {
   const TimePoint now = clock_();
-  PayloadInput in;
-  in.id = new_alert_id(now);
-  in.kind = "test";
-  in.severity = Severity::kInfo;
-  in.since = now;
-  in.reason = {0, "A test alert sent by `ttlinkctl alert test`"};
-  in.action_text = "None: this is a test";
-  in.ctl = "ttlinkctl alerts";
-  auto p = make_payload(in);
-  p["fingerprint"] = "test/" + in.id;
-  return p;
+  Alert a;
+  a.id = new_alert_id(now);
+  a.kind = AlertKind::kTest;
+  a.severity = Severity::kInfo;
+  a.subject = a.id;
+  a.since = now;
+  a.reason = {0, "A test alert sent by `ttlinkctl alert test`", ""};
+  a.action = {"None: this is a test", std::nullopt};
+  a.ctl = "ttlinkctl alerts";
+  return a;
 }
 
 }  // namespace ttlink::alerts

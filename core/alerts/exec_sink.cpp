@@ -58,7 +58,7 @@ Result<pid_t> spawn(const std::vector<std::string>& command, int stdin_fd, const
 
 boost::asio::awaitable<Result<void>> ExecSink::deliver(const Outgoing& event) {
   if (command_.empty()) co_return Error::invalid("exec sink " + name_ + " has no command");
-  auto fd = body_as_file(event.body);
+  auto fd = body_as_file(to_json_text(event.alert));
   if (!fd) co_return fd.error();
   auto pid = spawn(command_, *fd, event.idempotency_key);
   ::close(*fd);

@@ -1,7 +1,8 @@
 #pragma once
-// A sink: somewhere alerts go (webhook, exec, log). Each has a name
-// ("webhook#1": its type and place in the config), a filter by kind and
-// severity, and delivers one event at a time; success means delivered.
+// A sink: somewhere alerts go (webhook, alertmanager, slack, exec, log).
+// Each has a name ("webhook#1": its type and place in the config), a filter
+// by kind and severity, renders its own body from the typed alert, and
+// delivers one event at a time; success means delivered.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -12,6 +13,7 @@
 
 #include "core/alerts/alert.hpp"
 #include "core/config/config.hpp"
+#include "core/util/clock.hpp"
 #include "core/util/log.hpp"
 #include "core/util/result.hpp"
 
@@ -19,17 +21,18 @@ namespace ttlink::alerts {
 
 struct SinkFilter {
   std::string name;
-  std::vector<std::string> kinds;  // empty = all
+  std::vector<AlertKind> kinds;  // empty = all
   Severity min_severity = Severity::kInfo;
-  bool accepts(std::string_view kind, Severity severity) const;
+  bool accepts(AlertKind kind, Severity severity) const;
 };
 
 std::string sink_name(const config::AlertSinkConfig& c, std::size_t index);
 std::vector<SinkFilter> sink_filters(const config::AlertsConfig& c);
 
-// One event on its way out: the JSON body and its Idempotency-Key.
+// One event on its way out: the alert as it was when the event happened,
+// and its Idempotency-Key.
 struct Outgoing {
-  std::string body;
+  Alert alert;
   std::string idempotency_key;
 };
 
@@ -46,6 +49,7 @@ class Sink {
 // Builds the configured sinks, in config order. Errors: an unknown type, or
 // a webhook secret_file that cannot be read.
 Result<std::vector<std::unique_ptr<Sink>>> make_sinks(const config::AlertsConfig& c,
-                                                      boost::asio::any_io_executor ex, Logger& log);
+                                                      boost::asio::any_io_executor ex, Logger& log,
+                                                      Clock clock);
 
 }  // namespace ttlink::alerts

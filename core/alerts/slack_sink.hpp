@@ -12,7 +12,7 @@ namespace ttlink::alerts {
 
 // The mrkdwn text for one payload. Text from upstream or config (account
 // names, reasons) is escaped (&, <, >) so it cannot forge links or mentions.
-std::string slack_text(const boost::json::object& payload);
+std::string slack_text(const Alert& alert);
 
 class SlackSink final : public Sink {
  public:

@@ -32,32 +32,33 @@ std::string webhook_signature(const Secret& secret, std::int64_t t, std::string_
 
 Result<std::unique_ptr<Sink>> WebhookSink::create(std::string name,
                                                   const config::AlertSinkConfig& c,
-                                                  boost::asio::any_io_executor ex) {
+                                                  boost::asio::any_io_executor ex, Clock clock) {
   Secret secret;
   if (!c.secret_file.empty()) {
     auto s = read_secret_file(c.secret_file);
     if (!s) return s.error();
     secret = std::move(*s);
   }
-  return std::unique_ptr<Sink>(
-      std::make_unique<WebhookSink>(std::move(name), c, std::move(secret), std::move(ex)));
+  return std::unique_ptr<Sink>(std::make_unique<WebhookSink>(std::move(name), c, std::move(secret),
+                                                             std::move(ex), std::move(clock)));
 }
 
 WebhookSink::WebhookSink(std::string name, const config::AlertSinkConfig& c, Secret secret,
-                         boost::asio::any_io_executor ex)
+                         boost::asio::any_io_executor ex, Clock clock)
     : name_(std::move(name)),
       url_(c.url),
       extra_headers_(c.headers.begin(), c.headers.end()),
       secret_(std::move(secret)),
+      clock_(std::move(clock)),
       http_(std::move(ex), sink_http_options(c)) {}
 
 boost::asio::awaitable<Result<void>> WebhookSink::deliver(const Outgoing& event) {
+  const std::string body = to_json_text(event.alert);
   http::Headers headers = extra_headers_;
   headers.emplace_back("Idempotency-Key", event.idempotency_key);
   if (!secret_.empty())
-    headers.emplace_back("X-Ttlink-Signature",
-                         webhook_signature(secret_, to_unix(now_utc()), event.body));
-  co_return co_await post_json(http_, url_, std::move(headers), event.body, "webhook");
+    headers.emplace_back("X-Ttlink-Signature", webhook_signature(secret_, to_unix(clock_()), body));
+  co_return co_await post_json(http_, url_, std::move(headers), body, "webhook");
 }
 
 }  // namespace ttlink::alerts

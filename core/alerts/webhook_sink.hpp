@@ -11,9 +11,9 @@ namespace ttlink::alerts {
 class WebhookSink final : public Sink {
  public:
   static Result<std::unique_ptr<Sink>> create(std::string name, const config::AlertSinkConfig& c,
-                                              boost::asio::any_io_executor ex);
+                                              boost::asio::any_io_executor ex, Clock clock);
   WebhookSink(std::string name, const config::AlertSinkConfig& c, Secret secret,
-              boost::asio::any_io_executor ex);
+              boost::asio::any_io_executor ex, Clock clock);
   const std::string& name() const override { return name_; }
   boost::asio::awaitable<Result<void>> deliver(const Outgoing& event) override;
 
@@ -22,6 +22,7 @@ class WebhookSink final : public Sink {
   std::string url_;
   http::Headers extra_headers_;
   Secret secret_;
+  Clock clock_;
   http::Client http_;
 };
 

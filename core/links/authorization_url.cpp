@@ -36,4 +36,11 @@ std::string account_authorization_url(const config::Config& config, const std::s
   return std::string(url.buffer());
 }
 
+std::string action_link_url(const config::Config& config, const std::string& token) {
+  auto url = base(config.callback.public_url);
+  url.set_path(std::string(url.path()) + "/reauth/" + token);
+  url.remove_query();
+  return std::string(url.buffer());
+}
+
 }  // namespace ttlink::links

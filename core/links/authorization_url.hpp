@@ -12,4 +12,8 @@ std::string advertiser_authorization_url(const config::Config& config, const std
 // account_auth_url?client_key=&scope=&response_type=code&redirect_uri=&state=
 std::string account_authorization_url(const config::Config& config, const std::string& state);
 
+// The stable link an alert carries: {callback.public_url}/reauth/TOKEN. It
+// starts a fresh authorization whenever it is clicked (see callback_handler).
+std::string action_link_url(const config::Config& config, const std::string& token);
+
 }  // namespace ttlink::links

@@ -81,11 +81,50 @@ std::string describe(const store::LinkRecord& link) {
          link.reason_message;
 }
 
+http::Response redirect(const std::string& location) {
+  http::Response r = page(302, "Redirecting", "Continue to TikTok to authorize.");
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
+// An alert's action link: a fresh authorization for its link, minted now,
+// so the link works hours or days after the alert was sent.
+awaitable<http::Response> follow(LinkService& service, Logger& log, std::string token,
+                                 const http::Request& req) {
+  const store::Actor actor{"action link " + req.peer};
+  auto urls = co_await service.follow_action_link(std::move(token), actor);
+  if (!urls) {
+    log.warn("callback.action_link_refused", {{"peer", req.peer}, {"error", urls.error().message}});
+    co_return page(urls.error().kind == ErrorKind::kNotFound ? 410 : 502, "Link not usable",
+                   urls.error().message);
+  }
+  log.info("callback.action_link", {{"link", urls->link_id}, {"peer", req.peer}});
+  const auto& first = urls->account_auth_url ? urls->account_auth_url : urls->advertiser_auth_url;
+  if (!first) co_return page(500, "Nothing to authorize", "No authorization is needed.");
+  co_return redirect(*first);
+}
+
+// The action link's token: 64 hex digits after {path}/reauth/.
+std::optional<std::string> action_token(std::string_view target_path, const std::string& path) {
+  const std::string prefix = path + "/reauth/";
+  if (target_path.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string token(target_path.substr(prefix.size()));
+  if (token.size() != 64 || token.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return std::nullopt;
+  return token;
+}
+
 awaitable<http::Response> handle(LinkService& service, Logger& log, const std::string& path,
                                  const http::Request& req) {
   auto url = boost::urls::parse_origin_form(req.target);
-  if (!url || url->path() != path) co_return page(404, "Not found", "No such page.");
+  if (!url) co_return page(404, "Not found", "No such page.");
+  auto token = action_token(url->path(), path);
+  if (!token && url->path() != path) co_return page(404, "Not found", "No such page.");
   if (req.method != "GET") co_return page(405, "Method not allowed", "Use GET.");
+  if (token) {
+    auto followed = co_await follow(service, log, std::move(*token), req);
+    co_return followed;
+  }
   CallbackQuery q = read_query(*url);
   const store::Actor actor{"callback " + req.peer};
   if (q.state.empty()) co_return page(400, "Authorization failed", "The request has no state.");

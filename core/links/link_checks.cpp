@@ -81,12 +81,13 @@ std::optional<Verdict> judge_upstream_error(const Error& e) {
   switch (tiktok::classify(e.upstream_code)) {
     case tiktok::Reaction::kReauthorize:
     case tiktok::Reaction::kRefreshToken:
-      return Verdict{LinkState::kReauthRequired, e.upstream_code, e.message};
+      return Verdict{LinkState::kReauthRequired, e.upstream_code, e.message, e.request_id};
     case tiktok::Reaction::kPermission:
-      return Verdict{LinkState::kPermissionDenied, e.upstream_code, e.message};
+      return Verdict{LinkState::kPermissionDenied, e.upstream_code, e.message, e.request_id};
     case tiktok::Reaction::kAppForbidden:
       return Verdict{LinkState::kReauthRequired, e.upstream_code,
-                     e.message + " (the app itself is forbidden: every link is affected)"};
+                     e.message + " (the app itself is forbidden: every link is affected)",
+                     e.request_id};
     default:
       return std::nullopt;
   }

@@ -23,8 +23,9 @@ namespace ttlink::links {
 
 struct Verdict {
   LinkState state = LinkState::kActive;
-  long code = 0;        // upstream code behind it, or 0
-  std::string message;  // for a person: what is wrong and what to do
+  long code = 0;             // upstream code behind it, or 0
+  std::string message;       // for a person: what is wrong and what to do
+  std::string request_id{};  // upstream's, when an answer decided it
 };
 
 // Scopes: every configured scope must be granted ("a,b,c" as upstream sends).

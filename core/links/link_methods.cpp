@@ -36,7 +36,7 @@ MethodResult link_result(LinkService& s, const Result<store::LinkRecord>& link) 
 awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing) {
   auto firing = alerts_firing ? alerts_firing() : Result<int>(0);
   if (!firing) co_return rpc::to_method_error(firing.error());
-  auto links = s.store().list_links(false);
+  auto links = s.store().links().list(false);
   if (!links) co_return rpc::to_method_error(links.error());
   json::object by_state;
   for (LinkState st : kAllLinkStates)
@@ -62,7 +62,7 @@ awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing) {
 awaitable<MethodResult> list(LinkService& s, const json::object& params) {
   bool all = false;
   if (auto* v = params.if_contains("all"); v && v->is_bool()) all = v->get_bool();
-  auto links = s.store().list_links(all);
+  auto links = s.store().links().list(all);
   if (!links) co_return rpc::to_method_error(links.error());
   json::array out;
   for (const auto& l : *links) out.push_back(link_json(s.store(), l));
@@ -72,9 +72,9 @@ awaitable<MethodResult> list(LinkService& s, const json::object& params) {
 awaitable<MethodResult> get(LinkService& s, const json::object& params) {
   auto id = link_id_param(params);
   if (!id) co_return invalid_params(id.error().message);
-  auto link = s.store().get_link(*id);
+  auto link = s.store().links().get(*id);
   if (!link) co_return rpc::to_method_error(link.error());
-  auto history = s.store().audit_for_link(*id, 100);
+  auto history = s.store().links().audit_of(*id, 100);
   if (!history) co_return rpc::to_method_error(history.error());
   json::array h;
   for (const auto& e : *history) h.push_back(audit_json(e));

@@ -6,7 +6,7 @@ using metrics::Type;
 namespace {
 
 void collect_links(metrics::Registry& r, LinkService& links) {
-  auto all = links.store().list_links(false);
+  auto all = links.store().links().list(false);
   if (!all) return;
   std::map<LinkState, int> counts;
   for (LinkState s : kAllLinkStates)

@@ -18,36 +18,35 @@ using store::LinkRecord;
 namespace {
 
 constexpr Seconds kAuthorizationLifetime{3600};  // the auth code's own lifetime
-// A linked account appears as one of these identity types. (Kept outside the
-// coroutines: GCC 12 rejects braced lists of string literals inside them.)
-const std::vector<std::string>& linked_identity_types() {
-  static const std::vector<std::string> kTypes = {"TT_USER", "BC_AUTH_TT"};
-  return kTypes;
-}
-
 bool is_live(const LinkRecord& link) {
   return link.state != LinkState::kUnlinked;
 }
 
-bool token_rejected(const Error& e) {
-  return e.kind == ErrorKind::kUpstream && (e.upstream_code == 40102 || e.upstream_code == 40105);
+Reason reason_of(const Verdict& v) {
+  return {v.code, v.message, v.request_id};
 }
 
 }  // namespace
 
 LinkService::LinkService(store::Store& store, tiktok::ApiClient& api, const config::Config& config,
                          Logger& log, Clock clock)
-    : store_(store), api_(api), config_(config), log_(log), clock_(std::move(clock)) {}
+    : store_(store),
+      api_(api),
+      config_(config),
+      log_(log),
+      clock_(std::move(clock)),
+      tokens_(store, api, config, log, clock_),
+      checks_(store, api, config, clock_, tokens_) {}
 
 // ---- start / reauth -------------------------------------------------------
 
 awaitable<Result<AuthorizationUrls>> LinkService::start(std::string advertiser_id,
                                                         const Actor& actor) {
-  auto link = store_.create_link(advertiser_id, actor);
+  auto link = store_.links().create(advertiser_id, actor);
   if (!link) co_return link.error();
   bool have_advertiser = false;
   if (!advertiser_id.empty()) {
-    auto token = store_.advertiser_token(advertiser_id);
+    auto token = store_.tokens().advertiser(advertiser_id);
     if (!token) co_return token.error();
     have_advertiser = token->has_value();
   }
@@ -57,7 +56,7 @@ awaitable<Result<AuthorizationUrls>> LinkService::start(std::string advertiser_i
 
 awaitable<Result<AuthorizationUrls>> LinkService::reauth(std::string link_id, const Actor& actor) {
   auto guard = co_await link_locks_.lock(link_id);
-  auto link = store_.get_link(link_id);
+  auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
   if (!is_live(*link))
     co_return Error::conflict("link " + link_id + " is unlinked; start a new one");
@@ -73,7 +72,7 @@ awaitable<Result<AuthorizationUrls>> LinkService::reauth(std::string link_id, co
 // person to authorize the advertiser again.
 awaitable<Result<bool>> LinkService::advertiser_half_valid(const LinkRecord& link) {
   if (link.advertiser_id.empty()) co_return false;
-  auto token = store_.advertiser_token(link.advertiser_id);
+  auto token = store_.tokens().advertiser(link.advertiser_id);
   if (!token) co_return token.error();
   if (!token->has_value()) co_return false;
   auto list = co_await tiktok::authorized_advertisers(api_, **token);
@@ -86,14 +85,14 @@ awaitable<Result<bool>> LinkService::advertiser_half_valid(const LinkRecord& lin
 Result<AuthorizationUrls> LinkService::issue_urls(const LinkRecord& link, bool advertiser,
                                                   bool account, const Actor& actor) {
   (void)actor;
-  if (auto r = store_.cancel_pending_auths(link.id); !r) return r.error();
+  if (auto r = store_.auth().cancel_pending(link.id); !r) return r.error();
   const TimePoint now = clock_();
   AuthorizationUrls urls{link.id, link.state, std::nullopt, std::nullopt,
                          now + kAuthorizationLifetime};
   auto add = [&](AuthKind kind) -> Result<std::string> {
     std::string state = random_hex(32);
     store::PendingAuth p{sha256_hex(state), link.id, kind, now, urls.expires_at, std::nullopt};
-    if (auto r = store_.add_pending_auth(p); !r) return r.error();
+    if (auto r = store_.auth().add_pending(p); !r) return r.error();
     return kind == AuthKind::kAdvertiser ? advertiser_authorization_url(config_, state)
                                          : account_authorization_url(config_, state);
   };
@@ -123,10 +122,10 @@ awaitable<Result<Completion>> LinkService::complete(Secret code, std::string sta
                                                     const Actor& actor) {
   if (code.empty()) co_return Error::invalid("the authorization code is empty");
   if (state.empty()) co_return Error::invalid("the state is empty");
-  auto pending = store_.consume_pending_auth(sha256_hex(state), clock_());
+  auto pending = store_.auth().consume_pending(sha256_hex(state), clock_());
   if (!pending) co_return pending.error();
   auto guard = co_await link_locks_.lock(pending->link_id);
-  auto link = store_.get_link(pending->link_id);
+  auto link = store_.links().get(pending->link_id);
   if (!link) co_return link.error();
   if (!is_live(*link)) co_return Error::conflict("link " + link->id + " was unlinked");
   // Not a conditional expression: GCC 12 miscompiles co_await inside ?: (the
@@ -139,7 +138,7 @@ awaitable<Result<Completion>> LinkService::complete(Secret code, std::string sta
   }
   if (!done) co_return done.error();
   if (both_halves_authorized(*link)) {
-    auto verdict = co_await run_checks(*link);
+    auto verdict = co_await checks_.run(*link);
     if (!verdict) {
       log_.warn("link.check.transient", {{"link", link->id}, {"error", verdict.error().message}});
     } else if (auto r = record(*link, *verdict, actor); !r) {
@@ -152,9 +151,9 @@ awaitable<Result<Completion>> LinkService::complete(Secret code, std::string sta
 
 Result<LinkRecord> LinkService::refuse(const std::string& state, const std::string& description,
                                        const Actor& actor) {
-  auto pending = store_.consume_pending_auth(sha256_hex(state), clock_());
+  auto pending = store_.auth().consume_pending(sha256_hex(state), clock_());
   if (!pending) return pending.error();
-  auto link = store_.get_link(pending->link_id);
+  auto link = store_.links().get(pending->link_id);
   if (!link) return link.error();
   std::string why = "authorization refused on the TikTok page" +
                     (description.empty() ? std::string() : ": " + description);
@@ -186,9 +185,9 @@ awaitable<Result<void>> LinkService::complete_advertiser(LinkRecord& link, const
                                         " (granted: " + (ids.empty() ? "none" : ids) + ")");
   }
   // Durable before anything else happens.
-  if (auto r = store_.put_advertiser_token(chosen, grant->access_token); !r) co_return r.error();
+  if (auto r = store_.tokens().put_advertiser(chosen, grant->access_token); !r) co_return r.error();
   link.advertiser_id = chosen;
-  if (auto r = store_.update_link(link); !r) co_return r.error();
+  if (auto r = store_.links().update(link); !r) co_return r.error();
   log_.info("link.advertiser_authorized", {{"link", link.id}, {"advertiser", chosen}});
   co_return audit(link.id, actor, "link.advertiser_authorized", "advertiser " + chosen);
 }
@@ -206,19 +205,19 @@ awaitable<Result<void>> LinkService::complete_account(LinkRecord& link, const Se
         "the authorization was for another TikTok account than the one "
         "this link uses; log in as that account and try again");
   }
-  auto guard = co_await account_locks_.lock(grant->open_id);
+  auto guard = co_await tokens_.lock(grant->open_id);
   // Durable before anything else happens.
-  if (auto r = store_.put_account_tokens(grant->open_id, tokens); !r) co_return r.error();
+  if (auto r = store_.tokens().put_account(grant->open_id, tokens); !r) co_return r.error();
   link.open_id = grant->open_id;
   link.next_refresh_at = tokens.access_expires_at - config_.refresh.before_expiry;
-  if (auto r = store_.update_link(link); !r) co_return r.error();
+  if (auto r = store_.links().update(link); !r) co_return r.error();
   log_.info("link.account_authorized", {{"link", link.id}, {"open_id", link.open_id}});
   co_return audit(link.id, actor, "link.account_authorized", "account " + link.open_id);
 }
 
 bool LinkService::both_halves_authorized(const LinkRecord& link) {
   if (link.advertiser_id.empty() || link.open_id.empty()) return false;
-  auto token = store_.advertiser_token(link.advertiser_id);
+  auto token = store_.tokens().advertiser(link.advertiser_id);
   return token && token->has_value();
 }
 
@@ -226,137 +225,33 @@ bool LinkService::both_halves_authorized(const LinkRecord& link) {
 
 awaitable<Result<LinkRecord>> LinkService::check(std::string link_id, const Actor& actor) {
   auto guard = co_await link_locks_.lock(link_id);
-  auto link = store_.get_link(link_id);
+  auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
   if (!is_live(*link)) co_return Error::conflict("link " + link_id + " is unlinked");
   if (!both_halves_authorized(*link))
     co_return Error::conflict("link " + link_id + " is not authorized yet; complete or reauth it");
-  auto verdict = co_await run_checks(*link);
+  auto verdict = co_await checks_.run(*link);
   if (!verdict) {
     link->last_check_at = clock_();
-    (void)store_.update_link(*link);
+    if (auto r = store_.links().update(*link); !r) co_return r.error();
     co_return verdict.error();
   }
   if (auto r = record(*link, *verdict, actor); !r) co_return r.error();
   co_return *link;
 }
 
-// The seed's prerequisites, in the order a person would check them.
-// The account's own facts, with its token. A 40102 or 40105 from the
-// account's calls gets one refresh and one more try before it counts:
-// tiktok-api.md asks for a refresh attempt before reauthorization.
-awaitable<Result<AccountFacts>> LinkService::account_facts(const std::string& open_id) {
-  for (int attempt = 0;; ++attempt) {
-    auto tokens = co_await fresh_account_tokens(open_id, attempt > 0);
-    if (!tokens) co_return tokens.error();
-    auto info = co_await tiktok::account_token_info(api_, tokens->access_token);
-    if (!info && attempt == 0 && token_rejected(info.error())) continue;
-    if (!info) co_return info.error();
-    auto profile = co_await tiktok::business_profile(api_, tokens->access_token, open_id);
-    if (!profile && attempt == 0 && token_rejected(profile.error())) continue;
-    if (!profile) co_return profile.error();
-    co_return AccountFacts{std::move(*tokens), std::move(*info), std::move(*profile)};
-  }
-}
-
-// The seed's prerequisites, in the order a person would check them.
-awaitable<Result<Verdict>> LinkService::run_checks(LinkRecord& link) {
-  auto facts = co_await account_facts(link.open_id);
-  if (!facts) {
-    if (facts.error().kind == ErrorKind::kNotFound)
-      co_return Verdict{LinkState::kReauthRequired, 0, facts.error().message};
-    if (auto v = judge_upstream_error(facts.error())) co_return *v;
-    co_return facts.error();
-  }
-  const auto& [tokens, info, profile] = *facts;
-  link.next_refresh_at = tokens.access_expires_at - config_.refresh.before_expiry;
-  if (auto v = judge_scopes(info.scope, config_.tiktok.scopes)) co_return *v;
-  const store::OrganicFigures organic{profile.followers_count, profile.videos_count,
-                                      profile.video_views,     profile.likes,
-                                      profile.comments,        profile.shares};
-  (void)store_.put_account({link.open_id, profile.username, profile.display_name,
-                            profile.is_business_account, info.scope, organic});
-  if (auto v = judge_business(profile)) co_return *v;
-
-  auto adv_token = store_.advertiser_token(link.advertiser_id);
-  if (!adv_token) co_return adv_token.error();
-  if (!adv_token->has_value())
-    co_return Verdict{LinkState::kReauthRequired, 0, "no advertiser token; reauthorize"};
-  const Secret& token = **adv_token;
-
-  std::vector<std::string> ids(1, link.advertiser_id);
-  auto advertisers = co_await tiktok::advertiser_info(api_, token, ids);
-  if (!advertisers) {
-    if (auto v = judge_upstream_error(advertisers.error())) co_return *v;
-    co_return advertisers.error();
-  }
-  if (advertisers->empty())
-    co_return Verdict{LinkState::kReauthRequired, 40001,
-                      "advertiser " + link.advertiser_id + " is not reachable with this token"};
-  const auto& adv = advertisers->front();
-  std::string bc_name;
-  auto role = co_await user_role_for(token, link.advertiser_id, bc_name);
-  if (!role) {
-    if (auto v = judge_upstream_error(role.error())) co_return *v;
-    co_return role.error();
-  }
-  (void)store_.put_advertiser(
-      {adv.advertiser_id, adv.name, adv.status, adv.currency, adv.timezone, *role});
-  if (auto v = judge_advertiser(adv)) co_return *v;
-  if (auto v = judge_role(*role, bc_name)) co_return *v;
-
-  std::optional<tiktok::Identity> identity;
-  for (const std::string& type : linked_identity_types()) {
-    auto list = co_await tiktok::identities(api_, token, link.advertiser_id, type);
-    if (!list) {
-      if (auto v = judge_upstream_error(list.error())) co_return *v;
-      co_return list.error();
-    }
-    identity = tiktok::match_identity(*list, profile.username);
-    if (identity) break;
-  }
-  if (identity) {
-    link.identity_id = identity->identity_id;
-    link.identity_type = identity->identity_type;
-  }
-  Verdict v = judge_identity(identity, link.advertiser_id, profile.username);
-  if (v.state != LinkState::kActive) co_return v;
-  co_return judge_refresh_expiry(tokens.refresh_expires_at, clock_(),
-                                 config_.refresh.warn_refresh_token_before);
-}
-
-// The user's role on the advertiser in the Business Center that lists it
-// ("" when none does: then the advertiser's own admin authorized it).
-awaitable<Result<std::string>> LinkService::user_role_for(const Secret& token,
-                                                          const std::string& advertiser_id,
-                                                          std::string& bc_name) {
-  auto centers = co_await tiktok::business_centers(api_, token);
-  if (!centers) co_return centers.error();
-  for (const auto& bc : *centers) {
-    auto assets = co_await tiktok::bc_advertisers(api_, token, bc.bc_id);
-    if (!assets) co_return assets.error();
-    for (const auto& a : *assets) {
-      if (a.advertiser_id != advertiser_id) continue;
-      bc_name = bc.name;
-      co_return a.advertiser_role;
-    }
-  }
-  co_return std::string();
-}
-
 Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor& actor) {
   const TimePoint now = clock_();
   link.last_check_at = now;
   link.next_check_at = next_check_time(now);
-  if (auto r = store_.update_link(link); !r) return r.error();
+  if (auto r = store_.links().update(link); !r) return r.error();
   if (link.state == v.state && link.reason_message == v.message) return {};
   log_.info("link.state", {{"link", link.id},
                            {"from", to_string(link.state)},
                            {"to", to_string(v.state)},
                            {"code", std::to_string(v.code)},
                            {"reason", v.message}});
-  if (auto r = change_state(link.id, link.state, v.state, v.code, v.message, actor); !r)
-    return r.error();
+  if (auto r = change_state(link, v.state, reason_of(v), actor); !r) return r.error();
   link.state = v.state;
   link.reason_code = v.code;
   link.reason_message = v.message;
@@ -375,31 +270,66 @@ TimePoint LinkService::next_check_time(TimePoint now) {
 Result<void> LinkService::reschedule(const std::string& link_id,
                                      std::optional<TimePoint> next_check,
                                      std::optional<TimePoint> next_refresh) {
-  auto link = store_.get_link(link_id);
+  auto link = store_.links().get(link_id);
   if (!link) return link.error();
   if (next_check) link->next_check_at = next_check;
   if (next_refresh) link->next_refresh_at = next_refresh;
-  return store_.update_link(*link);
+  return store_.links().update(*link);
 }
 
-Result<void> LinkService::degrade(const std::string& link_id, const std::string& why) {
-  auto link = store_.get_link(link_id);
+Result<void> LinkService::degrade(const std::string& link_id, const Reason& why, Trouble trouble) {
+  auto link = store_.links().get(link_id);
   if (!link) return link.error();
   if (link->state != LinkState::kActive && link->state != LinkState::kExpiring) return {};
-  log_.warn(
-      "link.state",
-      {{"link", link_id}, {"from", to_string(link->state)}, {"to", "DEGRADED"}, {"reason", why}});
-  return change_state(link_id, link->state, LinkState::kDegraded, 0, why, {"daemon"});
+  log_.warn("link.state", {{"link", link_id},
+                           {"from", to_string(link->state)},
+                           {"to", "DEGRADED"},
+                           {"reason", why.message}});
+  return change_state(*link, LinkState::kDegraded, why, {"daemon"}, trouble);
 }
 
-// The store first (state + audit entry in one transaction), then observers.
-Result<void> LinkService::change_state(const std::string& link_id, LinkState from, LinkState to,
-                                       long code, const std::string& message,
-                                       const store::Actor& actor) {
-  if (auto r = store_.transition(link_id, to, code, message, actor); !r) return r.error();
-  StateChange change{link_id, from, to, code, message};
-  for (const auto& observer : observers_) observer(change);
-  return {};
+// One transaction: the state and its audit entry, the link's action links
+// (the old ones close: their alert resolves; a state that needs a person
+// gets a new one), and the observers' writes (the alert and its outbox).
+Result<void> LinkService::change_state(const LinkRecord& link, LinkState to, const Reason& reason,
+                                       const Actor& actor, Trouble trouble) {
+  return store_.in_transaction([&]() -> Result<void> {
+    if (auto r = store_.links().transition(link.id, to, reason, actor); !r) return r;
+    // A new reason for the same state keeps the link a person may hold.
+    const bool same_state = link.state == to;
+    if (!same_state)
+      if (auto r = store_.auth().close_action_links(link.id); !r) return r;
+    auto attention = attention_for(to, trouble, link.id, std::nullopt);
+    if (attention && attention->severity == Severity::kCritical && !same_state) {
+      auto url = open_action_link(link.id);
+      if (!url) return url.error();
+      attention->action.url = *url;
+    }
+    auto facts = store_.links().facts(link);
+    if (!facts) return facts.error();
+    const LinkEvent event{std::move(*facts), link.state, to, reason, std::move(attention)};
+    for (const auto& observer : observers_)
+      if (auto r = observer(event); !r) return r;
+    return {};
+  });
+}
+
+// A new unguessable action link for the link: only its hash is stored.
+Result<std::optional<std::string>> LinkService::open_action_link(const std::string& link_id) {
+  const std::string token = random_hex(32);
+  store::ActionLink a{sha256_hex(token), link_id, clock_(), std::nullopt};
+  if (auto r = store_.auth().add_action_link(a); !r) return r.error();
+  return std::optional<std::string>(action_link_url(config_, token));
+}
+
+awaitable<Result<AuthorizationUrls>> LinkService::follow_action_link(std::string token,
+                                                                     const Actor& actor) {
+  auto open = store_.auth().open_action_link(sha256_hex(token));
+  if (!open) co_return open.error();
+  if (!*open)
+    co_return Error::not_found(
+        "this authorization link is no longer valid: the alert it came with has resolved");
+  co_return co_await reauth((*open)->link_id, actor);
 }
 
 Result<void> LinkService::audit(const std::string& link_id, const Actor& actor, std::string action,
@@ -410,61 +340,24 @@ Result<void> LinkService::audit(const std::string& link_id, const Actor& actor, 
   e.actor = actor.description;
   e.action = std::move(action);
   e.reason_message = std::move(message);
-  return store_.append_audit(e);
+  return store_.links().append_audit(e);
 }
 
 // ---- tokens ----------------------------------------------------------------
 
-// The account's tokens, refreshed first when the access token is (nearly)
-// expired or `force` is set.
 awaitable<Result<Secret>> LinkService::account_access_token(std::string open_id) {
-  auto tokens = co_await fresh_account_tokens(open_id, false);
+  auto tokens = co_await tokens_.fresh(open_id, false);
   if (!tokens) co_return tokens.error();
   co_return std::move(tokens->access_token);
 }
 
-awaitable<Result<store::AccountTokens>> LinkService::fresh_account_tokens(
-    const std::string& open_id, bool force) {
-  auto guard = co_await account_locks_.lock(open_id);
-  auto tokens = store_.account_tokens(open_id);
-  if (!tokens) co_return tokens.error();
-  if (!tokens->has_value())
-    co_return Error::not_found("no token stored for account " + open_id + "; reauthorize");
-  if (!force && (*tokens)->access_expires_at - clock_() > config_.refresh.before_expiry)
-    co_return std::move(**tokens);
-  co_return co_await refresh_locked(open_id);
-}
-
-// Called with the account's lock held.
-awaitable<Result<store::AccountTokens>> LinkService::refresh_locked(const std::string& open_id) {
-  auto current = store_.account_tokens(open_id);
-  if (!current) co_return current.error();
-  if (!current->has_value())
-    co_return Error::not_found("no token stored for account " + open_id + "; reauthorize");
-  auto grant = co_await tiktok::refresh_account_token(api_, (*current)->refresh_token);
-  if (!grant) {
-    log_.warn("token.refresh_failed", {{"open_id", open_id}, {"error", grant.error().message}});
-    co_return grant.error();
-  }
-  const TimePoint now = clock_();
-  store::AccountTokens fresh{grant->access_token, grant->refresh_token, now + grant->expires_in,
-                             now + grant->refresh_expires_in,
-                             grant->scope.empty() ? (*current)->scope : grant->scope};
-  // The old refresh token is dead upstream from now on: commit the new one
-  // before anything else, or it is lost.
-  if (auto r = store_.put_account_tokens(open_id, fresh); !r) co_return r.error();
-  log_.info("token.refreshed",
-            {{"open_id", open_id}, {"access_expires_at", format_rfc3339(fresh.access_expires_at)}});
-  co_return fresh;
-}
-
 awaitable<Result<LinkRecord>> LinkService::refresh(std::string link_id, const Actor& actor) {
   auto guard = co_await link_locks_.lock(link_id);
-  auto link = store_.get_link(link_id);
+  auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
   if (!is_live(*link) || link->open_id.empty())
     co_return Error::conflict("link " + link_id + " has no account token to refresh");
-  auto tokens = co_await fresh_account_tokens(link->open_id, true);
+  auto tokens = co_await tokens_.fresh(link->open_id, true);
   if (!tokens) {
     if (auto v = judge_upstream_error(tokens.error())) {
       if (auto r = record(*link, *v, actor); !r) co_return r.error();
@@ -475,7 +368,7 @@ awaitable<Result<LinkRecord>> LinkService::refresh(std::string link_id, const Ac
                           tokens->access_expires_at - config_.refresh.before_expiry);
       !r)
     co_return r.error();
-  link = store_.get_link(link_id);
+  link = store_.links().get(link_id);
   if (!link) co_return link.error();
   if (auto a = audit(link_id, actor, "token.refresh", "access token refreshed"); !a)
     co_return a.error();
@@ -486,41 +379,41 @@ awaitable<Result<LinkRecord>> LinkService::refresh(std::string link_id, const Ac
 
 awaitable<Result<LinkRecord>> LinkService::unlink(std::string link_id, const Actor& actor) {
   auto guard = co_await link_locks_.lock(link_id);
-  auto link = store_.get_link(link_id);
+  auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
   if (!is_live(*link)) co_return Error::conflict("link " + link_id + " is already unlinked");
-  if (auto r = store_.cancel_pending_auths(link_id); !r) co_return r.error();
+  if (auto r = store_.auth().cancel_pending(link_id); !r) co_return r.error();
   // Mark it first: if revocation fails half way, no check revives the link.
-  if (auto r = change_state(link_id, link->state, LinkState::kUnlinked, 0,
-                            "unlinked by " + actor.description, actor);
+  if (auto r = change_state(*link, LinkState::kUnlinked,
+                            {0, "unlinked by " + actor.description, ""}, actor);
       !r)
     co_return r.error();
   if (!link->open_id.empty()) {
-    auto users = store_.count_links_using_account(link->open_id);
+    auto users = store_.links().count_using_account(link->open_id);
     if (users && *users == 0) {
-      auto guard2 = co_await account_locks_.lock(link->open_id);
-      if (auto t = store_.account_tokens(link->open_id); t && t->has_value()) {
+      auto guard2 = co_await tokens_.lock(link->open_id);
+      if (auto t = store_.tokens().account(link->open_id); t && t->has_value()) {
         auto r = co_await tiktok::revoke_account_token(api_, (*t)->access_token);
         if (!r)
           log_.warn("unlink.revoke_failed", {{"link", link_id}, {"error", r.error().message}});
       }
-      if (auto w = store_.wipe_account_tokens(link->open_id); !w) co_return w.error();
+      if (auto w = store_.tokens().wipe_account(link->open_id); !w) co_return w.error();
     }
   }
   if (!link->advertiser_id.empty()) {
-    auto users = store_.count_links_using_advertiser(link->advertiser_id);
+    auto users = store_.links().count_using_advertiser(link->advertiser_id);
     if (users && *users == 0) {
-      if (auto t = store_.advertiser_token(link->advertiser_id); t && t->has_value()) {
+      if (auto t = store_.tokens().advertiser(link->advertiser_id); t && t->has_value()) {
         auto r = co_await tiktok::revoke_advertiser_token(api_, **t);
         if (!r)
           log_.warn("unlink.revoke_failed", {{"link", link_id}, {"error", r.error().message}});
       }
-      if (auto w = store_.wipe_advertiser_token(link->advertiser_id); !w) co_return w.error();
+      if (auto w = store_.tokens().wipe_advertiser(link->advertiser_id); !w) co_return w.error();
     }
   }
   issued_.erase(link_id);
   log_.info("link.unlinked", {{"link", link_id}, {"actor", actor.description}});
-  co_return store_.get_link(link_id);
+  co_return store_.links().get(link_id);
 }
 
 }  // namespace ttlink::links

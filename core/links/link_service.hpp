@@ -11,12 +11,17 @@
 #include <string>
 
 #include "core/config/config.hpp"
-#include "core/links/keyed_mutex.hpp"
+#include "core/events/link_event.hpp"
+#include "core/links/account_tokens.hpp"
+#include "core/links/attention.hpp"
 #include "core/links/link_checks.hpp"
+#include "core/links/link_checks_run.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/business.hpp"
 #include "core/tiktok/oauth_account.hpp"
+#include "core/util/clock.hpp"
+#include "core/util/keyed_mutex.hpp"
 #include "core/util/log.hpp"
 
 namespace ttlink::links {
@@ -35,24 +40,10 @@ struct Completion {
   store::AuthKind kind = store::AuthKind::kAccount;
 };
 
-using Clock = std::function<TimePoint()>;
-
-// A link changed state (recorded in the store before this is called).
-struct StateChange {
-  std::string link_id;
-  LinkState from = LinkState::kPending;
-  LinkState to = LinkState::kPending;
-  long code = 0;
-  std::string message;
-};
-using StateObserver = std::function<void(const StateChange&)>;
-
-// What the account's own token says about it.
-struct AccountFacts {
-  store::AccountTokens tokens;
-  tiktok::TokenInfo info;
-  tiktok::BusinessProfile profile;
-};
+// Told of every state change inside the transaction that records it: an
+// error from an observer undoes the change (nothing is recorded that the
+// alerts did not take; the next check tries again).
+using LinkObserver = std::function<Result<void>(const LinkEvent&)>;
 
 class LinkService {
  public:
@@ -89,14 +80,18 @@ class LinkService {
   // Moves a link's next check and/or refresh (scheduler back-off).
   Result<void> reschedule(const std::string& link_id, std::optional<TimePoint> next_check,
                           std::optional<TimePoint> next_refresh);
-  // Transient failures past the threshold: DEGRADED (only from a healthy state).
-  Result<void> degrade(const std::string& link_id, const std::string& why);
+  // Failures past the threshold: DEGRADED (only from a healthy state), the
+  // alert saying whether checks or refreshes fail.
+  Result<void> degrade(const std::string& link_id, const Reason& why, Trouble trouble);
+  // An alert's action link was clicked: fresh authorization URLs for its
+  // link, while the link still needs them (kNotFound once it is closed).
+  boost::asio::awaitable<Result<AuthorizationUrls>> follow_action_link(std::string token,
+                                                                       const store::Actor& actor);
 
   // URLs of a pending authorization issued by this process, if any.
   std::optional<AuthorizationUrls> pending_urls(const std::string& link_id) const;
 
-  // Called after every recorded state change (e.g. by the alert engine).
-  void on_state_change(StateObserver observer) { observers_.push_back(std::move(observer)); }
+  void on_state_change(LinkObserver observer) { observers_.push_back(std::move(observer)); }
 
   store::Store& store() { return store_; }
   const config::Config& config() const { return config_; }
@@ -109,18 +104,11 @@ class LinkService {
                                                            const store::Actor& actor);
   boost::asio::awaitable<Result<void>> complete_account(store::LinkRecord& link, const Secret& code,
                                                         const store::Actor& actor);
-  boost::asio::awaitable<Result<Verdict>> run_checks(store::LinkRecord& link);
-  boost::asio::awaitable<Result<AccountFacts>> account_facts(const std::string& open_id);
-  boost::asio::awaitable<Result<store::AccountTokens>> fresh_account_tokens(
-      const std::string& open_id, bool force);
-  boost::asio::awaitable<Result<store::AccountTokens>> refresh_locked(const std::string& open_id);
-  boost::asio::awaitable<Result<std::string>> user_role_for(const Secret& token,
-                                                            const std::string& advertiser_id,
-                                                            std::string& bc_name);
   boost::asio::awaitable<Result<bool>> advertiser_half_valid(const store::LinkRecord& link);
   Result<void> record(store::LinkRecord& link, const Verdict& v, const store::Actor& actor);
-  Result<void> change_state(const std::string& link_id, LinkState from, LinkState to, long code,
-                            const std::string& message, const store::Actor& actor);
+  Result<void> change_state(const store::LinkRecord& link, LinkState to, const Reason& reason,
+                            const store::Actor& actor, Trouble trouble = Trouble::kChecks);
+  Result<std::optional<std::string>> open_action_link(const std::string& link_id);
   Result<void> audit(const std::string& link_id, const store::Actor& actor, std::string action,
                      std::string message);
   bool both_halves_authorized(const store::LinkRecord& link);
@@ -131,10 +119,11 @@ class LinkService {
   const config::Config& config_;
   Logger& log_;
   Clock clock_;
-  KeyedMutex account_locks_;                         // key: open_id; serialises refreshes
+  AccountTokenKeeper tokens_;
+  LinkChecks checks_;
   KeyedMutex link_locks_;                            // key: link id; serialises flows of one link
   std::map<std::string, AuthorizationUrls> issued_;  // link id -> last URLs issued
-  std::vector<StateObserver> observers_;
+  std::vector<LinkObserver> observers_;
   std::mt19937_64 rng_{std::random_device{}()};  // check-interval jitter
 };
 

@@ -20,13 +20,13 @@ json::value string_or_null(const std::optional<std::string>& s) {
 json::object link_json(store::Store& store, const store::LinkRecord& link) {
   std::string advertiser_name, username;
   std::optional<TimePoint> refresh_expires;
-  if (auto a = store.get_advertiser(link.advertiser_id); a && a->has_value())
+  if (auto a = store.links().get_advertiser(link.advertiser_id); a && a->has_value())
     advertiser_name = (*a)->name;
   if (!link.open_id.empty()) {
-    if (auto acc = store.get_account(link.open_id); acc && acc->has_value())
+    if (auto acc = store.links().get_account(link.open_id); acc && acc->has_value())
       username = (*acc)->username;
     if (link.state != LinkState::kUnlinked)
-      if (auto t = store.account_tokens(link.open_id); t && t->has_value())
+      if (auto t = store.tokens().account(link.open_id); t && t->has_value())
         refresh_expires = (*t)->refresh_expires_at;
   }
   return json::object{
@@ -51,7 +51,7 @@ json::object link_json(store::Store& store, const store::LinkRecord& link) {
 json::object consolidated_json(store::Store& store, const store::LinkRecord& link) {
   json::object organic;
   if (!link.open_id.empty())
-    if (auto acc = store.get_account(link.open_id); acc && acc->has_value()) {
+    if (auto acc = store.links().get_account(link.open_id); acc && acc->has_value()) {
       const auto& o = (*acc)->organic;
       organic = {{"followers", o.followers},     {"videos", o.videos},
                  {"video_views", o.video_views}, {"likes", o.likes},

@@ -33,6 +33,7 @@ Scheduler::Scheduler(asio::any_io_executor ex, LinkService& links, Logger& log, 
       clock_(std::move(clock)),
       options_(options),
       timer_(ex),
+      idle_(ex),
       rng_(std::random_device{}()) {}
 
 Scheduler::~Scheduler() {
@@ -46,6 +47,11 @@ void Scheduler::start() {
 void Scheduler::stop() {
   stopped_ = true;
   timer_.cancel();
+}
+
+awaitable<void> Scheduler::drain() {
+  stop();
+  co_await idle_.until([this] { return idle(); });
 }
 
 void Scheduler::poke() {
@@ -66,7 +72,7 @@ awaitable<void> Scheduler::loop() {
 // random moment within the next interval instead (refreshes within a short
 // window, since their tokens are near expiry).
 void Scheduler::spread_overdue_work() {
-  auto links = links_.store().list_links(false);
+  auto links = links_.store().links().list(false);
   if (!links) {
     log_.error("scheduler.list_failed", {{"error", links.error().message}});
     return;
@@ -88,7 +94,7 @@ void Scheduler::spread_overdue_work() {
           now + Seconds{std::uniform_int_distribution<long long>(0, refresh_window)(rng_)};
       changed = true;
     }
-    if (changed && links_.store().update_link(link)) ++spread;
+    if (changed && links_.store().links().update(link)) ++spread;
   }
   if (spread) log_.info("scheduler.spread", {{"links", std::to_string(spread)}});
 }
@@ -99,7 +105,7 @@ void Scheduler::spread_overdue_work() {
 // rate limiter, not by the tick.
 void Scheduler::dispatch_due_work() {
   if (queue_.empty()) {
-    auto links = links_.store().list_links(false);
+    auto links = links_.store().links().list(false);
     if (!links) {
       log_.error("scheduler.list_failed", {{"error", links.error().message}});
       return;
@@ -136,6 +142,7 @@ awaitable<void> Scheduler::work_on(std::string link_id, bool refresh_due, bool c
   if (!*alive) co_return;
   in_flight_.erase(link_id);
   launch_queued_work();
+  idle_.notify();
 }
 
 awaitable<void> Scheduler::refresh_one(const std::string& link_id) {
@@ -170,10 +177,16 @@ void Scheduler::transient_failure(const std::string& link_id, const Error& e, bo
              {"failures", std::to_string(n)},
              {"retry_at", format_rfc3339(when)},
              {"error", e.message}});
-  (void)links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
-                          refresh ? std::optional<TimePoint>(when) : std::nullopt);
-  if (n >= options_.degraded_after)
-    (void)links_.degrade(link_id, std::to_string(n) + " transient failures in a row: " + e.message);
+  auto moved = links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
+                                 refresh ? std::optional<TimePoint>(when) : std::nullopt);
+  if (!moved)
+    log_.error("scheduler.reschedule_failed",
+               {{"link", link_id}, {"error", moved.error().message}});
+  if (n < options_.degraded_after) return;
+  const Reason why{e.upstream_code,
+                   std::to_string(n) + " transient failures in a row: " + e.message, e.request_id};
+  if (auto r = links_.degrade(link_id, why, refresh ? Trouble::kRefresh : Trouble::kChecks); !r)
+    log_.error("link.degrade_failed", {{"link", link_id}, {"error", r.error().message}});
 }
 
 // Exponential from a base tied to the check interval (a quarter of it, 1 s

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/links/link_service.hpp"
+#include "core/util/idle_signal.hpp"
 
 namespace ttlink::links {
 
@@ -42,7 +43,9 @@ class Scheduler {
 
   void start();  // spawns the loop on the executor
   void stop();   // no new work; in-flight work finishes
-  void poke();   // look for due work now (the clock moved)
+  // stop(), then returns once in-flight work has finished.
+  boost::asio::awaitable<void> drain();
+  void poke();  // look for due work now (the clock moved)
   bool idle() const { return in_flight_.empty(); }
   const SchedulerStats& stats() const { return stats_; }
   // Next time each kind of work is due across all links (for `status`).
@@ -65,6 +68,7 @@ class Scheduler {
   Clock clock_;
   SchedulerOptions options_;
   boost::asio::steady_timer timer_;
+  IdleSignal idle_;
   bool stopped_ = false;
   std::set<std::string> in_flight_;
   struct DueWork {

@@ -2,31 +2,23 @@
 
 namespace ttlink::spark {
 
-namespace json = boost::json;
-
 namespace {
 
-json::object post_details(const store::PostRecord& p) {
-  return {{"post",
-           {{"item_id", p.item_id},
-            {"advertiser_id", p.advertiser_id},
-            {"auth_code_status", p.auth_code_status},
-            {"auth_end_time",
-             p.auth_end_time ? json::value(format_rfc3339(*p.auth_end_time)) : json::value()},
-            {"tiktok_name", p.tiktok_name}}}};
+alerts::PostFacts post_facts(const store::PostRecord& p) {
+  return {p.item_id, p.advertiser_id, p.auth_code_status, p.auth_end_time, p.tiktok_name};
 }
 
-alerts::Condition post_condition(const PostOwner& o, std::string kind, alerts::Severity severity,
+alerts::Condition post_condition(const PostOwner& o, AlertKind kind, Severity severity,
                                  std::string message, std::string action) {
   alerts::Condition c;
-  c.kind = std::move(kind);
+  c.kind = kind;
   c.severity = severity;
   c.subject = o.link_id + "/" + o.post.item_id;
-  c.link_id = o.link_id;
-  c.reason = {0, std::move(message)};
-  c.action_text = std::move(action);
+  c.link.id = o.link_id;
+  c.reason = {0, std::move(message), ""};
+  c.action = {std::move(action), std::nullopt};
   c.ctl = "ttlinkctl posts --expiring";
-  c.details = post_details(o.post);
+  c.post = post_facts(o.post);
   return c;
 }
 
@@ -34,19 +26,17 @@ std::string end_text(const store::PostRecord& p) {
   return p.auth_end_time ? format_rfc3339(*p.auth_end_time) : std::string("an unknown time");
 }
 
-alerts::Condition comments_condition(const store::WaitingComments& w, std::string kind,
+alerts::Condition comments_condition(const store::WaitingComments& w, AlertKind kind,
                                      std::string message, std::string action) {
   alerts::Condition c;
-  c.kind = std::move(kind);
-  c.severity = alerts::Severity::kWarning;
+  c.kind = kind;
+  c.severity = Severity::kWarning;
   c.subject = w.link_id + "/" + w.item_id;
-  c.link_id = w.link_id;
-  c.reason = {0, std::move(message)};
-  c.action_text = std::move(action);
+  c.link.id = w.link_id;
+  c.reason = {0, std::move(message), ""};
+  c.action = {std::move(action), std::nullopt};
   c.ctl = "ttlinkctl comments --link " + w.link_id + " --status new";
-  c.details = json::object{
-      {"comments",
-       {{"item_id", w.item_id}, {"count", w.count}, {"oldest", format_rfc3339(w.oldest)}}}};
+  c.comments = alerts::CommentFacts{w.item_id, w.count, w.oldest};
   c.quiet_updates = true;
   return c;
 }
@@ -75,7 +65,7 @@ std::vector<alerts::Condition> post_expiring_conditions(const std::vector<PostOw
     if (p.auth_code_status != "IN_USE" || !p.auth_end_time) continue;
     if (*p.auth_end_time <= now || *p.auth_end_time > now + warn) continue;
     out.push_back(post_condition(
-        o, "post_auth_expiring", alerts::Severity::kWarning,
+        o, AlertKind::kPostAuthExpiring, Severity::kWarning,
         "Spark Ads authorization of post " + p.item_id + " ends " + end_text(p),
         "Ask the creator to renew the post authorization code, then bind it in Ads Manager"));
   }
@@ -92,7 +82,7 @@ std::vector<alerts::Condition> post_expired_conditions(const std::vector<PostOwn
         (p.auth_code_status == "IN_USE" && p.auth_end_time && *p.auth_end_time <= now);
     if (!ended) continue;
     out.push_back(post_condition(
-        o, "post_auth_expired", alerts::Severity::kCritical,
+        o, AlertKind::kPostAuthExpired, Severity::kCritical,
         "Spark Ads authorization of post " + p.item_id + " ended " + end_text(p) +
             ": its ads no longer deliver",
         "Get a new post authorization code from the creator and bind it in Ads Manager"));
@@ -103,7 +93,7 @@ std::vector<alerts::Condition> post_expired_conditions(const std::vector<PostOwn
 std::vector<alerts::Condition> keyword_conditions(const std::vector<store::WaitingComments>& w) {
   std::vector<alerts::Condition> out;
   for (const auto& c : w)
-    out.push_back(comments_condition(c, "comment_keyword",
+    out.push_back(comments_condition(c, AlertKind::kCommentKeyword,
                                      std::to_string(c.count) + " comment(s) on post " + c.item_id +
                                          " hit an alert keyword or blocked word, e.g. \"" +
                                          excerpt(c.sample) + "\"",
@@ -115,7 +105,7 @@ std::vector<alerts::Condition> unanswered_conditions(const std::vector<store::Wa
                                                      Seconds after) {
   std::vector<alerts::Condition> out;
   for (const auto& c : w)
-    out.push_back(comments_condition(c, "comment_unanswered",
+    out.push_back(comments_condition(c, AlertKind::kCommentUnanswered,
                                      std::to_string(c.count) + " comment(s) on post " + c.item_id +
                                          " wait for a reply, the oldest for over " +
                                          format_duration(after) + ", e.g. \"" + excerpt(c.sample) +

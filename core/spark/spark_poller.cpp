@@ -11,7 +11,7 @@ namespace asio = boost::asio;
 
 SparkPoller::SparkPoller(asio::any_io_executor ex, SparkService& spark, Logger& log,
                          std::function<Seconds()> interval)
-    : spark_(spark), log_(log), interval_(std::move(interval)), timer_(ex) {}
+    : spark_(spark), log_(log), interval_(std::move(interval)), timer_(ex), idle_(ex) {}
 
 void SparkPoller::start() {
   if (running_) return;
@@ -22,6 +22,11 @@ void SparkPoller::start() {
 void SparkPoller::stop() {
   running_ = false;
   timer_.cancel();
+}
+
+asio::awaitable<void> SparkPoller::drain() {
+  stop();
+  co_await idle_.until([this] { return idle(); });
 }
 
 void SparkPoller::poke() {
@@ -37,6 +42,7 @@ asio::awaitable<void> SparkPoller::loop() {
     if (auto r = spark_.evaluate_alerts(); !r)
       log_.error("spark.alerts_failed", {{"error", r.error().message}});
     busy_ = false;
+    idle_.notify();
     if (!running_ || more || poked_) continue;
     timer_.expires_after(interval_());
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -45,7 +51,7 @@ asio::awaitable<void> SparkPoller::loop() {
 
 asio::awaitable<bool> SparkPoller::round() {
   ++stats_.rounds;
-  auto links = spark_.store().list_links(false);
+  auto links = spark_.store().links().list(false);
   if (!links) {
     log_.error("spark.list_failed", {{"error", links.error().message}});
     co_return false;

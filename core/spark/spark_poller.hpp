@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "core/spark/spark_service.hpp"
+#include "core/util/idle_signal.hpp"
 
 namespace ttlink::spark {
 
@@ -29,6 +30,8 @@ class SparkPoller {
 
   void start();
   void stop();
+  // stop(), then returns once the link being synced is done.
+  boost::asio::awaitable<void> drain();
   void poke();  // poll now (the clock moved, a link was added)
   bool idle() const { return !busy_; }
   const PollerStats& stats() const { return stats_; }
@@ -41,6 +44,7 @@ class SparkPoller {
   Logger& log_;
   std::function<Seconds()> interval_;
   boost::asio::steady_timer timer_;
+  IdleSignal idle_;
   bool running_ = false;
   bool busy_ = false;
   bool poked_ = false;

@@ -62,7 +62,7 @@ void SparkService::apply_config() {
 }
 
 Result<Secret> SparkService::advertiser_token(const std::string& advertiser_id) {
-  auto token = store_.advertiser_token(advertiser_id);
+  auto token = store_.tokens().advertiser(advertiser_id);
   if (!token) return token.error();
   if (!token->has_value())
     return Error::conflict("advertiser " + advertiser_id + " has no access token: reauthorize");
@@ -71,7 +71,7 @@ Result<Secret> SparkService::advertiser_token(const std::string& advertiser_id) 
 
 awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
   auto guard = co_await syncing_.lock(link_id);
-  auto link = store_.get_link(link_id);
+  auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
   if (!syncable(*link))
     co_return Error::conflict("link " + link_id + " is " + std::string(to_string(link->state)) +
@@ -108,7 +108,7 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
 
 std::vector<std::string> SparkService::own_videos(const store::LinkRecord& link) {
   if (!account_tokens_ || link.open_id.empty() || link.identity_id.empty()) return {};
-  auto account = store_.get_account(link.open_id);
+  auto account = store_.links().get_account(link.open_id);
   if (!account || !account->has_value()) return {};
   const std::string scopes = "," + (*account)->scope + ",";
   if (scopes.find(",comment.list,") == std::string::npos) return {};
@@ -164,7 +164,7 @@ awaitable<Result<void>> SparkService::post_hidden(const store::LinkRecord& link,
 }
 
 Result<store::LinkRecord> SparkService::link_of(const store::CommentRecord& c) {
-  auto link = store_.get_link(c.link_id);
+  auto link = store_.links().get(c.link_id);
   if (!link) return link.error();
   if (link->advertiser_id.empty() || link->state == LinkState::kUnlinked)
     return Error::conflict("link " + c.link_id + " of comment " + c.comment_id +
@@ -180,7 +180,7 @@ Result<void> SparkService::audit(const store::CommentRecord& c, const store::Act
   e.actor = actor.description;
   e.action = std::move(action);
   e.reason_message = std::move(message);
-  return store_.append_audit(e);
+  return store_.links().append_audit(e);
 }
 
 namespace {
@@ -244,7 +244,7 @@ awaitable<Result<ActionResult>> SparkService::set_hidden(std::string comment_id,
 }
 
 Result<std::vector<PostOwner>> SparkService::posts_with_links() {
-  auto links = store_.list_links(false);
+  auto links = store_.links().list(false);
   if (!links) return links.error();
   auto posts = store_.spark().list_posts();
   if (!posts) return posts.error();
@@ -262,25 +262,46 @@ Result<std::vector<PostOwner>> SparkService::posts_with_links() {
   return out;
 }
 
+// Conditions name their link by id; an alert says who the link is.
+Result<void> SparkService::with_link_facts(std::vector<alerts::Condition>& conditions) {
+  std::map<std::string, LinkFacts> known;
+  for (auto& c : conditions) {
+    auto it = known.find(c.link.id);
+    if (it == known.end()) {
+      auto link = store_.links().get(c.link.id);
+      if (!link) return link.error();
+      auto facts = store_.links().facts(*link);
+      if (!facts) return facts.error();
+      it = known.emplace(c.link.id, std::move(*facts)).first;
+    }
+    c.link = it->second;
+  }
+  return {};
+}
+
+Result<void> SparkService::reconcile(AlertKind kind, std::vector<alerts::Condition> conditions) {
+  if (auto r = with_link_facts(conditions); !r) return r;
+  return engine_->reconcile(kind, conditions);
+}
+
 Result<void> SparkService::evaluate_alerts() {
   if (!engine_) return {};
   const TimePoint now = clock_();
   auto posts = posts_with_links();
   if (!posts) return posts.error();
-  if (auto r = engine_->reconcile(
-          "post_auth_expiring",
-          post_expiring_conditions(*posts, now, config_.refresh.warn_post_auth_before));
+  const Seconds warn = config_.refresh.warn_post_auth_before;
+  if (auto r = reconcile(AlertKind::kPostAuthExpiring, post_expiring_conditions(*posts, now, warn));
       !r)
     return r;
-  if (auto r = engine_->reconcile("post_auth_expired", post_expired_conditions(*posts, now)); !r)
+  if (auto r = reconcile(AlertKind::kPostAuthExpired, post_expired_conditions(*posts, now)); !r)
     return r;
   auto flagged = store_.spark().flagged();
   if (!flagged) return flagged.error();
-  if (auto r = engine_->reconcile("comment_keyword", keyword_conditions(*flagged)); !r) return r;
+  if (auto r = reconcile(AlertKind::kCommentKeyword, keyword_conditions(*flagged)); !r) return r;
   const Seconds after = config_.comments.alert_unanswered_after;
   auto waiting = store_.spark().unanswered(now - after);
   if (!waiting) return waiting.error();
-  return engine_->reconcile("comment_unanswered", unanswered_conditions(*waiting, after));
+  return reconcile(AlertKind::kCommentUnanswered, unanswered_conditions(*waiting, after));
 }
 
 }  // namespace ttlink::spark

@@ -11,12 +11,12 @@
 
 #include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
-#include "core/links/keyed_mutex.hpp"
 #include "core/spark/comment_sync.hpp"
 #include "core/spark/spark_alerts.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/comments.hpp"
+#include "core/util/keyed_mutex.hpp"
 #include "core/util/log.hpp"
 
 namespace ttlink::spark {
@@ -68,6 +68,8 @@ class SparkService {
   const config::Config& config() const { return config_; }
 
  private:
+  Result<void> reconcile(AlertKind kind, std::vector<alerts::Condition> conditions);
+  Result<void> with_link_facts(std::vector<alerts::Condition>& conditions);
   Result<store::LinkRecord> link_of(const store::CommentRecord& c);
   Result<Secret> advertiser_token(const std::string& advertiser_id);
   Result<void> audit(const store::CommentRecord& c, const store::Actor& actor, std::string action,
@@ -87,7 +89,7 @@ class SparkService {
   std::function<TimePoint()> clock_;
   AccountTokenSource account_tokens_;
   CommentSync comments_;
-  links::KeyedMutex syncing_;  // key: link id; the poller and spark.sync never overlap
+  KeyedMutex syncing_;  // key: link id; the poller and spark.sync never overlap
 };
 
 }  // namespace ttlink::spark

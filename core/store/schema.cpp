@@ -204,7 +204,19 @@ CREATE TABLE comment_cursors (
 );
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kV1, kV2, kV3, kV4};
+// v5: action links, the stable URL an alert carries to reauthorize a link
+// (only the token's hash is stored).
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE action_links (
+  token_hash TEXT PRIMARY KEY,
+  link_id    INTEGER NOT NULL REFERENCES links(id),
+  created_at INTEGER NOT NULL,
+  closed_at  INTEGER
+) WITHOUT ROWID;
+CREATE INDEX action_links_open ON action_links(link_id) WHERE closed_at IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
 
 Result<void> apply(sqlite::Database& db, int index) {
   if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;

@@ -2,44 +2,9 @@
 
 #include <map>
 
-#include "core/store/sqlite.hpp"
-
 namespace ttlink::store {
 
-// A named statement: the name caches it on the connection.
-struct SparkTables::Sql {
-  std::string_view name;
-  std::string_view text;
-};
-
 namespace {
-
-using Sql = SparkTables::Sql;
-
-std::optional<std::int64_t> unix_or_null(const std::optional<TimePoint>& t) {
-  if (!t) return std::nullopt;
-  return to_unix(*t);
-}
-
-std::optional<TimePoint> time_or_null(std::optional<std::int64_t> v) {
-  if (!v) return std::nullopt;
-  return from_unix(*v);
-}
-
-// Runs `body` in a transaction of its own unless one is open already.
-template <class Body>
-Result<void> atomically(sqlite::Database& db, Body&& body) {
-  const bool own = !db.in_transaction();
-  if (own)
-    if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r;
-  Result<void> done = body();
-  if (!own) return done;
-  if (!done) {
-    (void)db.exec("ROLLBACK");
-    return done;
-  }
-  return db.exec("COMMIT");
-}
 
 constexpr Sql kDeletePosts{"spark.delete_posts", "DELETE FROM posts WHERE advertiser_id = ?1"};
 constexpr Sql kInsertPost{
@@ -196,10 +161,10 @@ CountDelta delta_of(const CommentRecord* before, const CommentRecord& after) {
           as_int(is_flagged(after)) - as_int(before && is_flagged(*before))};
 }
 
-Result<void> apply_delta(sqlite::Database& db, const std::string& link_id,
-                         const std::string& item_id, const CountDelta& d) {
+Result<void> apply_delta(Connection& db, const std::string& link_id, const std::string& item_id,
+                         const CountDelta& d) {
   if (d.empty()) return {};
-  auto s = db.statement(kBump.name, kBump.text);
+  auto s = db.statement(kBump);
   if (!s) return s.error();
   return (*s)
       ->bind(1, link_id)
@@ -220,13 +185,13 @@ Result<void> SparkTables::count_change(const CommentRecord* before, const Commen
 // one transaction. A comment not stored is left alone.
 template <class Change>
 Result<void> SparkTables::update(const std::string& id, const Sql& sql, Change change) {
-  return atomically(db_, [&]() -> Result<void> {
+  return db_.in_transaction([&]() -> Result<void> {
     auto before = get_comment(id);
     if (!before) return before.error();
     if (!before->has_value()) return {};
     CommentRecord after = **before;
     change(after);
-    auto s = db_.statement(sql.name, sql.text);
+    auto s = db_.statement(sql);
     if (!s) return s.error();
     (*s)->bind(1, id).bind(2, after.replied_by).bind(3, std::int64_t{after.hidden});
     if (auto r = (*s)->run(); !r) return r;
@@ -236,12 +201,12 @@ Result<void> SparkTables::update(const std::string& id, const Sql& sql, Change c
 
 Result<void> SparkTables::replace_posts(const std::string& advertiser_id,
                                         const std::vector<PostRecord>& posts) {
-  return atomically(db_, [&]() -> Result<void> {
-    auto del = db_.statement(kDeletePosts.name, kDeletePosts.text);
+  return db_.in_transaction([&]() -> Result<void> {
+    auto del = db_.statement(kDeletePosts);
     if (!del) return del.error();
     if (auto r = (*del)->bind(1, advertiser_id).run(); !r) return r;
     for (const auto& p : posts) {
-      auto s = db_.statement(kInsertPost.name, kInsertPost.text);
+      auto s = db_.statement(kInsertPost);
       if (!s) return s.error();
       (*s)->bind(1, p.advertiser_id)
           .bind(2, p.item_id)
@@ -261,7 +226,7 @@ Result<void> SparkTables::replace_posts(const std::string& advertiser_id,
 
 Result<std::vector<PostRecord>> SparkTables::list_posts(const std::string& advertiser_id) {
   const Sql& sql = advertiser_id.empty() ? kAllPosts : kPostsOf;
-  auto s = db_.statement(sql.name, sql.text);
+  auto s = db_.statement(sql);
   if (!s) return s.error();
   if (!advertiser_id.empty()) (*s)->bind(1, advertiser_id);
   return read_rows(**s, read_post);
@@ -271,9 +236,9 @@ Result<int> SparkTables::insert_comments(const std::vector<CommentRecord>& comme
   int added = 0;
   // A page's comments are mostly of one post: its counts move once a page.
   std::map<std::pair<std::string, std::string>, CountDelta> deltas;
-  auto done = atomically(db_, [&]() -> Result<void> {
+  auto done = db_.in_transaction([&]() -> Result<void> {
     for (const auto& c : comments) {
-      auto s = db_.statement(kInsertComment.name, kInsertComment.text);
+      auto s = db_.statement(kInsertComment);
       if (!s) return s.error();
       (*s)->bind(1, c.comment_id)
           .bind(2, c.link_id)
@@ -292,7 +257,7 @@ Result<int> SparkTables::insert_comments(const std::vector<CommentRecord>& comme
           .bind(15, c.keyword)
           .bind(16, to_unix(c.ingested_at));
       if (auto r = (*s)->run(); !r) return r;
-      if (db_.changes() == 0) continue;  // stored before
+      if (db_.database().changes() == 0) continue;  // stored before
       ++added;
       auto& d = deltas[{c.link_id, c.item_id}];
       const CountDelta one = delta_of(nullptr, c);
@@ -316,7 +281,7 @@ Result<int> SparkTables::insert_comments(const std::vector<CommentRecord>& comme
 }
 
 Result<std::optional<CommentRecord>> SparkTables::get_comment(const std::string& comment_id) {
-  auto s = db_.statement(kGetComment.name, kGetComment.text);
+  auto s = db_.statement(kGetComment);
   if (!s) return s.error();
   auto row = (*s)->bind(1, comment_id).step();
   if (!row) return row.error();
@@ -325,13 +290,13 @@ Result<std::optional<CommentRecord>> SparkTables::get_comment(const std::string&
 }
 
 Result<bool> SparkTables::comment_known(const std::string& comment_id) {
-  auto s = db_.statement(kCommentKnown.name, kCommentKnown.text);
+  auto s = db_.statement(kCommentKnown);
   if (!s) return s.error();
   return (*s)->bind(1, comment_id).step();
 }
 
 Result<std::vector<CommentRecord>> SparkTables::list_comments(const CommentQuery& q) {
-  auto s = db_.statement(kListComments.name, kListComments.text);
+  auto s = db_.statement(kListComments);
   if (!s) return s.error();
   (*s)->bind(1, q.link_id)
       .bind(2, q.since ? to_unix(*q.since) : std::int64_t{0})
@@ -351,7 +316,7 @@ Result<void> SparkTables::set_replied(const std::string& comment_id, const std::
 
 Result<std::optional<CommentCursor>> SparkTables::cursor(const std::string& link_id,
                                                          const std::string& adgroup_id) {
-  auto s = db_.statement(kGetCursor.name, kGetCursor.text);
+  auto s = db_.statement(kGetCursor);
   if (!s) return s.error();
   auto row = (*s)->bind(1, link_id).bind(2, adgroup_id).step();
   if (!row) return row.error();
@@ -361,7 +326,7 @@ Result<std::optional<CommentCursor>> SparkTables::cursor(const std::string& link
 }
 
 Result<void> SparkTables::put_cursor(const CommentCursor& c) {
-  auto s = db_.statement(kPutCursor.name, kPutCursor.text);
+  auto s = db_.statement(kPutCursor);
   if (!s) return s.error();
   return (*s)
       ->bind(1, c.link_id)
@@ -375,10 +340,9 @@ namespace {
 
 // Posts listed by `posts` (link, item, count), each with its oldest comment
 // from `oldest` (kept when at or before `before`) and newest text from `newest`.
-Result<std::vector<WaitingComments>> waiting(sqlite::Database& db, const Sql& posts,
-                                             const Sql& oldest, const Sql& newest,
-                                             std::optional<TimePoint> before) {
-  auto s = db.statement(posts.name, posts.text);
+Result<std::vector<WaitingComments>> waiting(Connection& db, const Sql& posts, const Sql& oldest,
+                                             const Sql& newest, std::optional<TimePoint> before) {
+  auto s = db.statement(posts);
   if (!s) return s.error();
   auto rows = read_rows(**s, [](const sqlite::Statement& r) {
     return WaitingComments{r.text(0), r.text(1), static_cast<int>(r.int64(2)), {}, ""};
@@ -386,14 +350,14 @@ Result<std::vector<WaitingComments>> waiting(sqlite::Database& db, const Sql& po
   if (!rows) return rows.error();
   std::vector<WaitingComments> out;
   for (auto& w : *rows) {
-    auto o = db.statement(oldest.name, oldest.text);
+    auto o = db.statement(oldest);
     if (!o) return o.error();
     auto row = (*o)->bind(1, w.link_id).bind(2, w.item_id).step();
     if (!row) return row.error();
     auto at = (*o)->optional_int64(0);
     if (!at || (before && from_unix(*at) > *before)) continue;
     w.oldest = from_unix(*at);
-    auto n = db.statement(newest.name, newest.text);
+    auto n = db.statement(newest);
     if (!n) return n.error();
     auto text = (*n)->bind(1, w.link_id).bind(2, w.item_id).step();
     if (!text) return text.error();
@@ -414,7 +378,7 @@ Result<std::vector<WaitingComments>> SparkTables::flagged() {
 }
 
 Result<CommentTotals> SparkTables::totals(const std::string& link_id) {
-  auto s = db_.statement(kTotals.name, kTotals.text);
+  auto s = db_.statement(kTotals);
   if (!s) return s.error();
   auto row = (*s)->bind(1, link_id).step();
   if (!row) return row.error();

@@ -1,20 +1,17 @@
 #pragma once
 // The Spark Ads tables of the store (schema v4): posts and their
 // authorization windows, comments on promoted videos, and where comment
-// polling resumes. Same connection and transactions as the Store that owns
-// it (wrap calls in Store::in_transaction to make several atomic).
+// polling resumes. Same connection and transactions as the other table
+// families (wrap calls in Store::in_transaction to make several atomic).
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/store/connection.hpp"
 #include "core/util/result.hpp"
 #include "core/util/time.hpp"
 
 namespace ttlink::store {
-
-namespace sqlite {
-class Database;
-}
 
 struct PostRecord {
   std::string advertiser_id;
@@ -81,8 +78,7 @@ struct CommentTotals {
 
 class SparkTables {
  public:
-  struct Sql;
-  explicit SparkTables(sqlite::Database& db) : db_(db) {}
+  explicit SparkTables(Connection& db) : db_(db) {}
 
   // Replaces the advertiser's posts by `posts` (removed ones go).
   Result<void> replace_posts(const std::string& advertiser_id,
@@ -118,7 +114,7 @@ class SparkTables {
   template <class Change>
   Result<void> update(const std::string& id, const Sql& sql, Change change);
 
-  sqlite::Database& db_;
+  Connection& db_;
 };
 
 }  // namespace ttlink::store

@@ -31,8 +31,11 @@ Result<json::object> decode_envelope(int http_status, std::string_view body,
   if (auto* m = env.if_contains("message"); m && m->is_string()) message = m->get_string();
   if (code->get_int64() != 0) {
     if (message.empty()) message = "(no message)";
-    return Error::upstream(static_cast<long>(code->get_int64()),
-                           std::string(path) + ": " + message);
+    Error e =
+        Error::upstream(static_cast<long>(code->get_int64()), std::string(path) + ": " + message);
+    if (auto* id = env.if_contains("request_id"); id && id->is_string())
+      e.request_id = id->get_string();
+    return e;
   }
   const json::value* data = env.if_contains("data");
   if (!data || !data->is_object())

@@ -29,6 +29,8 @@ enum class Reaction {
 };
 
 Reaction classify(long code);
+// Codes some callers tell apart within their reaction.
+inline constexpr long kAccessTokenInvalid = 40105;
 // True for errors worth retrying as they are (transport trouble, rate limits).
 bool is_transient(const Error& e);
 

@@ -24,8 +24,9 @@ const char* to_string(ErrorKind kind);
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string message;     // for a person; never contains a secret
-  long upstream_code = 0;  // TikTok's `code` when kind == kUpstream
+  std::string message;       // for a person; never contains a secret
+  long upstream_code = 0;    // TikTok's `code` when kind == kUpstream
+  std::string request_id{};  // upstream's request_id, when an answer carried one
 
   static Error invalid(std::string m) { return {ErrorKind::kInvalidInput, std::move(m), 0}; }
   static Error not_found(std::string m) { return {ErrorKind::kNotFound, std::move(m), 0}; }

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include "core/alerts/engine.hpp"
+#include "core/links/attention.hpp"
 #include "core/store/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -18,12 +19,12 @@ class AlertEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = store::Store::open(dir_.file("ttlink.db"), dir_.file("store_key")).value();
-    link_ = store_->create_link("7000000000000000001", {}).value();
+    link_ = store_->links().create("7000000000000000001", {}).value();
     link_.open_id = "open-1";
-    ASSERT_TRUE(store_->update_link(link_));
-    ASSERT_TRUE(store_->put_advertiser(
+    ASSERT_TRUE(store_->links().update(link_));
+    ASSERT_TRUE(store_->links().put_advertiser(
         {"7000000000000000001", "Brand Ads", "STATUS_ENABLE", "", "", "ADMIN"}));
-    ASSERT_TRUE(store_->put_account({"open-1", "brand", "Brand", true, ""}));
+    ASSERT_TRUE(store_->links().put_account({"open-1", "brand", "Brand", true, ""}));
     engine_ = std::make_unique<Engine>(*store_, Seconds{3600}, sinks(), [this] { return now_; });
   }
 
@@ -31,20 +32,26 @@ class AlertEngineTest : public ::testing::Test {
     return {{"webhook#1", {}, Severity::kInfo}, {"log#2", {}, Severity::kCritical}};
   }
 
-  std::vector<store::AlertDelivery> due() { return store_->due_deliveries(now_, 100).value(); }
+  std::vector<store::AlertDelivery> due() { return store_->alerts().due(now_, 100).value(); }
   void deliver_all_due() {
-    for (const auto& d : due()) ASSERT_TRUE(store_->mark_delivered(d.seq, now_));
+    for (const auto& d : due()) ASSERT_TRUE(store_->alerts().mark_delivered(d.seq, now_));
   }
   json::object body(const store::AlertDelivery& d) { return json::parse(d.body).as_object(); }
-  Result<void> enter(LinkState s, long code = 40105, std::string message = "token revoked") {
-    return engine_->on_link_state(link_.id, s, {code, std::move(message)},
-                                  "https://auth.example/?state=abc");
+  // What links hand over when the link records state `s`.
+  Result<void> enter(LinkState s, long code = 40105, std::string message = "token revoked",
+                     links::Trouble trouble = links::Trouble::kChecks) {
+    const LinkEvent e{
+        store_->links().facts(link_).value(), from_, s, Reason{code, std::move(message), "req-1"},
+        links::attention_for(s, trouble, link_.id, "https://auth.example/?state=abc")};
+    from_ = s;
+    return engine_->on_link_event(e);
   }
 
   TempDir dir_;
   TimePoint now_ = from_unix(1'790'000'000);
   std::unique_ptr<store::Store> store_;
   store::LinkRecord link_;
+  LinkState from_ = LinkState::kActive;
   std::unique_ptr<Engine> engine_;
 };
 
@@ -64,6 +71,7 @@ TEST_F(AlertEngineTest, ReauthRequiredFiresOncePerFingerprintWithTheProductPaylo
   EXPECT_EQ(p["link"].at("account"), "@brand");
   EXPECT_EQ(p["link"].at("open_id"), "open-1");
   EXPECT_EQ(p["reason"].at("code"), 40105);
+  EXPECT_EQ(p["reason"].at("request_id"), "req-1");
   EXPECT_EQ(p["action"].at("url"), "https://auth.example/?state=abc");
   EXPECT_EQ(p["ctl"], json::value("ttlinkctl reauth " + link_.id));
   EXPECT_EQ(rows[0].event_id, std::string(p["id"].as_string()));
@@ -96,7 +104,7 @@ TEST_F(AlertEngineTest, LeavingTheStateResolvesAndTheResolvedWaitsForItsFiring) 
   }
   deliver_all_due();
   EXPECT_TRUE(due().empty());
-  EXPECT_EQ(store_->undelivered_count().value(), 0);
+  EXPECT_EQ(store_->alerts().undelivered_count().value(), 0);
 }
 
 TEST_F(AlertEngineTest, ChangingStateResolvesTheOldKindAndFiresTheNew) {
@@ -156,15 +164,15 @@ TEST_F(AlertEngineTest, QueuedAlertsSurviveReopeningTheStore) {
   store_.reset();
   store_ = store::Store::open(dir_.file("ttlink.db"), dir_.file("store_key")).value();
   EXPECT_EQ(due().size(), 2u);
-  EXPECT_EQ(store_->list_alerts(false, 10).value().size(), 1u);
+  EXPECT_EQ(store_->alerts().list(false, 10).value().size(), 1u);
 }
 
 TEST_F(AlertEngineTest, FailedAttemptsWaitForTheirRetryTime) {
   ASSERT_TRUE(enter(LinkState::kReauthRequired));
   auto rows = due();
-  ASSERT_TRUE(store_->mark_attempt_failed(rows[0].seq, now_ + Seconds{10}, "HTTP 500"));
+  ASSERT_TRUE(store_->alerts().mark_attempt_failed(rows[0].seq, now_ + Seconds{10}, "HTTP 500"));
   EXPECT_EQ(due().size(), 1u);
-  EXPECT_EQ(store_->next_delivery_at().value(), now_);
+  EXPECT_EQ(store_->alerts().next_delivery_at().value(), now_);
   now_ += Seconds{10};
   auto later = due();
   ASSERT_EQ(later.size(), 2u);
@@ -181,14 +189,77 @@ TEST(AlertIds, AreSortableByTimeAndUnique) {
   EXPECT_NE(b, c);
 }
 
-TEST(AlertKinds, MapLinkStates) {
-  EXPECT_EQ(kind_for_state(LinkState::kNotBusiness, "")->kind, "not_business_account");
-  EXPECT_EQ(kind_for_state(LinkState::kAdvertiserInactive, "")->kind, "advertiser_inactive");
-  EXPECT_EQ(kind_for_state(LinkState::kPermissionDenied, "")->kind, "permission_denied");
-  EXPECT_EQ(kind_for_state(LinkState::kExpiring, "")->severity, Severity::kWarning);
-  EXPECT_EQ(kind_for_state(LinkState::kDegraded, "token refresh failed")->kind, "refresh_failing");
-  EXPECT_FALSE(kind_for_state(LinkState::kActive, ""));
-  EXPECT_FALSE(kind_for_state(LinkState::kUnlinked, ""));
+TEST_F(AlertEngineTest, ANewReasonOfTheSameStateKeepsTheActionLinkWhenNoneIsGiven) {
+  ASSERT_TRUE(enter(LinkState::kReauthRequired));
+  const LinkEvent again{store_->links().facts(link_).value(), LinkState::kReauthRequired,
+                        LinkState::kReauthRequired, Reason{40107, "refresh token invalid", ""},
+                        links::attention_for(LinkState::kReauthRequired, links::Trouble::kChecks,
+                                             link_.id, std::nullopt)};
+  ASSERT_TRUE(engine_->on_link_event(again));
+  auto firing = engine_->list(false).value();
+  ASSERT_EQ(firing.size(), 1u);
+  EXPECT_EQ(firing[0]["reason"].at("code"), 40107);
+  EXPECT_EQ(firing[0]["action"].at("url"), "https://auth.example/?state=abc");
+}
+
+TEST(AlertKinds, LinksDecideTheKindOfEachState) {
+  using links::attention_for;
+  using links::Trouble;
+  auto kind = [](LinkState s, Trouble t = Trouble::kChecks) {
+    return attention_for(s, t, "1", std::nullopt)->kind;
+  };
+  EXPECT_EQ(kind(LinkState::kNotBusiness), AlertKind::kNotBusinessAccount);
+  EXPECT_EQ(kind(LinkState::kAdvertiserInactive), AlertKind::kAdvertiserInactive);
+  EXPECT_EQ(kind(LinkState::kPermissionDenied), AlertKind::kPermissionDenied);
+  EXPECT_EQ(kind(LinkState::kDegraded, Trouble::kRefresh), AlertKind::kRefreshFailing);
+  EXPECT_EQ(kind(LinkState::kDegraded, Trouble::kChecks), AlertKind::kUpstreamUnreachable);
+  EXPECT_EQ(attention_for(LinkState::kExpiring, Trouble::kChecks, "1", "u")->severity,
+            Severity::kWarning);
+  // Only states a person must authorize again carry the action link.
+  EXPECT_FALSE(attention_for(LinkState::kExpiring, Trouble::kChecks, "1", "u")->action.url);
+  EXPECT_EQ(attention_for(LinkState::kReauthRequired, Trouble::kChecks, "1", "u")->action.url, "u");
+  EXPECT_FALSE(attention_for(LinkState::kActive, Trouble::kChecks, "1", "u"));
+  EXPECT_FALSE(attention_for(LinkState::kUnlinked, Trouble::kChecks, "1", "u"));
+}
+
+TEST(AlertJson, RoundTripsEveryMember) {
+  Alert a;
+  a.id = new_alert_id(from_unix(1'790'000'000));
+  a.kind = AlertKind::kPostAuthExpiring;
+  a.severity = Severity::kWarning;
+  a.status = AlertStatus::kResolved;
+  a.subject = "1/7300000000000000001";
+  a.since = from_unix(1'790'000'000);
+  a.resolved_at = from_unix(1'790'000'100);
+  a.link = {"1", "7000000000000000001", "Brand Ads", "@brand", "open-1"};
+  a.reason = {40002, "bad \"quoted\" text", "2024112413370201012345"};
+  a.action = {"Renew it", std::nullopt};
+  a.ctl = "ttlinkctl posts --expiring";
+  a.post = PostFacts{"7300000000000000001", "7000000000000000001", "IN_USE",
+                     from_unix(1'790'086'400), "creator"};
+  a.comments = CommentFacts{"7300000000000000001", 3, from_unix(1'789'999'000)};
+  auto back = alert_from_json(to_json_text(a));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->fingerprint(), a.fingerprint());
+  EXPECT_EQ(back->kind, a.kind);
+  EXPECT_EQ(back->status, a.status);
+  EXPECT_EQ(back->resolved_at, a.resolved_at);
+  EXPECT_EQ(back->link, a.link);
+  EXPECT_EQ(back->reason, a.reason);
+  EXPECT_EQ(back->action, a.action);
+  EXPECT_EQ(back->post, a.post);
+  EXPECT_EQ(back->comments, a.comments);
+}
+
+TEST(AlertJson, ADamagedStoredAlertIsAnErrorNotAGuess) {
+  EXPECT_FALSE(alert_from_json("not json"));
+  EXPECT_FALSE(alert_from_json(R"({"id":"x","kind":"no_such_kind","status":"firing"})"));
+  Alert a;
+  a.id = "x";
+  a.subject = "1";
+  auto text = to_json_text(a);
+  text.replace(text.find("\"since\":\""), 9, "\"since\":7,\"x\":\"");
+  EXPECT_FALSE(alert_from_json(text));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/alerts/alert_metrics.hpp"
 #include "core/alerts/alertmanager_sink.hpp"
@@ -17,6 +18,7 @@
 #include "core/alerts/exec_sink.hpp"
 #include "core/alerts/slack_sink.hpp"
 #include "core/alerts/webhook_sink.hpp"
+#include "core/links/attention.hpp"
 #include "core/util/random.hpp"
 #include "support/temp_dir.hpp"
 
@@ -44,6 +46,28 @@ config::AlertSinkConfig exec_config(std::vector<std::string> command,
   return c;
 }
 
+// A small alert for sinks that only pass the payload on.
+Alert test_alert(std::string id = "01KEY") {
+  Alert a;
+  a.id = std::move(id);
+  a.kind = AlertKind::kTest;
+  a.severity = Severity::kInfo;
+  a.subject = a.id;
+  return a;
+}
+
+Outgoing outgoing(std::string key) {
+  return Outgoing{test_alert(), std::move(key)};
+}
+
+// What links hand the engine when link `id` records state `to`.
+LinkEvent event(store::Store& store, const std::string& id, LinkState to, long code = 40105) {
+  auto link = store.links().get(id).value();
+  return LinkEvent{store.links().facts(link).value(), LinkState::kActive, to,
+                   Reason{code, code ? "revoked" : "", ""},
+                   links::attention_for(to, links::Trouble::kChecks, id, std::nullopt)};
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -59,15 +83,15 @@ TEST(ExecSink, PassesTheJsonOnStdinAndTheKeyInTheEnvironment) {
       "exec#1",
       exec_config({"/bin/sh", "-c", "cat > \"$0\"; echo \"$TTLINK_ALERT_ID\" >> \"$0\"", out}),
       io.get_executor());
-  auto r = run(io, sink.deliver({R"({"kind":"test"})", "01KEY"}));
+  auto r = run(io, sink.deliver(outgoing("01KEY")));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(read_file(out), "{\"kind\":\"test\"}01KEY\n");
+  EXPECT_EQ(read_file(out), to_json_text(test_alert()) + "01KEY\n");
 }
 
 TEST(ExecSink, ANonZeroExitIsAFailureToRetry) {
   asio::io_context io;
   ExecSink sink("exec#1", exec_config({"/bin/sh", "-c", "exit 3"}), io.get_executor());
-  auto r = run(io, sink.deliver({"{}", "k"}));
+  auto r = run(io, sink.deliver(outgoing("k")));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("exited with 3"), std::string::npos);
 }
@@ -76,7 +100,7 @@ TEST(ExecSink, ACommandPastItsTimeoutIsKilled) {
   asio::io_context io;
   ExecSink sink("exec#1", exec_config({"/bin/sleep", "30"}, Seconds{1}), io.get_executor());
   const auto started = std::chrono::steady_clock::now();
-  auto r = run(io, sink.deliver({"{}", "k"}));
+  auto r = run(io, sink.deliver(outgoing("k")));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("timed out"), std::string::npos);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
@@ -85,7 +109,7 @@ TEST(ExecSink, ACommandPastItsTimeoutIsKilled) {
 TEST(ExecSink, AMissingProgramFails) {
   asio::io_context io;
   ExecSink sink("exec#1", exec_config({"/nonexistent/notify"}), io.get_executor());
-  EXPECT_FALSE(run(io, sink.deliver({"{}", "k"})));
+  EXPECT_FALSE(run(io, sink.deliver(outgoing("k"))));
 }
 
 TEST(WebhookSignature, IsTimestampDotBodyHmacSha256) {
@@ -118,7 +142,7 @@ class FlakySink final : public Sink {
 TEST(Dispatcher, RetriesWithBackoffThenDeliversInOrder) {
   TempDir dir;
   auto store = store::Store::open(dir.file("db"), dir.file("key")).value();
-  auto link = store->create_link("7000000000000000001", {}).value();
+  auto link = store->links().create("7000000000000000001", {}).value();
   TimePoint now = from_unix(1'790'000'000);
   Clock clock = [&] { return now; };
   Engine engine(*store, Seconds{3600}, {{"webhook#1", {}, Severity::kInfo}}, clock);
@@ -128,15 +152,15 @@ TEST(Dispatcher, RetriesWithBackoffThenDeliversInOrder) {
   sinks.push_back(std::move(flaky));
   asio::io_context io;
   Logger log(stderr, LogLevel::kError);
-  Dispatcher d(io.get_executor(), *store, engine, std::move(sinks), log, nullptr,
+  Dispatcher d(io.get_executor(), *store, engine, std::move(sinks), log,
                Backoff{Seconds{10}, Seconds{100}}, clock);
 
-  d.notify({link.id, LinkState::kReauthRequired, {40105, "revoked"}});
-  d.notify({link.id, LinkState::kActive, {0, ""}});
+  ASSERT_TRUE(engine.on_link_event(event(*store, link.id, LinkState::kReauthRequired)));
+  ASSERT_TRUE(engine.on_link_event(event(*store, link.id, LinkState::kActive, 0)));
   run(io, d.run_once());  // attempt 1 fails: retry in 5..10 s
   EXPECT_TRUE(sink->got.empty());
   run(io, d.run_once());  // not due yet: nothing is tried
-  EXPECT_EQ(store->undelivered_count().value(), 2);
+  EXPECT_EQ(store->alerts().undelivered_count().value(), 2);
   now += Seconds{10};
   run(io, d.run_once());  // attempt 2 fails: retry in 10..20 s
   EXPECT_TRUE(sink->got.empty());
@@ -145,14 +169,14 @@ TEST(Dispatcher, RetriesWithBackoffThenDeliversInOrder) {
   run(io, d.run_once());
   ASSERT_EQ(sink->got.size(), 2u);
   EXPECT_EQ(sink->got[1], sink->got[0] + ".resolved");
-  EXPECT_EQ(store->undelivered_count().value(), 0);
+  EXPECT_EQ(store->alerts().undelivered_count().value(), 0);
 }
 
 TEST(Dispatcher, ResendsFiringAlertsEveryIntervalToSinksThatAskUntilResolved) {
   TempDir dir;
   auto store = store::Store::open(dir.file("db"), dir.file("key")).value();
-  auto link = store->create_link("7000000000000000001", {}).value();
-  auto other = store->create_link("7000000000000000002", {}).value();
+  auto link = store->links().create("7000000000000000001", {}).value();
+  auto other = store->links().create("7000000000000000002", {}).value();
   TimePoint now = from_unix(1'790'000'000);
   Clock clock = [&] { return now; };
   // The sink takes critical alerts only: the warning must not be resent.
@@ -163,10 +187,10 @@ TEST(Dispatcher, ResendsFiringAlertsEveryIntervalToSinksThatAskUntilResolved) {
   sinks.push_back(std::move(resending));
   asio::io_context io;
   Logger log(stderr, LogLevel::kError);
-  Dispatcher d(io.get_executor(), *store, engine, std::move(sinks), log, nullptr, Backoff{}, clock);
+  Dispatcher d(io.get_executor(), *store, engine, std::move(sinks), log, Backoff{}, clock);
 
-  d.notify({link.id, LinkState::kReauthRequired, {40105, "revoked"}});
-  d.notify({other.id, LinkState::kExpiring, {0, "refresh token expires soon"}});
+  ASSERT_TRUE(engine.on_link_event(event(*store, link.id, LinkState::kReauthRequired)));
+  ASSERT_TRUE(engine.on_link_event(event(*store, other.id, LinkState::kExpiring, 0)));
   run(io, d.run_once());
   ASSERT_EQ(sink->got.size(), 1u);  // the firing, not yet a resend
   const std::string id = sink->got[0];
@@ -177,7 +201,7 @@ TEST(Dispatcher, ResendsFiringAlertsEveryIntervalToSinksThatAskUntilResolved) {
   run(io, d.run_once());
   ASSERT_EQ(sink->got.size(), 2u);
   EXPECT_EQ(sink->got[1], id + ".resend");
-  d.notify({link.id, LinkState::kActive, {0, ""}});
+  ASSERT_TRUE(engine.on_link_event(event(*store, link.id, LinkState::kActive, 0)));
   now += Seconds{60};
   run(io, d.run_once());
   ASSERT_EQ(sink->got.size(), 3u);
@@ -190,18 +214,18 @@ TEST(Dispatcher, ResendsFiringAlertsEveryIntervalToSinksThatAskUntilResolved) {
 TEST(AlertMetrics, OutboxDepthAndTheAgeOfItsOldestRowAreExported) {
   TempDir dir;
   auto store = store::Store::open(dir.file("db"), dir.file("key")).value();
-  auto link = store->create_link("7000000000000000001", {}).value();
+  auto link = store->links().create("7000000000000000001", {}).value();
   const TimePoint queued = now_utc() - Seconds{90};
   Engine engine(*store, Seconds{3600}, {{"webhook#1", {}, Severity::kInfo}},
                 [&] { return queued; });
   asio::io_context io;
   Logger log(stderr, LogLevel::kError);
-  Dispatcher d(io.get_executor(), *store, engine, {}, log, nullptr);
+  Dispatcher d(io.get_executor(), *store, engine, {}, log);
   metrics::Registry registry;
-  register_alert_metrics(registry, engine, d, *store);
+  register_alert_metrics(registry, d, *store, now_utc);
   EXPECT_NE(registry.render().find("\nttlink_alert_oldest_undelivered_seconds 0\n"),
             std::string::npos);
-  ASSERT_TRUE(engine.on_link_state(link.id, LinkState::kReauthRequired, {40105, "revoked"}, {}));
+  ASSERT_TRUE(engine.on_link_event(event(*store, link.id, LinkState::kReauthRequired)));
   const std::string text = registry.render();
   EXPECT_NE(text.find("ttlink_alert_outbox_depth 1\n"), std::string::npos) << text;
   const std::string sample = "\nttlink_alert_oldest_undelivered_seconds ";
@@ -223,13 +247,17 @@ json::object reauth_payload() {
       .as_object();
 }
 
+Alert alert_of(const json::object& payload) {
+  return alert_from_json(json::serialize(payload)).value();
+}
+
 std::string at(const json::object& o, std::string_view a, std::string_view b) {
   return std::string(o.at(a).at(b).as_string());
 }
 
 TEST(AlertmanagerAlert, LabelsIdentifyTheAlertAndAnnotationsCarryTheAction) {
   const TimePoint now = parse_rfc3339("2026-11-24T12:00:00Z").value();
-  auto a = alertmanager_alert(reauth_payload(), now, Seconds{60}).value();
+  auto a = alertmanager_alert(alert_of(reauth_payload()), now, Seconds{60});
   const auto& labels = a.at("labels").as_object();
   EXPECT_EQ(at(a, "labels", "alertname"), "reauth_required");
   EXPECT_EQ(at(a, "labels", "severity"), "critical");
@@ -252,23 +280,23 @@ TEST(AlertmanagerAlert, ResolvedEndsAtItsResolveTimeAndNeverInTheFuture) {
   p["status"] = "resolved";
   p["resolved_at"] = "2026-11-24T11:30:00Z";
   const TimePoint now = parse_rfc3339("2026-11-24T12:00:00Z").value();
-  auto a = alertmanager_alert(p, now, Seconds{60}).value();
+  auto a = alertmanager_alert(alert_of(p), now, Seconds{60});
   EXPECT_EQ(std::string(a.at("endsAt").as_string()), "2026-11-24T11:30:00Z");
   p["resolved_at"] = "2027-01-01T00:00:00Z";  // a daemon clock moved ahead (debug)
-  a = alertmanager_alert(p, now, Seconds{60}).value();
+  a = alertmanager_alert(alert_of(p), now, Seconds{60});
   EXPECT_EQ(std::string(a.at("endsAt").as_string()), "2026-11-24T12:00:00Z");
 }
 
-TEST(AlertmanagerAlert, APayloadWithoutKindIsAnError) {
+TEST(AlertmanagerAlert, AStoredPayloadWithoutKindIsAnErrorBeforeAnySinkSeesIt) {
   auto p = reauth_payload();
   p.erase("kind");
-  auto a = alertmanager_alert(p, now_utc(), Seconds{60});
+  auto a = alert_from_json(json::serialize(p));
   ASSERT_FALSE(a);
-  EXPECT_EQ(a.error().message, "alert payload has no kind");
+  EXPECT_EQ(a.error().kind, ErrorKind::kStorage);
 }
 
 TEST(SlackText, SaysWhatWhoWhyAndTheActionWithUpstreamTextEscaped) {
-  EXPECT_EQ(slack_text(reauth_payload()),
+  EXPECT_EQ(slack_text(alert_of(reauth_payload())),
             ":rotating_light: [critical] *Reauthorize the TikTok account* — @brand · advertiser "
             "Brand &lt;Ads&gt; &amp; Co (7000000000000000001)\n"
             ">Access token is invalid (40105)\n"
@@ -280,7 +308,7 @@ TEST(SlackText, ResolvedIsOneLine) {
   auto p = reauth_payload();
   p["status"] = "resolved";
   EXPECT_EQ(
-      slack_text(p),
+      slack_text(alert_of(p)),
       ":white_check_mark: *Resolved: reauth_required* — @brand · advertiser Brand &lt;Ads&gt; "
       "&amp; Co (7000000000000000001)");
 }
@@ -288,7 +316,7 @@ TEST(SlackText, ResolvedIsOneLine) {
 TEST(SlackText, ANewlineInAReasonCannotStartAFakeLine) {
   auto p = reauth_payload();
   p["reason"].as_object()["message"] = "bad\n<!channel> <https://evil|click>";
-  const std::string t = slack_text(p);
+  const std::string t = slack_text(alert_of(p));
   EXPECT_EQ(t.find("<!channel>"), std::string::npos) << t;
   EXPECT_EQ(t.find("<https://evil"), std::string::npos) << t;
   EXPECT_NE(t.find(">bad &lt;!channel&gt;"), std::string::npos) << t;

@@ -183,7 +183,8 @@ TEST(SparkAlerts, APostEndingWithinTheWindowIsExpiringThenExpired) {
   auto expiring = post_expiring_conditions({ending, later, ended, expired, unused}, kNow, warn);
   ASSERT_EQ(expiring.size(), 1u);
   EXPECT_EQ(expiring[0].subject, "1/74001");
-  EXPECT_EQ(expiring[0].severity, alerts::Severity::kWarning);
+  EXPECT_EQ(expiring[0].severity, Severity::kWarning);
+  EXPECT_EQ(expiring[0].kind, AlertKind::kPostAuthExpiring);
   EXPECT_EQ(post_expired_conditions({ending, later, ended, expired, unused}, kNow).size(), 2u);
   EXPECT_EQ(post_state(ending.post, kNow, warn), "EXPIRING");
   EXPECT_EQ(post_state(later.post, kNow, warn), "ACTIVE");
@@ -197,7 +198,8 @@ TEST(SparkAlerts, CommentAlertsAreOnePerPostQuietlyUpdated) {
   ASSERT_EQ(keyword.size(), 1u);
   EXPECT_TRUE(keyword[0].quiet_updates);
   EXPECT_EQ(keyword[0].subject, "1/74001");
-  EXPECT_EQ(keyword[0].details.at("comments").at("count").as_int64(), 3000);
+  EXPECT_EQ(keyword[0].comments->count, 3000);
+  EXPECT_EQ(keyword[0].kind, AlertKind::kCommentKeyword);
   EXPECT_EQ(keyword[0].reason.message.find('\x1b'), std::string::npos);
   auto unanswered = unanswered_conditions(w, Seconds{4 * 3600});
   EXPECT_NE(unanswered[0].reason.message.find("the oldest for over 4h"), std::string::npos)

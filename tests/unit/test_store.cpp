@@ -42,7 +42,7 @@ class StoreTest : public ::testing::Test {
   sqlite::Database raw() { return sqlite::Database::open(db_path()).value(); }
 
   LinkRecord new_link(std::string_view advertiser_id = "7000000000000000001") {
-    return store_->create_link(advertiser_id, Actor{"uid=1000 gid=1000 pid=42"}).value();
+    return store_->links().create(advertiser_id, Actor{"uid=1000 gid=1000 pid=42"}).value();
   }
 
   AccountTokens sample_tokens(std::string access, std::string refresh) {
@@ -74,7 +74,7 @@ TEST_F(StoreTest, CreateLinkAssignsDecimalIdsStartingPending) {
 
 TEST_F(StoreTest, CreateLinkWritesAnAuditEntryWithTheActor) {
   auto link = new_link();
-  auto audit = store_->audit_for_link(link.id, 10).value();
+  auto audit = store_->links().audit_of(link.id, 10).value();
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0].action, "link.create");
   EXPECT_EQ(audit[0].actor, "uid=1000 gid=1000 pid=42");
@@ -93,9 +93,9 @@ TEST_F(StoreTest, UpdateLinkRoundTripsEveryField) {
   link.next_refresh_at = from_unix(1'800'000'100);
   link.next_check_at = from_unix(1'800'000'200);
   link.last_check_at = from_unix(1'800'000'300);
-  ASSERT_TRUE(store_->update_link(link));
+  ASSERT_TRUE(store_->links().update(link));
 
-  auto got = store_->get_link(link.id).value();
+  auto got = store_->links().get(link.id).value();
   EXPECT_EQ(got.advertiser_id, link.advertiser_id);
   EXPECT_EQ(got.open_id, link.open_id);
   EXPECT_EQ(got.identity_id, link.identity_id);
@@ -109,19 +109,19 @@ TEST_F(StoreTest, UpdateLinkRoundTripsEveryField) {
   EXPECT_EQ(got.created_at, link.created_at);
 
   got.next_refresh_at.reset();
-  ASSERT_TRUE(store_->update_link(got));
-  EXPECT_FALSE(store_->get_link(link.id).value().next_refresh_at);
+  ASSERT_TRUE(store_->links().update(got));
+  EXPECT_FALSE(store_->links().get(link.id).value().next_refresh_at);
 }
 
 TEST_F(StoreTest, UnknownOrMalformedLinkIdIsNotFound) {
   for (const char* id : {"99", "abc", "", "1x", "-1"}) {
-    auto got = store_->get_link(id);
+    auto got = store_->links().get(id);
     ASSERT_FALSE(got) << id;
     EXPECT_EQ(got.error().kind, ErrorKind::kNotFound) << id;
   }
   LinkRecord ghost;
   ghost.id = "99";
-  auto updated = store_->update_link(ghost);
+  auto updated = store_->links().update(ghost);
   ASSERT_FALSE(updated);
   EXPECT_EQ(updated.error().kind, ErrorKind::kNotFound);
 }
@@ -129,25 +129,25 @@ TEST_F(StoreTest, UnknownOrMalformedLinkIdIsNotFound) {
 TEST_F(StoreTest, ListLinksHidesUnlinkedUnlessAsked) {
   auto a = new_link();
   auto b = new_link();
-  ASSERT_TRUE(store_->transition(b.id, LinkState::kUnlinked, 0, "removed", Actor{}));
-  auto visible = store_->list_links(false).value();
+  ASSERT_TRUE(store_->links().transition(b.id, LinkState::kUnlinked, {0, "removed", ""}, Actor{}));
+  auto visible = store_->links().list(false).value();
   ASSERT_EQ(visible.size(), 1u);
   EXPECT_EQ(visible[0].id, a.id);
-  auto all = store_->list_links(true).value();
+  auto all = store_->links().list(true).value();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[1].state, LinkState::kUnlinked);
 }
 
 TEST_F(StoreTest, TransitionSetsStateAndAppendsAuditEntryTogether) {
   auto link = new_link();
-  ASSERT_TRUE(store_->transition(link.id, LinkState::kReauthRequired, 40105,
-                                 "Access token is invalid", Actor{"daemon"}));
-  auto got = store_->get_link(link.id).value();
+  ASSERT_TRUE(store_->links().transition(link.id, LinkState::kReauthRequired,
+                                         {40105, "Access token is invalid", ""}, Actor{"daemon"}));
+  auto got = store_->links().get(link.id).value();
   EXPECT_EQ(got.state, LinkState::kReauthRequired);
   EXPECT_EQ(got.reason_code, 40105);
   EXPECT_EQ(got.reason_message, "Access token is invalid");
 
-  auto audit = store_->audit_for_link(link.id, 10).value();
+  auto audit = store_->links().audit_of(link.id, 10).value();
   ASSERT_EQ(audit.size(), 2u);
   const auto& entry = audit[0];  // newest first
   EXPECT_EQ(entry.action, "state");
@@ -159,10 +159,10 @@ TEST_F(StoreTest, TransitionSetsStateAndAppendsAuditEntryTogether) {
 }
 
 TEST_F(StoreTest, TransitionOfUnknownLinkWritesNothing) {
-  auto moved = store_->transition("42", LinkState::kActive, 0, "", Actor{});
+  auto moved = store_->links().transition("42", LinkState::kActive, {0, "", ""}, Actor{});
   ASSERT_FALSE(moved);
   EXPECT_EQ(moved.error().kind, ErrorKind::kNotFound);
-  EXPECT_TRUE(store_->audit_for_link("42", 10).value().empty());
+  EXPECT_TRUE(store_->links().audit_of("42", 10).value().empty());
 }
 
 TEST_F(StoreTest, CountLinksIgnoresUnlinkedOnes) {
@@ -171,23 +171,23 @@ TEST_F(StoreTest, CountLinksIgnoresUnlinkedOnes) {
   new_link("7002");
   a.open_id = "open-1";
   b.open_id = "open-1";
-  ASSERT_TRUE(store_->update_link(a));
-  ASSERT_TRUE(store_->update_link(b));
-  EXPECT_EQ(store_->count_links_using_advertiser("7001").value(), 2);
-  EXPECT_EQ(store_->count_links_using_account("open-1").value(), 2);
-  ASSERT_TRUE(store_->transition(a.id, LinkState::kUnlinked, 0, "", Actor{}));
-  EXPECT_EQ(store_->count_links_using_advertiser("7001").value(), 1);
-  EXPECT_EQ(store_->count_links_using_account("open-1").value(), 1);
-  EXPECT_EQ(store_->count_links_using_account("open-2").value(), 0);
+  ASSERT_TRUE(store_->links().update(a));
+  ASSERT_TRUE(store_->links().update(b));
+  EXPECT_EQ(store_->links().count_using_advertiser("7001").value(), 2);
+  EXPECT_EQ(store_->links().count_using_account("open-1").value(), 2);
+  ASSERT_TRUE(store_->links().transition(a.id, LinkState::kUnlinked, {0, "", ""}, Actor{}));
+  EXPECT_EQ(store_->links().count_using_advertiser("7001").value(), 1);
+  EXPECT_EQ(store_->links().count_using_account("open-1").value(), 1);
+  EXPECT_EQ(store_->links().count_using_account("open-2").value(), 0);
 }
 
 // --- advertisers and accounts ---
 
 TEST_F(StoreTest, AdvertiserRoundTripsAndIsReplacedOnPut) {
-  EXPECT_FALSE(store_->get_advertiser("7001").value());
+  EXPECT_FALSE(store_->links().get_advertiser("7001").value());
   AdvertiserRecord a{"7001", "Brand", "STATUS_ENABLE", "USD", "Etc/GMT", "ADMIN"};
-  ASSERT_TRUE(store_->put_advertiser(a));
-  auto got = store_->get_advertiser("7001").value();
+  ASSERT_TRUE(store_->links().put_advertiser(a));
+  auto got = store_->links().get_advertiser("7001").value();
   ASSERT_TRUE(got);
   EXPECT_EQ(got->name, "Brand");
   EXPECT_EQ(got->status, "STATUS_ENABLE");
@@ -195,42 +195,42 @@ TEST_F(StoreTest, AdvertiserRoundTripsAndIsReplacedOnPut) {
   EXPECT_EQ(got->timezone, "Etc/GMT");
   EXPECT_EQ(got->user_role, "ADMIN");
   a.status = "STATUS_LIMIT";
-  ASSERT_TRUE(store_->put_advertiser(a));
-  EXPECT_EQ(store_->get_advertiser("7001").value()->status, "STATUS_LIMIT");
+  ASSERT_TRUE(store_->links().put_advertiser(a));
+  EXPECT_EQ(store_->links().get_advertiser("7001").value()->status, "STATUS_LIMIT");
 }
 
 TEST_F(StoreTest, AccountRoundTripsAndIsReplacedOnPut) {
-  EXPECT_FALSE(store_->get_account("open-1").value());
+  EXPECT_FALSE(store_->links().get_account("open-1").value());
   AccountRecord a{"open-1", "brand", "Brand Inc", true, "user.info.basic,video.list"};
-  ASSERT_TRUE(store_->put_account(a));
-  auto got = store_->get_account("open-1").value();
+  ASSERT_TRUE(store_->links().put_account(a));
+  auto got = store_->links().get_account("open-1").value();
   ASSERT_TRUE(got);
   EXPECT_EQ(got->username, "brand");
   EXPECT_EQ(got->display_name, "Brand Inc");
   EXPECT_TRUE(got->is_business_account);
   EXPECT_EQ(got->scope, "user.info.basic,video.list");
   a.is_business_account = false;
-  ASSERT_TRUE(store_->put_account(a));
-  EXPECT_FALSE(store_->get_account("open-1").value()->is_business_account);
+  ASSERT_TRUE(store_->links().put_account(a));
+  EXPECT_FALSE(store_->links().get_account("open-1").value()->is_business_account);
 }
 
 // --- tokens ---
 
 TEST_F(StoreTest, AdvertiserTokenRoundTripsAndIsWiped) {
-  EXPECT_FALSE(store_->advertiser_token("7001").value());
-  ASSERT_TRUE(store_->put_advertiser_token("7001", Secret("adv.token-1")));
-  ASSERT_TRUE(store_->put_advertiser_token("7002", Secret("adv.token-2")));
-  EXPECT_EQ(store_->advertiser_token("7001").value()->reveal(), "adv.token-1");
-  ASSERT_TRUE(store_->wipe_advertiser_token("7001"));
-  EXPECT_FALSE(store_->advertiser_token("7001").value());
-  EXPECT_EQ(store_->advertiser_token("7002").value()->reveal(), "adv.token-2");
+  EXPECT_FALSE(store_->tokens().advertiser("7001").value());
+  ASSERT_TRUE(store_->tokens().put_advertiser("7001", Secret("adv.token-1")));
+  ASSERT_TRUE(store_->tokens().put_advertiser("7002", Secret("adv.token-2")));
+  EXPECT_EQ(store_->tokens().advertiser("7001").value()->reveal(), "adv.token-1");
+  ASSERT_TRUE(store_->tokens().wipe_advertiser("7001"));
+  EXPECT_FALSE(store_->tokens().advertiser("7001").value());
+  EXPECT_EQ(store_->tokens().advertiser("7002").value()->reveal(), "adv.token-2");
 }
 
 TEST_F(StoreTest, AccountTokensRoundTripAndRotate) {
-  EXPECT_FALSE(store_->account_tokens("open-1").value());
-  ASSERT_TRUE(store_->put_account_tokens("open-1", sample_tokens("act.1", "rft.1")));
-  ASSERT_TRUE(store_->put_account_tokens("open-1", sample_tokens("act.2", "rft.2")));
-  auto got = store_->account_tokens("open-1").value();
+  EXPECT_FALSE(store_->tokens().account("open-1").value());
+  ASSERT_TRUE(store_->tokens().put_account("open-1", sample_tokens("act.1", "rft.1")));
+  ASSERT_TRUE(store_->tokens().put_account("open-1", sample_tokens("act.2", "rft.2")));
+  auto got = store_->tokens().account("open-1").value();
   ASSERT_TRUE(got);
   EXPECT_EQ(got->access_token.reveal(), "act.2");
   EXPECT_EQ(got->refresh_token.reveal(), "rft.2");
@@ -240,19 +240,19 @@ TEST_F(StoreTest, AccountTokensRoundTripAndRotate) {
 }
 
 TEST_F(StoreTest, WipeAccountTokensLeavesOtherAccounts) {
-  ASSERT_TRUE(store_->put_account_tokens("open-1", sample_tokens("act.1", "rft.1")));
-  ASSERT_TRUE(store_->put_account_tokens("open-10", sample_tokens("act.10", "rft.10")));
-  ASSERT_TRUE(store_->put_account_tokens("open-1:x", sample_tokens("act.1x", "rft.1x")));
-  ASSERT_TRUE(store_->wipe_account_tokens("open-1"));
-  EXPECT_FALSE(store_->account_tokens("open-1").value());
-  EXPECT_EQ(store_->account_tokens("open-10").value()->refresh_token.reveal(), "rft.10");
-  EXPECT_EQ(store_->account_tokens("open-1:x").value()->refresh_token.reveal(), "rft.1x");
+  ASSERT_TRUE(store_->tokens().put_account("open-1", sample_tokens("act.1", "rft.1")));
+  ASSERT_TRUE(store_->tokens().put_account("open-10", sample_tokens("act.10", "rft.10")));
+  ASSERT_TRUE(store_->tokens().put_account("open-1:x", sample_tokens("act.1x", "rft.1x")));
+  ASSERT_TRUE(store_->tokens().wipe_account("open-1"));
+  EXPECT_FALSE(store_->tokens().account("open-1").value());
+  EXPECT_EQ(store_->tokens().account("open-10").value()->refresh_token.reveal(), "rft.10");
+  EXPECT_EQ(store_->tokens().account("open-1:x").value()->refresh_token.reveal(), "rft.1x");
 }
 
 TEST_F(StoreTest, TokensAreEncryptedAtRestInDatabaseAndWal) {
-  ASSERT_TRUE(store_->put_account_tokens("open-plain-marker",
-                                         sample_tokens("act.SECRET-ACCESS", "rft.SECRET-REFRESH")));
-  ASSERT_TRUE(store_->put_advertiser_token("7001", Secret("adv.SECRET-ADVERTISER")));
+  ASSERT_TRUE(store_->tokens().put_account(
+      "open-plain-marker", sample_tokens("act.SECRET-ACCESS", "rft.SECRET-REFRESH")));
+  ASSERT_TRUE(store_->tokens().put_advertiser("7001", Secret("adv.SECRET-ADVERTISER")));
 
   // Read while the store is open: fresh writes sit in the -wal file.
   const auto wal = dir_.path() / "ttlink.db-wal";
@@ -266,27 +266,27 @@ TEST_F(StoreTest, TokensAreEncryptedAtRestInDatabaseAndWal) {
 }
 
 TEST_F(StoreTest, SealedTokenCopiedToAnotherRowFailsToDecrypt) {
-  ASSERT_TRUE(store_->put_account_tokens("victim", sample_tokens("act.v", "rft.v")));
-  ASSERT_TRUE(store_->put_account_tokens("attacker", sample_tokens("act.a", "rft.a")));
+  ASSERT_TRUE(store_->tokens().put_account("victim", sample_tokens("act.v", "rft.v")));
+  ASSERT_TRUE(store_->tokens().put_account("attacker", sample_tokens("act.a", "rft.a")));
   auto db = raw();
   ASSERT_TRUE(
       db.exec("UPDATE tokens SET sealed = (SELECT sealed FROM tokens WHERE owner = "
               "'account:victim:refresh') WHERE owner = 'account:attacker:refresh'"));
-  auto got = store_->account_tokens("attacker");
+  auto got = store_->tokens().account("attacker");
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().kind, ErrorKind::kCrypto);
   EXPECT_NE(got.error().message.find("account:attacker:refresh"), std::string::npos);
   EXPECT_EQ(got.error().message.find("rft."), std::string::npos);
-  EXPECT_EQ(store_->account_tokens("victim").value()->refresh_token.reveal(), "rft.v");
+  EXPECT_EQ(store_->tokens().account("victim").value()->refresh_token.reveal(), "rft.v");
 }
 
 TEST_F(StoreTest, WrongKeyFailsClearlyNamingTheRow) {
-  ASSERT_TRUE(store_->put_advertiser_token("7001", Secret("adv.token")));
+  ASSERT_TRUE(store_->tokens().put_advertiser("7001", Secret("adv.token")));
   store_.reset();
   const auto other_key = (dir_.path() / "other_key").string();
   auto reopened = Store::open(db_path(), other_key);  // generates a different key
   ASSERT_TRUE(reopened) << reopened.error().message;
-  auto token = (*reopened)->advertiser_token("7001");
+  auto token = (*reopened)->tokens().advertiser("7001");
   ASSERT_FALSE(token);
   EXPECT_EQ(token.error().kind, ErrorKind::kCrypto);
   EXPECT_NE(token.error().message.find("advertiser:7001:access"), std::string::npos);
@@ -294,11 +294,11 @@ TEST_F(StoreTest, WrongKeyFailsClearlyNamingTheRow) {
 }
 
 TEST_F(StoreTest, AccountTokensSurviveReopen) {
-  ASSERT_TRUE(store_->put_account_tokens("open-1", sample_tokens("act.1", "rft.1")));
+  ASSERT_TRUE(store_->tokens().put_account("open-1", sample_tokens("act.1", "rft.1")));
   store_.reset();
   auto reopened = open_store();
   ASSERT_TRUE(reopened);
-  EXPECT_EQ(reopened->account_tokens("open-1").value()->refresh_token.reveal(), "rft.1");
+  EXPECT_EQ(reopened->tokens().account("open-1").value()->refresh_token.reveal(), "rft.1");
 }
 
 TEST_F(StoreTest, AccountTokensAreCommittedWhenPutReturnsEvenIfTheProcessDiesNext) {
@@ -307,7 +307,7 @@ TEST_F(StoreTest, AccountTokensAreCommittedWhenPutReturnsEvenIfTheProcessDiesNex
   ASSERT_GE(child, 0);
   if (child == 0) {
     auto s = Store::open(db_path(), key_path());
-    bool ok = s && (*s)->put_account_tokens("open-1", sample_tokens("act.1", "rft.1"));
+    bool ok = s && (*s)->tokens().put_account("open-1", sample_tokens("act.1", "rft.1"));
     ::_exit(ok ? 0 : 1);  // no destructor, no close, no checkpoint
   }
   int status = 0;
@@ -316,7 +316,7 @@ TEST_F(StoreTest, AccountTokensAreCommittedWhenPutReturnsEvenIfTheProcessDiesNex
   ASSERT_EQ(WEXITSTATUS(status), 0);
   auto reopened = open_store();
   ASSERT_TRUE(reopened);
-  auto got = reopened->account_tokens("open-1").value();
+  auto got = reopened->tokens().account("open-1").value();
   ASSERT_TRUE(got);
   EXPECT_EQ(got->refresh_token.reveal(), "rft.1");
 }
@@ -336,22 +336,22 @@ PendingAuth pending(std::string hash, std::string link_id, TimePoint expires_at)
 TEST_F(StoreTest, PendingAuthIsConsumedOnceThenConflicts) {
   auto link = new_link();
   const auto expires = from_unix(1'800'003'600);
-  ASSERT_TRUE(store_->add_pending_auth(pending("h1", link.id, expires)));
-  auto first = store_->consume_pending_auth("h1", expires - Seconds{1});
+  ASSERT_TRUE(store_->auth().add_pending(pending("h1", link.id, expires)));
+  auto first = store_->auth().consume_pending("h1", expires - Seconds{1});
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(first->link_id, link.id);
   EXPECT_EQ(first->kind, AuthKind::kAdvertiser);
   EXPECT_EQ(first->created_at, expires - Seconds{3600});
   EXPECT_EQ(first->used_at, expires - Seconds{1});
 
-  auto second = store_->consume_pending_auth("h1", expires - Seconds{1});
+  auto second = store_->auth().consume_pending("h1", expires - Seconds{1});
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().kind, ErrorKind::kConflict);
   EXPECT_EQ(second.error().message, "state already used");
 }
 
 TEST_F(StoreTest, UnknownPendingAuthIsNotFound) {
-  auto got = store_->consume_pending_auth("nope", now_utc());
+  auto got = store_->auth().consume_pending("nope", now_utc());
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(got.error().message, "unknown state");
@@ -360,44 +360,44 @@ TEST_F(StoreTest, UnknownPendingAuthIsNotFound) {
 TEST_F(StoreTest, ExpiredPendingAuthIsRefusedAndStaysUnused) {
   auto link = new_link();
   const auto expires = from_unix(1'800'003'600);
-  ASSERT_TRUE(store_->add_pending_auth(pending("h1", link.id, expires)));
-  auto got = store_->consume_pending_auth("h1", expires);
+  ASSERT_TRUE(store_->auth().add_pending(pending("h1", link.id, expires)));
+  auto got = store_->auth().consume_pending("h1", expires);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().kind, ErrorKind::kInvalidInput);
   EXPECT_EQ(got.error().message, "state expired");
-  EXPECT_EQ(store_->pending_auths_for_link(link.id).value().size(), 1u);
+  EXPECT_EQ(store_->auth().pending_of(link.id).value().size(), 1u);
 }
 
 TEST_F(StoreTest, PendingAuthsForLinkListsUnusedAndCancelRemovesThem) {
   auto link = new_link();
   auto other = new_link();
   const auto expires = from_unix(1'800'003'600);
-  ASSERT_TRUE(store_->add_pending_auth(pending("a", link.id, expires)));
+  ASSERT_TRUE(store_->auth().add_pending(pending("a", link.id, expires)));
   auto account = pending("b", link.id, expires);
   account.kind = AuthKind::kAccount;
-  ASSERT_TRUE(store_->add_pending_auth(account));
-  ASSERT_TRUE(store_->add_pending_auth(pending("c", link.id, expires)));
-  ASSERT_TRUE(store_->add_pending_auth(pending("d", other.id, expires)));
-  ASSERT_TRUE(store_->consume_pending_auth("c", expires - Seconds{10}));
+  ASSERT_TRUE(store_->auth().add_pending(account));
+  ASSERT_TRUE(store_->auth().add_pending(pending("c", link.id, expires)));
+  ASSERT_TRUE(store_->auth().add_pending(pending("d", other.id, expires)));
+  ASSERT_TRUE(store_->auth().consume_pending("c", expires - Seconds{10}));
 
-  auto open = store_->pending_auths_for_link(link.id).value();
+  auto open = store_->auth().pending_of(link.id).value();
   ASSERT_EQ(open.size(), 2u);
   EXPECT_EQ(open[0].state_hash, "a");
   EXPECT_EQ(open[1].state_hash, "b");
   EXPECT_EQ(open[1].kind, AuthKind::kAccount);
 
-  ASSERT_TRUE(store_->cancel_pending_auths(link.id));
-  EXPECT_TRUE(store_->pending_auths_for_link(link.id).value().empty());
-  EXPECT_EQ(store_->consume_pending_auth("a", expires - Seconds{5}).error().kind,
+  ASSERT_TRUE(store_->auth().cancel_pending(link.id));
+  EXPECT_TRUE(store_->auth().pending_of(link.id).value().empty());
+  EXPECT_EQ(store_->auth().consume_pending("a", expires - Seconds{5}).error().kind,
             ErrorKind::kNotFound);
   // A used state stays known, so a replay is told it was used.
-  EXPECT_EQ(store_->consume_pending_auth("c", expires - Seconds{5}).error().kind,
+  EXPECT_EQ(store_->auth().consume_pending("c", expires - Seconds{5}).error().kind,
             ErrorKind::kConflict);
-  EXPECT_EQ(store_->pending_auths_for_link(other.id).value().size(), 1u);
+  EXPECT_EQ(store_->auth().pending_of(other.id).value().size(), 1u);
 }
 
 TEST_F(StoreTest, PendingAuthForUnknownLinkIsRefused) {
-  EXPECT_FALSE(store_->add_pending_auth(pending("h", "77", from_unix(1'800'000'000))));
+  EXPECT_FALSE(store_->auth().add_pending(pending("h", "77", from_unix(1'800'000'000))));
 }
 
 // --- audit log ---
@@ -409,7 +409,7 @@ TEST_F(StoreTest, AuditLogRefusesUpdateAndDelete) {
   ASSERT_FALSE(updated);
   EXPECT_NE(updated.error().message.find("append-only"), std::string::npos);
   EXPECT_FALSE(db.exec("DELETE FROM audit"));
-  auto audit = store_->audit_for_link(link.id, 10).value();
+  auto audit = store_->links().audit_of(link.id, 10).value();
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0].actor, "uid=1000 gid=1000 pid=42");
 }
@@ -422,9 +422,9 @@ TEST_F(StoreTest, AuditForLinkReturnsTheNewestFirstUpToTheLimit) {
     e.action = "token.refresh";
     e.at = from_unix(1'800'000'000 + i);
     e.reason_message = "n" + std::to_string(i);
-    ASSERT_TRUE(store_->append_audit(e));
+    ASSERT_TRUE(store_->links().append_audit(e));
   }
-  auto audit = store_->audit_for_link("9", 3).value();
+  auto audit = store_->links().audit_of("9", 3).value();
   ASSERT_EQ(audit.size(), 3u);
   EXPECT_EQ(audit[0].reason_message, "n4");
   EXPECT_EQ(audit[2].reason_message, "n2");
@@ -436,31 +436,32 @@ TEST_F(StoreTest, AuditForLinkReturnsTheNewestFirstUpToTheLimit) {
 
 TEST_F(StoreTest, InTransactionRollsBackEverythingOnError) {
   auto result = store_->in_transaction([&]() -> Result<void> {
-    if (auto t = store_->put_advertiser_token("7001", Secret("adv.t")); !t) return t;
-    if (auto l = store_->create_link("7001", Actor{}); !l) return l.error();
+    if (auto t = store_->tokens().put_advertiser("7001", Secret("adv.t")); !t) return t;
+    if (auto l = store_->links().create("7001", Actor{}); !l) return l.error();
     return Error::conflict("changed my mind");
   });
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message, "changed my mind");
-  EXPECT_FALSE(store_->advertiser_token("7001").value());
-  EXPECT_TRUE(store_->list_links(true).value().empty());
+  EXPECT_FALSE(store_->tokens().advertiser("7001").value());
+  EXPECT_TRUE(store_->links().list(true).value().empty());
 }
 
 TEST_F(StoreTest, InTransactionCommitsNestedWrites) {
   ASSERT_TRUE(store_->in_transaction([&]() -> Result<void> {
-    if (auto t = store_->put_account_tokens("open-1", sample_tokens("act", "rft")); !t) return t;
-    return store_->transition(new_link().id, LinkState::kActive, 0, "linked", Actor{});
+    if (auto t = store_->tokens().put_account("open-1", sample_tokens("act", "rft")); !t) return t;
+    return store_->links().transition(new_link().id, LinkState::kActive, {0, "linked", ""},
+                                      Actor{});
   }));
   store_.reset();
   auto reopened = open_store();
-  EXPECT_TRUE(reopened->account_tokens("open-1").value());
-  EXPECT_EQ(reopened->get_link("1").value().state, LinkState::kActive);
+  EXPECT_TRUE(reopened->tokens().account("open-1").value());
+  EXPECT_EQ(reopened->links().get("1").value().state, LinkState::kActive);
 }
 
 // --- files ---
 
 TEST_F(StoreTest, DatabaseAndWalFilesAreOwnerOnly) {
-  ASSERT_TRUE(store_->put_advertiser_token("7001", Secret("adv.t")));
+  ASSERT_TRUE(store_->tokens().put_advertiser("7001", Secret("adv.t")));
   for (const auto& path : {fs::path(db_path()), dir_.path() / "ttlink.db-wal"}) {
     struct stat st {};
     ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;

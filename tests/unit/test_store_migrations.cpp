@@ -64,15 +64,16 @@ TEST_F(MigrationTest, Version1DatabaseIsMigratedKeepingItsRows) {
   }
   auto store = Store::open(db_path(), key_path());
   ASSERT_TRUE(store) << store.error().message;
-  auto link = (*store)->get_link("1");
+  auto link = (*store)->links().get("1");
   ASSERT_TRUE(link) << link.error().message;
   EXPECT_EQ(link->state, LinkState::kActive);
   EXPECT_EQ(link->open_id, "open-1");
-  EXPECT_EQ((*store)->get_account("open-1").value()->username, "brand");
+  EXPECT_EQ((*store)->links().get_account("open-1").value()->username, "brand");
 
   // Version 2's audit log works, append-only, on the migrated file.
-  ASSERT_TRUE((*store)->transition("1", LinkState::kDegraded, 50000, "upstream", Actor{}));
-  EXPECT_EQ((*store)->audit_for_link("1", 5).value().size(), 1u);
+  ASSERT_TRUE(
+      (*store)->links().transition("1", LinkState::kDegraded, {50000, "upstream", ""}, Actor{}));
+  EXPECT_EQ((*store)->links().audit_of("1", 5).value().size(), 1u);
   auto db = raw();
   EXPECT_EQ(version(db), Store::schema_version());
   EXPECT_FALSE(db.exec("DELETE FROM audit"));

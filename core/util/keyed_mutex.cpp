@@ -1,10 +1,10 @@
-#include "core/links/keyed_mutex.hpp"
+#include "core/util/keyed_mutex.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace ttlink::links {
+namespace ttlink {
 namespace asio = boost::asio;
 
 asio::awaitable<KeyedMutex::Guard> KeyedMutex::lock(std::string key) {
@@ -33,4 +33,4 @@ void KeyedMutex::release(const std::string& key) {
   next->cancel();
 }
 
-}  // namespace ttlink::links
+}  // namespace ttlink

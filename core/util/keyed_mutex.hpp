@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-namespace ttlink::links {
+namespace ttlink {
 
 class KeyedMutex {
  public:
@@ -39,4 +39,4 @@ class KeyedMutex {
   std::map<std::string, std::deque<std::shared_ptr<boost::asio::steady_timer>>> held_;
 };
 
-}  // namespace ttlink::links
+}  // namespace ttlink

@@ -1,0 +1,53 @@
+#pragma once
+// Runs the seed's prerequisite checks of one link against upstream, in the
+// order a person would check them (the account's token and scopes, Business
+// Account, advertiser status, the user's role, the identity, the refresh
+// token's remaining life), records the facts it learns (account profile,
+// advertiser) and returns the state they imply. The judgements themselves
+// are pure functions (link_checks.hpp).
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+#include "core/config/config.hpp"
+#include "core/links/account_tokens.hpp"
+#include "core/links/link_checks.hpp"
+#include "core/store/store.hpp"
+#include "core/tiktok/api_client.hpp"
+#include "core/tiktok/business.hpp"
+#include "core/tiktok/oauth_account.hpp"
+#include "core/util/clock.hpp"
+
+namespace ttlink::links {
+
+// What the account's own token says about it.
+struct AccountFacts {
+  store::AccountTokens tokens;
+  tiktok::TokenInfo info;
+  tiktok::BusinessProfile profile;
+};
+
+class LinkChecks {
+ public:
+  LinkChecks(store::Store& store, tiktok::ApiClient& api, const config::Config& config, Clock clock,
+             AccountTokenKeeper& tokens);
+
+  // The verdict for `link` (its next refresh and identity are updated in
+  // place); an error when upstream could not say (transient).
+  boost::asio::awaitable<Result<Verdict>> run(store::LinkRecord& link);
+
+ private:
+  boost::asio::awaitable<Result<AccountFacts>> account_facts(const std::string& open_id);
+  // The user's role on the advertiser in the Business Center that lists it.
+  boost::asio::awaitable<Result<std::string>> user_role_for(const Secret& token,
+                                                            const std::string& advertiser_id,
+                                                            std::string& bc_name);
+
+  store::Store& store_;
+  tiktok::ApiClient& api_;
+  const config::Config& config_;
+  Clock clock_;
+  AccountTokenKeeper& tokens_;
+};
+
+}  // namespace ttlink::links

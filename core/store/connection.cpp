@@ -1,0 +1,93 @@
+#include "core/store/connection.hpp"
+
+#include <charconv>
+
+namespace ttlink::store {
+
+Result<void> Connection::in_transaction(const std::function<Result<void>()>& body) {
+  const bool nested = depth_ > 0 || db_.in_transaction();
+  const std::string savepoint = "sp" + std::to_string(depth_);
+  if (auto begin = db_.exec(nested ? "SAVEPOINT " + savepoint : "BEGIN IMMEDIATE"); !begin)
+    return begin;
+  ++depth_;
+  auto rollback = [&] {
+    --depth_;
+    // A failed rollback leaves sqlite's own state to undo it (the
+    // connection rolls back on its own when a statement fails that way).
+    auto undone = db_.exec(nested ? "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint
+                                  : std::string("ROLLBACK"));
+    static_cast<void>(undone);
+  };
+  Result<void> result;
+  try {
+    result = body();
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  if (!result) {
+    rollback();
+    return result;
+  }
+  --depth_;
+  auto done = db_.exec(nested ? "RELEASE " + savepoint : std::string("COMMIT"));
+  if (!done) {
+    ++depth_;
+    rollback();
+  }
+  return done;
+}
+
+// Token writes commit with synchronous=FULL (the WAL is fsync'd before the
+// call returns: a token survives a power cut); everything else commits with
+// NORMAL (durable across a crash of the daemon, and far cheaper per check).
+Result<void> Connection::durable(const std::function<Result<void>()>& body) {
+  const bool outermost = depth_ == 0 && !db_.in_transaction();
+  if (outermost)
+    if (auto r = db_.exec("PRAGMA synchronous = FULL"); !r) return r;
+  auto result = in_transaction(body);
+  if (outermost)
+    if (auto r = db_.exec("PRAGMA synchronous = NORMAL"); !r && result) return r;
+  return result;
+}
+
+Result<std::int64_t> Connection::count(const Sql& sql, std::string_view key) {
+  auto s = statement(sql);
+  if (!s) return s.error();
+  (*s)->bind(1, key);
+  auto row = (*s)->step();
+  if (!row) return row.error();
+  return (*s)->int64(0);
+}
+
+Result<std::optional<std::int64_t>> Connection::scalar(const Sql& sql) {
+  auto s = statement(sql);
+  if (!s) return s.error();
+  auto row = (*s)->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::int64_t>();
+  return (*s)->optional_int64(0);
+}
+
+std::optional<std::int64_t> parse_link_id(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+Error no_such_link(std::string_view link_id) {
+  return Error::not_found("no link " + std::string(link_id));
+}
+
+std::optional<TimePoint> time_or_null(std::optional<std::int64_t> unix_seconds) {
+  if (!unix_seconds) return std::nullopt;
+  return from_unix(*unix_seconds);
+}
+
+std::optional<std::int64_t> unix_or_null(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return to_unix(*t);
+}
+
+}  // namespace ttlink::store

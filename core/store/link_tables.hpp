@@ -1,0 +1,47 @@
+#pragma once
+// The links, their audit log (append-only), and the public facts about the
+// advertisers and accounts they use (stored in clear: no secrets here).
+#include <string_view>
+#include <vector>
+
+#include "core/events/link_event.hpp"
+#include "core/store/connection.hpp"
+#include "core/store/records.hpp"
+
+namespace ttlink::store {
+
+class LinkTables {
+ public:
+  explicit LinkTables(Connection& db) : db_(db) {}
+
+  // A PENDING link, and its "link.create" audit entry, in one transaction.
+  Result<LinkRecord> create(std::string_view advertiser_id, const Actor& actor);
+  Result<LinkRecord> get(std::string_view link_id);
+  Result<std::vector<LinkRecord>> list(bool include_unlinked);
+  // Writes every field but id and created_at; bumps updated_at.
+  Result<void> update(const LinkRecord& link);
+  // Sets state + reason and appends the audit entry in one transaction.
+  Result<void> transition(std::string_view link_id, LinkState to, const Reason& reason,
+                          const Actor& actor);
+  // Non-UNLINKED links that use this advertiser / account (to know whether
+  // tokens may be wiped on unlink).
+  Result<int> count_using_advertiser(std::string_view advertiser_id);
+  Result<int> count_using_account(std::string_view open_id);
+
+  Result<void> put_advertiser(const AdvertiserRecord& a);
+  Result<std::optional<AdvertiserRecord>> get_advertiser(std::string_view advertiser_id);
+  Result<void> put_account(const AccountRecord& a);
+  Result<std::optional<AccountRecord>> get_account(std::string_view open_id);
+  // Who the link is, for people (names from the advertiser and account rows).
+  Result<LinkFacts> facts(const LinkRecord& link);
+
+  // e.id is assigned by the store; e.at defaults (epoch) to the clock's now.
+  Result<void> append_audit(const AuditEntry& e);
+  // The `limit` newest entries, newest first.
+  Result<std::vector<AuditEntry>> audit_of(std::string_view link_id, int limit);
+
+ private:
+  Connection& db_;
+};
+
+}  // namespace ttlink::store

@@ -1,0 +1,44 @@
+#pragma once
+// The tokens: AES-256-GCM sealed, each with its row's owner
+// ("advertiser:ID:access", "account:OPENID:access|refresh") as associated
+// data, since tokens belong to advertisers and accounts that several links
+// may share. Every write is durable (synchronous=FULL) when it returns: a
+// caller may use a token only after put_*() returned success.
+#include <optional>
+#include <string_view>
+
+#include "core/store/cipher.hpp"
+#include "core/store/connection.hpp"
+#include "core/store/records.hpp"
+
+namespace ttlink::store {
+
+class TokenTables {
+ public:
+  TokenTables(Connection& db, Cipher& cipher) : db_(db), cipher_(cipher) {}
+
+  Result<void> put_advertiser(std::string_view advertiser_id, const Secret& token);
+  Result<std::optional<Secret>> advertiser(std::string_view advertiser_id);
+  Result<void> wipe_advertiser(std::string_view advertiser_id);
+  // Both tokens in one transaction: a rotated refresh token is never stored
+  // without the access token it came with.
+  Result<void> put_account(std::string_view open_id, const AccountTokens& t);
+  Result<std::optional<AccountTokens>> account(std::string_view open_id);
+  Result<void> wipe_account(std::string_view open_id);
+
+ private:
+  struct Opened {
+    Secret value;
+    std::optional<TimePoint> expires_at;
+    std::string scope;
+  };
+  Result<void> put(const std::string& owner, const Secret& value,
+                   std::optional<TimePoint> expires_at, std::string_view scope);
+  Result<std::optional<Opened>> get(const std::string& owner);
+  Result<void> remove(const std::string& owner);
+
+  Connection& db_;
+  Cipher& cipher_;
+};
+
+}  // namespace ttlink::store

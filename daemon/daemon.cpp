@@ -1,0 +1,180 @@
+#include "daemon/daemon.hpp"
+
+#include <systemd/sd-daemon.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "core/alerts/alert_methods.hpp"
+#include "core/alerts/alert_metrics.hpp"
+#include "core/links/callback_handler.hpp"
+#include "core/links/link_methods.hpp"
+#include "core/links/link_metrics.hpp"
+#include "core/spark/spark_methods.hpp"
+#include "core/spark/spark_metrics.hpp"
+#include "core/version.hpp"
+#include "daemon/debug_clock.hpp"
+#include "daemon/observability.hpp"
+
+namespace ttlink::daemon {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Leaves at most this long for in-flight work to end on SIGTERM.
+constexpr std::chrono::seconds kGracePeriod{20};
+
+http::ClientOptions http_options(const config::Config& c) {
+  http::ClientOptions o;
+  o.ca_file = c.tiktok.ca_file;
+  o.connect_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(c.tiktok.connect_timeout);
+  o.request_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(c.tiktok.request_timeout);
+  return o;
+}
+
+http::ServerOptions listen_on(const config::HostPort& at) {
+  http::ServerOptions o;
+  o.host = at.host;
+  o.port = at.port;
+  return o;
+}
+
+rpc::UnixServerOptions control_options(const config::Config& c) {
+  rpc::UnixServerOptions o;
+  o.path = c.control.socket;
+  o.group = c.control.group;
+  return o;
+}
+
+void register_version(rpc::Registry& registry) {
+  registry.add("daemon.version", "the daemon's version and store schema version",
+               [](const json::object&, const rpc::Peer&) -> asio::awaitable<rpc::MethodResult> {
+                 co_return json::value(json::object{
+                     {"version", kVersion}, {"schema_version", store::Store::schema_version()}});
+               });
+}
+
+}  // namespace
+
+Daemon::Daemon(config::Config& config, Secret app_secret, store::Store& store,
+               AdjustableClock& clock, Logger& log, const std::string& config_path)
+    : config_(config),
+      store_(store),
+      clock_(clock),
+      log_(log),
+      http_(io_.get_executor(), http_options(config)),
+      limiter_(io_.get_executor(), config.poll.max_qps, config.poll.max_qps),
+      api_(http_, {config.tiktok.api_base, config.tiktok.app_id, std::move(app_secret)},
+           {&limiter_, &metrics_}),
+      links_(store, api_, config, log, clock.as_clock()),
+      scheduler_(io_.get_executor(), links_, log, clock.as_clock()),
+      alert_engine_(store, config.alerts.repeat_interval, alerts::sink_filters(config.alerts),
+                    clock.as_clock()),
+      spark_(store, api_, config, &alert_engine_, log, clock.as_clock(),
+             [this](std::string open_id) { return links_.account_access_token(open_id); }),
+      spark_poller_(io_.get_executor(), spark_, log,
+                    [this] { return config_.poll.comments_interval; }),
+      reloader_(config_path, config, limiter_, log, [this] { spark_.apply_config(); }),
+      control_(io_.get_executor(), registry_, log, control_options(config)),
+      callback_(io_.get_executor(), listen_on(config.callback.listen),
+                links::make_callback_handler(links_, log), log) {}
+
+// Links decide, alerts deliver: every recorded state change reaches the
+// alert engine inside the transaction that records it.
+Result<void> Daemon::wire() {
+  auto sinks = alerts::make_sinks(config_.alerts, io_.get_executor(), log_, clock_.as_clock());
+  if (!sinks) return sinks.error();
+  dispatcher_.emplace(io_.get_executor(), store_, alert_engine_, std::move(*sinks), log_,
+                      alerts::Backoff{}, clock_.as_clock());
+  links_.on_state_change([this](const LinkEvent& e) -> Result<void> {
+    auto r = alert_engine_.on_link_event(e);
+    if (r) dispatcher_->wake();
+    return r;
+  });
+  tiktok::declare_api_metrics(metrics_);
+  links::register_link_metrics(metrics_, links_, scheduler_, limiter_);
+  alerts::register_alert_metrics(metrics_, *dispatcher_, store_, clock_.as_clock());
+  spark::register_spark_metrics(metrics_, spark_, spark_poller_);
+  register_version(registry_);
+  reloader_.register_method(registry_);
+  if (config_.debug.clock_control)
+    register_debug_clock(registry_, clock_, log_, [this] {
+      scheduler_.poke();
+      spark_poller_.poke();
+    });
+  links::register_link_methods(registry_, links_,
+                               [this] { return store_.alerts().firing_count(); });
+  spark::register_spark_methods(registry_, spark_);
+  alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);
+  return {};
+}
+
+Result<void> Daemon::start_listeners() {
+  if (auto r = control_.start(); !r) return r;
+  if (auto r = callback_.start(); !r) return r;
+  if (!config_.metrics.listen) return {};
+  metrics_server_.emplace(io_.get_executor(), listen_on(*config_.metrics.listen),
+                          make_metrics_handler(metrics_, [this] { return !stopping_; }), log_);
+  return metrics_server_->start();
+}
+
+// SIGHUP reloads; SIGTERM/SIGINT shut down.
+void Daemon::watch_signals() {
+  hup_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    reloader_.reload();  // logs its outcome, success or not
+    watch_signals();
+  });
+  term_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec || stopping_) return;
+    asio::co_spawn(io_, shut_down(signo), asio::detached);
+  });
+}
+
+// Say STOPPING, stop taking work, let in-flight work end (at most the grace
+// period), then stop the loop.
+asio::awaitable<void> Daemon::shut_down(int signo) {
+  stopping_ = true;
+  log_.info("daemon.stopping", {{"signal", std::to_string(signo)}});
+  sd_notify(0, "STOPPING=1");
+  hup_.cancel();
+  control_.stop();
+  callback_.stop();
+  if (metrics_server_) metrics_server_->stop();
+  grace_.expires_after(kGracePeriod);
+  grace_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) io_.stop();
+  });
+  co_await scheduler_.drain();
+  co_await spark_poller_.drain();
+  co_await dispatcher_->drain();
+  io_.stop();
+}
+
+int Daemon::run() {
+  if (auto r = wire(); !r) {
+    log_.error("alerts.start_failed", {{"error", r.error().message}});
+    return 1;
+  }
+  if (auto r = start_listeners(); !r) {
+    log_.error("daemon.start_failed", {{"error", r.error().message}});
+    return 1;
+  }
+  watch_signals();
+  dispatcher_->start();
+  scheduler_.start();
+  spark_poller_.start();
+  log_.info("daemon.ready", {{"version", kVersion},
+                             {"socket", config_.control.socket},
+                             {"callback_port", std::to_string(callback_.port())},
+                             {"api_base", config_.tiktok.api_base}});
+  sd_notify(0, "READY=1");
+  io_.run();
+  log_.info("daemon.stopped");
+  return 0;
+}
+
+}  // namespace ttlink::daemon

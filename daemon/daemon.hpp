@@ -1,0 +1,70 @@
+#pragma once
+// ttlinkd's parts, built in dependency order (destroyed in reverse), and
+// their lifecycle: wire, start, serve until SIGTERM, drain, stop.
+// Everything runs on one io_context thread: the state thread.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <optional>
+
+#include "core/alerts/dispatcher.hpp"
+#include "core/alerts/engine.hpp"
+#include "core/config/config.hpp"
+#include "core/http/client.hpp"
+#include "core/http/server.hpp"
+#include "core/links/link_service.hpp"
+#include "core/links/scheduler.hpp"
+#include "core/metrics/metrics.hpp"
+#include "core/rpc/registry.hpp"
+#include "core/rpc/unix_server.hpp"
+#include "core/spark/spark_poller.hpp"
+#include "core/spark/spark_service.hpp"
+#include "core/store/store.hpp"
+#include "core/tiktok/api_client.hpp"
+#include "core/tiktok/rate_limiter.hpp"
+#include "core/util/clock.hpp"
+#include "daemon/reload.hpp"
+
+namespace ttlink::daemon {
+
+class Daemon {
+ public:
+  Daemon(config::Config& config, Secret app_secret, store::Store& store, AdjustableClock& clock,
+         Logger& log, const std::string& config_path);
+  // Serves until SIGTERM/SIGINT; the exit status.
+  int run();
+
+ private:
+  Result<void> wire();
+  Result<void> start_listeners();
+  void watch_signals();
+  boost::asio::awaitable<void> shut_down(int signo);
+
+  config::Config& config_;
+  store::Store& store_;
+  AdjustableClock& clock_;
+  Logger& log_;
+  boost::asio::io_context io_{1};
+  metrics::Registry metrics_;
+  rpc::Registry registry_;
+  http::Client http_;
+  tiktok::RateLimiter limiter_;
+  tiktok::ApiClient api_;
+  links::LinkService links_;
+  links::Scheduler scheduler_;
+  alerts::Engine alert_engine_;
+  std::optional<alerts::Dispatcher> dispatcher_;
+  spark::SparkService spark_;
+  spark::SparkPoller spark_poller_;
+  Reloader reloader_;
+  rpc::UnixServer control_;
+  http::Server callback_;
+  std::optional<http::Server> metrics_server_;
+  boost::asio::signal_set hup_{io_, SIGHUP};
+  boost::asio::signal_set term_{io_, SIGTERM, SIGINT};
+  boost::asio::steady_timer grace_{io_};
+  bool stopping_ = false;
+};
+
+}  // namespace ttlink::daemon
