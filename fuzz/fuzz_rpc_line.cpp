@@ -1,53 +1,61 @@
-// fuzz/: libFuzzer targets for every parser reachable from outside the host.
-// fuzz_rpc_line: one control-socket request line through Registry::handle,
-// the parser and envelope checks every client reaches. Not in the default
-// build; build it with clang, for example:
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     -DBOOST_ASIO_SEPARATE_COMPILATION -DBOOST_BEAST_SEPARATE_COMPILATION \
-//     -DBOOST_ASIO_NO_DEPRECATED fuzz/fuzz_rpc_line.cpp core/rpc/registry.cpp \
-//     core/asio/asio_impl.cpp -lboost_json -lssl -lcrypto -o fuzz_rpc_line
-// (The clang on the dev host fails on Asio coroutines with "Cannot represent a
-// difference across sections"; a newer clang is needed. The target was smoke-run
-// with g++ and a main() feeding sample lines.)
-// Invariant checked: a response is one line of valid JSON with "jsonrpc":"2.0".
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+// Control-socket lines through Registry::handle, with the real link methods
+// registered over a real store (and an unreachable upstream): JSON-RPC
+// parsing, envelope checks, and every link method's parameter checks. Each
+// line of the input is one request; "@A"/"@C" name the pending link's states.
+// Checked: a response is one line of valid JSON-RPC 2.0 with a result or an
+// error, and the connection closes only after a parse error or an invalid
+// request.
 #include <boost/json/parse.hpp>
 
+#include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <string_view>
+#include <sstream>
 
+#include "core/links/link_methods.hpp"
 #include "core/rpc/registry.hpp"
+#include "daemon_parts.hpp"
+
+using namespace ttlink;
 
 namespace {
 
-ttlink::rpc::Registry& registry() {
-  static ttlink::rpc::Registry r;  // fuzzer process state, not daemon state
-  static bool once = [] {
-    r.add("echo", "returns its params",
-          [](const boost::json::object& params, const ttlink::rpc::Peer&)
-              -> boost::asio::awaitable<ttlink::rpc::MethodResult> { co_return params; });
+rpc::Registry& registry(fuzz::DaemonParts& parts) {
+  static rpc::Registry r;
+  static bool once = [&] {
+    links::register_link_methods(r, *parts.service, [] { return Result<int>(0); });
     return true;
   }();
   (void)once;
   return r;
 }
 
+void check_response(const std::string& response) {
+  if (response.find('\n') != std::string::npos) __builtin_trap();
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(response, ec);
+  if (ec || !v.is_object()) __builtin_trap();
+  const auto& o = v.as_object();
+  const auto* version = o.if_contains("jsonrpc");
+  if (!version || *version != "2.0") __builtin_trap();
+  if (!o.contains("id") || (o.contains("result") == o.contains("error"))) __builtin_trap();
+  if (const auto* error = o.if_contains("error")) {
+    if (!error->is_object() || !error->as_object().contains("code")) __builtin_trap();
+    const auto* message = error->as_object().if_contains("message");
+    if (!message || !message->is_string() || message->as_string().empty()) __builtin_trap();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view line(reinterpret_cast<const char*>(data), size);
-  boost::asio::io_context ioc;
-  auto future = boost::asio::co_spawn(ioc, registry().handle(line, ttlink::rpc::Peer{}),
-                                      boost::asio::use_future);
-  ioc.run();
-  ttlink::rpc::LineOutcome outcome = future.get();
-  if (!outcome.response) return 0;
-  if (outcome.response->find('\n') != std::string::npos) std::abort();
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(*outcome.response, ec);
-  if (ec || !v.is_object() || v.as_object().at("jsonrpc") != "2.0") std::abort();
+  static fuzz::DaemonParts parts;
+  auto& r = registry(parts);
+  std::istringstream lines(
+      parts.with_states(std::string(reinterpret_cast<const char*>(data), size)));
+  for (std::string line; std::getline(lines, line);) {
+    rpc::LineOutcome outcome = fuzz::run(parts.io, r.handle(line, rpc::Peer{1000, 1000, 42}));
+    if (outcome.response) check_response(*outcome.response);
+    if (outcome.close_connection) break;
+  }
   return 0;
 }

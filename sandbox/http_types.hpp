@@ -26,6 +26,10 @@ struct HttpRequest {
   }
 };
 
+// Fills path, raw_query and query from target (percent-decoded; a target
+// that is not origin-form keeps everything before '?' as its path).
+void parse_target(HttpRequest& req);
+
 // How the transport delivers a reply: normally, or one of the injected
 // transport faults.
 enum class Delivery { kNormal, kReset, kTruncate };

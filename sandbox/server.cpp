@@ -37,14 +37,7 @@ HttpRequest to_request(const http::request<http::string_body>& in) {
   out.target = std::string(in.target());
   for (const auto& f : in) out.headers[lowercase(std::string(f.name_string()))] = f.value();
   out.body = in.body();
-  auto parsed = boost::urls::parse_origin_form(out.target);
-  if (!parsed) {
-    out.path = out.target.substr(0, out.target.find('?'));
-    return out;
-  }
-  out.path = parsed->path();
-  out.raw_query = std::string(parsed->encoded_query());
-  for (auto param : parsed->params()) out.query[param.key] = param.value;
+  parse_target(out);
   return out;
 }
 
@@ -137,6 +130,17 @@ asio::awaitable<void> serve(Stream& stream, const ServerOptions& options, const 
 }
 
 }  // namespace
+
+void parse_target(HttpRequest& req) {
+  auto parsed = boost::urls::parse_origin_form(req.target);
+  if (!parsed) {
+    req.path = req.target.substr(0, req.target.find('?'));
+    return;
+  }
+  req.path = parsed->path();
+  req.raw_query = std::string(parsed->encoded_query());
+  for (auto param : parsed->params()) req.query[param.key] = param.value;
+}
 
 struct Server::Impl {
   asio::io_context& io;

@@ -1,28 +1,29 @@
 #include "core/alerts/exec_sink.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+
+#include "core/util/subprocess.hpp"
 
 namespace ttlink::alerts {
 
 namespace {
 
-// Writes the body to a temporary file that becomes the child's stdin: no
-// pipe to feed while the child runs, so a child that never reads cannot
-// block the daemon.
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
+// The body in an anonymous memory file that becomes the child's stdin: no
+// pipe to feed while the child runs (a child that never reads cannot block
+// the daemon), and no file left anywhere.
 Result<int> body_as_file(const std::string& body) {
-  char path[] = "/tmp/ttlink-alert-XXXXXX";
-  int fd = ::mkstemp(path);
-  if (fd < 0) return Error::internal(std::string("mkstemp: ") + std::strerror(errno));
-  ::unlink(path);
+  int fd = ::memfd_create("ttlink-alert", MFD_CLOEXEC);
+  if (fd < 0) return Error::internal(std::string("memfd_create: ") + std::strerror(errno));
   std::size_t done = 0;
   while (done < body.size()) {
     ssize_t n = ::write(fd, body.data() + done, body.size() - done);
@@ -37,53 +38,50 @@ Result<int> body_as_file(const std::string& body) {
   return fd;
 }
 
-Result<pid_t> spawn(const std::vector<std::string>& command, int stdin_fd, const std::string& key) {
-  std::vector<char*> argv;
-  for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const std::string env_key = "TTLINK_ALERT_ID=" + key;
-  pid_t pid = ::fork();
-  if (pid < 0) return Error::internal(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::dup2(stdin_fd, 0);
-    ::setpgid(0, 0);
-    ::putenv(const_cast<char*>(env_key.c_str()));
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
+std::string own_or(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return std::string(name) + "=" + (value ? value : fallback);
 }
 
 }  // namespace
+
+// Built before the child exists; nothing else of the daemon's environment
+// (under systemd: CREDENTIALS_DIRECTORY, NOTIFY_SOCKET, ...) reaches it.
+std::vector<std::string> ExecSink::environment(const std::string& alert_id) const {
+  std::vector<std::string> env = {own_or("PATH", "/usr/local/bin:/usr/bin:/bin"),
+                                  own_or("LANG", "C.UTF-8"), "TTLINK_ALERT_ID=" + alert_id};
+  for (auto& named : environment_subset(env_names_))
+    if (!named.starts_with("PATH=") && !named.starts_with("LANG=")) env.push_back(std::move(named));
+  return env;
+}
 
 boost::asio::awaitable<Result<void>> ExecSink::deliver(const Outgoing& event) {
   if (command_.empty()) co_return Error::invalid("exec sink " + name_ + " has no command");
   auto fd = body_as_file(to_json_text(event.alert));
   if (!fd) co_return fd.error();
-  auto pid = spawn(command_, *fd, event.idempotency_key);
+  auto child = Subprocess::spawn({command_, environment(event.idempotency_key), *fd});
   ::close(*fd);
-  if (!pid) co_return pid.error();
+  if (!child) co_return child.error();
   // Poll for the exit on the executor (no SIGCHLD handler to share with
-  // other parts of the daemon), until the timeout.
+  // other parts of the daemon), until the timeout. Cancelled (shutdown), the
+  // Subprocess kills the group on its way out.
   boost::asio::steady_timer timer(ex_);
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
-  int status = 0;
   for (;;) {
-    pid_t r = ::waitpid(*pid, &status, WNOHANG);
-    if (r == *pid) break;
-    if (r < 0 && errno != EINTR) co_return Error::internal("waitpid failed");
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(*pid, SIGKILL);
-      ::waitpid(*pid, &status, 0);
-      co_return Error::transient("command timed out after " + format_duration(timeout_));
+    auto status = child->poll();
+    if (!status) co_return status.error();
+    if (*status) {
+      if ((*status)->ok()) co_return Result<void>();
+      co_return Error::transient("command " + (*status)->describe());
     }
-    timer.expires_after(std::chrono::milliseconds(20));
+    if (std::chrono::steady_clock::now() > deadline) {
+      child->kill_group();
+      co_return Error::transient("command timed out after " + format_duration(timeout_) +
+                                 "; it and every process it started were killed");
+    }
+    timer.expires_after(kPollInterval);
     co_await timer.async_wait(boost::asio::use_awaitable);
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) co_return Result<void>();
-  if (WIFEXITED(status))
-    co_return Error::transient("command exited with " + std::to_string(WEXITSTATUS(status)));
-  co_return Error::transient("command killed by signal " + std::to_string(WTERMSIG(status)));
 }
 
 }  // namespace ttlink::alerts

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -200,9 +201,29 @@ void check_sink_keys(TableReader& t, const AlertSinkConfig& c) {
   }
   // Only some types have these; elsewhere they would be silently ignored.
   const std::pair<const char*, bool> specific[] = {{"secret_file", c.type == "webhook"},
-                                                   {"resend_interval", c.type == "alertmanager"}};
+                                                   {"resend_interval", c.type == "alertmanager"},
+                                                   {"env", wants_command}};
   for (const auto& [key, used] : specific)
     if (!used && t.get(key)) t.errors().fail(line_of(*t.get(key)), t.key_name(key), why);
+}
+
+bool is_variable_name(std::string_view name) {
+  auto word = [](char ch) { return ch == '_' || std::isalnum(static_cast<unsigned char>(ch)); };
+  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
+         std::all_of(name.begin(), name.end(), word);
+}
+
+// exec: names of variables to pass on; TTLINK_ALERT_ID is ttlink's to set.
+void read_sink_env(TableReader& t, AlertSinkConfig& c) {
+  t.string_array("env", c.env);
+  for (std::size_t i = 0; i < c.env.size(); ++i) {
+    const toml::node& item = *t.get("env")->as_array()->get(i);
+    const std::string key = "env[" + std::to_string(i) + "]";
+    if (!is_variable_name(c.env[i]))
+      t.fail(item, key, "an environment variable name (letters, digits, _)");
+    else if (c.env[i] == "TTLINK_ALERT_ID")
+      t.fail(item, key, "a variable other than TTLINK_ALERT_ID (ttlink sets it)");
+  }
 }
 
 AlertSinkConfig read_sink(TableReader& t) {
@@ -215,6 +236,7 @@ AlertSinkConfig read_sink(TableReader& t) {
   read_url(t, "url", c.url, false);
   t.string_array("command", c.command);
   check_sink_keys(t, c);
+  read_sink_env(t, c);
   t.string("secret_file", c.secret_file);
   read_headers(t, c);
   t.duration("timeout", c.timeout);

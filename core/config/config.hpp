@@ -70,6 +70,7 @@ struct AlertSinkConfig {
   std::string url;
   std::string secret_file;
   std::vector<std::string> command;
+  std::vector<std::string> env;    // exec: variables passed on from ttlinkd's environment
   std::vector<std::string> kinds;  // filter; empty = all
   std::string min_severity;        // filter; "" = all: info | warning | critical
   std::vector<std::pair<std::string, std::string>> headers;  // extra HTTP headers

@@ -24,7 +24,7 @@
 
 #include <atomic>
 #include <exception>
-#include <set>
+#include <map>
 
 namespace ttlink::http {
 namespace asio = boost::asio;
@@ -77,6 +77,22 @@ std::string peer_of(const tcp::socket& socket) {
   return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
 }
 
+// The address alone (no port): what the per-address cap counts.
+std::string address_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  return ec ? "?" : ep.address().to_string();
+}
+
+// One open connection, as the accept loop sees it when it needs room.
+struct SessionInfo {
+  tcp::socket* socket = nullptr;  // set once its coroutine runs
+  std::string address;
+  bool waiting = false;  // for a request (not handling one): may be closed to make room
+  std::chrono::steady_clock::time_point waiting_since{};
+  bool evicted = false;  // closed to make room, no longer counted
+};
+
 struct ReadRequest {
   Request request;
   bool keep_alive = false;  // what the client asked for (HTTP/1.0 or 1.1 rules)
@@ -103,7 +119,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Logger& log;
   tcp::acceptor acceptor;
   std::optional<ssl::context> tls;
-  std::set<tcp::socket*> open_sockets;  // sessions register theirs, for stop()
+  // Every session from its accept to its end: for stop() and the caps.
+  std::map<std::uint64_t, SessionInfo> open_sessions;
+  std::uint64_t next_session = 0;
   // Atomic: read from other threads by connections_accepted()/_open().
   std::atomic<std::size_t> sessions = 0;
   std::atomic<std::size_t> accepted = 0;
@@ -120,15 +138,19 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Result<void> load_tls();
   Result<void> listen();
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> reject(tcp::socket socket);
+  std::optional<std::string> admit(const std::string& address);
+  std::size_t connections_of(const std::string* address) const;
+  bool evict_longest_waiting(const std::string& address);
+  void set_waiting(std::uint64_t id, bool waiting);
+  asio::awaitable<void> reject(tcp::socket socket, std::string why);
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, std::string peer);
+  asio::awaitable<void> serve(Stream& stream, std::string peer, std::uint64_t id);
   template <class Stream>
   asio::awaitable<std::optional<ReadRequest>> read_request(Stream& stream,
                                                            beast::flat_buffer& buffer, bool first,
                                                            const std::string& peer);
   asio::awaitable<Response> call_handler(const Request& req);
-  asio::awaitable<void> session(tcp::socket socket);
+  asio::awaitable<void> session(tcp::socket socket, std::uint64_t id);
   void close_all();
 };
 
@@ -176,53 +198,102 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       continue;
     }
     ++accepted;
-    if (sessions >= options.max_connections) {
-      asio::co_spawn(strand, reject(std::move(socket)), asio::detached);
+    std::string address = address_of(socket);
+    if (auto refused = admit(address)) {
+      asio::co_spawn(strand, reject(std::move(socket), std::move(*refused)), asio::detached);
       continue;
     }
-    ++sessions;  // counted here, not in session(), so that a burst cannot overshoot
-    asio::co_spawn(strand, session(std::move(socket)), asio::detached);
+    // Counted here, not in session(), so that a burst cannot overshoot.
+    const std::uint64_t id = next_session++;
+    open_sessions.emplace(id, SessionInfo{nullptr, std::move(address)});
+    ++sessions;
+    asio::co_spawn(strand, session(std::move(socket), id), asio::detached);
   }
 }
 
-// Beyond max_connections: a short 503 instead of a silent close, so that
-// the client knows to come back later.
-asio::awaitable<void> Server::Impl::reject(tcp::socket socket) {
+std::size_t Server::Impl::connections_of(const std::string* address) const {
+  std::size_t n = 0;
+  for (const auto& [id, info] : open_sessions)
+    if (!info.evicted && (!address || info.address == *address)) ++n;
+  return n;
+}
+
+// Over its address's cap, that address's connection waiting longest gives
+// way (so that a real callback gets in past idle clients from the same
+// proxy or host); over the total cap, the newcomer gets 503.
+std::optional<std::string> Server::Impl::admit(const std::string& address) {
+  if (connections_of(&address) >= options.max_connections_per_address) {
+    if (evict_longest_waiting(address)) return std::nullopt;
+    log.warn("http_connection_refused", {{"peer", address}, {"reason", "per-address cap"}});
+    return "too many connections from " + address + "\n";
+  }
+  if (connections_of(nullptr) >= options.max_connections) {
+    log.warn("http_connection_refused", {{"peer", address}, {"reason", "total cap"}});
+    return "too many connections\n";
+  }
+  return std::nullopt;
+}
+
+bool Server::Impl::evict_longest_waiting(const std::string& address) {
+  SessionInfo* oldest = nullptr;
+  for (auto& [id, info] : open_sessions)
+    if (!info.evicted && info.waiting && info.socket && info.address == address &&
+        (!oldest || info.waiting_since < oldest->waiting_since))
+      oldest = &info;
+  if (!oldest) return false;
+  oldest->evicted = true;
+  boost::system::error_code ignored;
+  oldest->socket->shutdown(tcp::socket::shutdown_both, ignored);
+  oldest->socket->close(ignored);
+  return true;
+}
+
+void Server::Impl::set_waiting(std::uint64_t id, bool waiting) {
+  SessionInfo& info = open_sessions.at(id);
+  info.waiting = waiting;
+  if (waiting) info.waiting_since = std::chrono::steady_clock::now();
+}
+
+// Beyond the caps: a short 503 instead of a silent close, so that the
+// client knows to come back later.
+asio::awaitable<void> Server::Impl::reject(tcp::socket socket, std::string why) {
   auto self = shared_from_this();
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(options.read_timeout);
-  auto res = plain_response(bhttp::status::service_unavailable, "too many connections\n");
+  auto res = plain_response(bhttp::status::service_unavailable, std::move(why));
   res.set(bhttp::field::retry_after, "1");
   co_await bhttp::async_write(stream, res, kAwait);
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
+asio::awaitable<void> Server::Impl::session(tcp::socket socket, std::uint64_t id) {
   auto self = shared_from_this();
   std::string peer = peer_of(socket);
   if (tls) {
     beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
     auto& tcp_layer = beast::get_lowest_layer(stream);
-    open_sockets.insert(&tcp_layer.socket());
-    tcp_layer.expires_after(options.read_timeout);
+    open_sessions.at(id).socket = &tcp_layer.socket();
+    set_waiting(id, true);  // a handshake is not a request yet
+    tcp_layer.expires_after(options.header_timeout);
     auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, kAwait);
-    if (!ec && !stopped) co_await serve(stream, peer);
-    open_sockets.erase(&tcp_layer.socket());
+    if (!ec && !stopped) co_await serve(stream, peer, id);
   } else {
     beast::tcp_stream stream(std::move(socket));
-    open_sockets.insert(&stream.socket());
-    if (!stopped) co_await serve(stream, peer);
-    open_sockets.erase(&stream.socket());
+    open_sessions.at(id).socket = &stream.socket();
+    if (!stopped) co_await serve(stream, peer, id);
   }
+  open_sessions.erase(id);
   --sessions;
 }
 
 template <class Stream>
-asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string peer) {
+asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string peer, std::uint64_t id) {
   beast::flat_buffer buffer;
   for (bool first = true; !stopped; first = false) {
+    set_waiting(id, true);
     auto read = co_await read_request(stream, buffer, first, peer);
+    set_waiting(id, false);
     if (!read) break;
     auto response = co_await call_handler(read->request);
     bool keep_alive = read->keep_alive && !stopped;
@@ -235,8 +306,9 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string peer) {
   beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-// The first request of a connection must arrive within read_timeout; later
-// ones may wait idle_timeout for their first byte, then read_timeout.
+// The first request's headers must be complete header_timeout after the
+// connection opened; a later request may wait idle_timeout for its first
+// byte, then has header_timeout for its headers. The body has read_timeout.
 template <class Stream>
 asio::awaitable<std::optional<ReadRequest>> Server::Impl::read_request(Stream& stream,
                                                                        beast::flat_buffer& buffer,
@@ -246,10 +318,21 @@ asio::awaitable<std::optional<ReadRequest>> Server::Impl::read_request(Stream& s
   bhttp::request_parser<bhttp::string_body> parser;
   parser.body_limit(options.max_body);
   boost::system::error_code ec;
-  if (buffer.size() == 0) {
-    tcp_layer.expires_after(first ? options.read_timeout : options.idle_timeout);
-    std::tie(ec, std::ignore) = co_await bhttp::async_read_some(stream, buffer, parser, kAwait);
+  if (first) {
+    tcp_layer.expires_after(options.header_timeout);
+  } else if (buffer.size() == 0) {
+    // Raw bytes, not the parser: it consumes nothing of an incomplete header,
+    // and would keep reading under the idle timeout.
+    tcp_layer.expires_after(options.idle_timeout);
+    std::size_t n = 0;
+    std::tie(ec, n) = co_await stream.async_read_some(buffer.prepare(4096), kAwait);
+    buffer.commit(n);
+    tcp_layer.expires_after(options.header_timeout);
+  } else {
+    tcp_layer.expires_after(options.header_timeout);
   }
+  if (!ec && !parser.is_header_done())
+    std::tie(ec, std::ignore) = co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
   if (!ec && !parser.is_done()) {
     tcp_layer.expires_after(options.read_timeout);
     std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, kAwait);
@@ -281,9 +364,10 @@ void Server::Impl::close_all() {
   stopped = true;
   boost::system::error_code ignored;
   acceptor.close(ignored);
-  for (tcp::socket* socket : open_sockets) {
-    socket->shutdown(tcp::socket::shutdown_both, ignored);
-    socket->close(ignored);
+  for (auto& [id, info] : open_sessions) {
+    if (!info.socket) continue;  // not started: it sees `stopped` and ends
+    info.socket->shutdown(tcp::socket::shutdown_both, ignored);
+    info.socket->close(ignored);
   }
 }
 

@@ -105,6 +105,15 @@ std::string server_error_line(int code, std::string_view message) {
 
 }  // namespace
 
+// One open connection, as the accept loop sees it when it needs room.
+struct SessionInfo {
+  Socket* socket;  // owned by the session's coroutine frame
+  int uid;
+  bool waiting = false;  // for a request (not handling one): may be closed to make room
+  Clock::time_point waiting_since{};
+  bool evicted = false;  // closed to make room, no longer counted
+};
+
 // Shared with every session coroutine, so that a session finishing after
 // stop() (its read aborted) still finds the bookkeeping it updates.
 struct ServerState {
@@ -113,7 +122,7 @@ struct ServerState {
   Logger& log;
   UnixServerOptions options;
   std::optional<asio::local::stream_protocol::acceptor> acceptor;
-  std::map<std::uint64_t, Socket*> sessions;  // owned by their coroutine frames
+  std::map<std::uint64_t, SessionInfo> sessions;
   std::uint64_t next_session = 0;
   std::optional<ino_t> socket_inode;  // set while our socket file exists
   bool stopped = false;
@@ -121,33 +130,82 @@ struct ServerState {
 
 namespace {
 
-// Registers a session's socket for stop() for as long as its coroutine lives.
+// A session is counted from its accept (so that a burst cannot overshoot
+// the caps before the sessions start), and found by stop() and the caps
+// through its socket for as long as its coroutine lives.
+std::uint64_t reserve_session(ServerState& state, int uid) {
+  std::uint64_t id = state.next_session++;
+  state.sessions.emplace(id, SessionInfo{nullptr, uid});
+  return id;
+}
+
 class SessionEntry {
  public:
-  SessionEntry(std::shared_ptr<ServerState> state, Socket& socket)
-      : state_(std::move(state)), id_(state_->next_session++) {
-    state_->sessions.emplace(id_, &socket);
+  SessionEntry(std::shared_ptr<ServerState> state, std::uint64_t id, Socket& socket)
+      : state_(std::move(state)), id_(id) {
+    state_->sessions.at(id_).socket = &socket;
   }
   ~SessionEntry() { state_->sessions.erase(id_); }
   SessionEntry(const SessionEntry&) = delete;
   SessionEntry& operator=(const SessionEntry&) = delete;
+
+  void waiting(bool now_waiting) {
+    SessionInfo& info = state_->sessions.at(id_);
+    info.waiting = now_waiting;
+    if (now_waiting) info.waiting_since = Clock::now();
+  }
 
  private:
   std::shared_ptr<ServerState> state_;
   std::uint64_t id_;
 };
 
+std::size_t connections_of(const ServerState& state, std::optional<int> uid) {
+  std::size_t n = 0;
+  for (const auto& [id, info] : state.sessions)
+    if (!info.evicted && (!uid || info.uid == *uid)) ++n;
+  return n;
+}
+
+// Tells the client why, best effort and without blocking, then closes.
+void close_with_error(Socket& socket, const std::string& message) {
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  std::string line = server_error_line(code::kUnavailable, message) + "\n";
+  socket.write_some(asio::buffer(line), ignored);
+  socket.shutdown(Socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+// Closes the connection of `uid` that has waited longest for a request:
+// false when every one of them is busy with a request.
+bool evict_longest_waiting(ServerState& state, int uid) {
+  SessionInfo* oldest = nullptr;
+  for (auto& [id, info] : state.sessions)
+    if (!info.evicted && info.waiting && info.uid == uid &&
+        (!oldest || info.waiting_since < oldest->waiting_since))
+      oldest = &info;
+  if (!oldest) return false;
+  oldest->evicted = true;
+  close_with_error(*oldest->socket, "closed to make room: uid " + std::to_string(uid) + " has " +
+                                        std::to_string(state.options.max_connections_per_uid) +
+                                        " control connections, and this one waited longest");
+  return true;
+}
+
 void log_drop(ServerState& state, std::string_view event, const Peer& peer) {
   state.log.warn(event, {{"peer", peer.describe()}, {"socket", state.options.path}});
 }
 
-awaitable<void> serve_connection(std::shared_ptr<ServerState> state, Socket socket) {
-  SessionEntry entry(state, socket);
-  const Peer peer = peer_of(socket);
+awaitable<void> serve_connection(std::shared_ptr<ServerState> state, std::uint64_t id,
+                                 Socket socket, Peer peer) {
+  SessionEntry entry(state, id, socket);
   const auto& options = state->options;
   std::string buffer;
-  for (;;) {
+  while (!state->stopped) {
+    entry.waiting(true);
     LineRead read = co_await read_line(socket, buffer, options);
+    entry.waiting(false);
     if (read.status == ReadStatus::kClosed) break;
     if (read.status == ReadStatus::kTimedOut) {
       if (!buffer.empty()) log_drop(*state, "rpc_request_timeout", peer);
@@ -170,18 +228,20 @@ awaitable<void> serve_connection(std::shared_ptr<ServerState> state, Socket sock
   socket.shutdown(Socket::shutdown_both, ignored);
 }
 
-// Over the bound, the newcomer is told why before it is closed; best effort,
-// without blocking the accept loop.
-void refuse_connection(ServerState& state, Socket& socket) {
-  boost::system::error_code ignored;
-  socket.non_blocking(true, ignored);
-  std::string line =
-      server_error_line(code::kUnavailable, "too many control connections (" +
-                                                std::to_string(state.options.max_connections) +
-                                                "); try again later") +
-      "\n";
-  socket.write_some(asio::buffer(line), ignored);
-  socket.close(ignored);
+// Makes room for a newcomer from `peer`, or says why there is none. Over
+// its uid's cap, that uid's connection waiting longest gives way; over the
+// total cap (several uids at once), the newcomer is refused.
+std::optional<std::string> admit(ServerState& state, const Peer& peer) {
+  const auto& options = state.options;
+  if (connections_of(state, peer.uid) >= options.max_connections_per_uid) {
+    if (evict_longest_waiting(state, peer.uid)) return std::nullopt;
+    return "too many control connections for uid " + std::to_string(peer.uid) + " (" +
+           std::to_string(options.max_connections_per_uid) + ", all busy); try again later";
+  }
+  if (connections_of(state, std::nullopt) >= options.max_connections)
+    return "too many control connections (" + std::to_string(options.max_connections) +
+           "); try again later";
+  return std::nullopt;
 }
 
 awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
@@ -192,11 +252,14 @@ awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
       state->log.warn("rpc_accept_failed", {{"error", ec.message()}});
       continue;
     }
-    if (state->sessions.size() >= state->options.max_connections) {
-      refuse_connection(*state, socket);
+    const Peer peer = peer_of(socket);
+    if (auto refused = admit(*state, peer)) {
+      log_drop(*state, "rpc_connection_refused", peer);
+      close_with_error(socket, *refused);
       continue;
     }
-    asio::co_spawn(state->executor, serve_connection(state, std::move(socket)),
+    const std::uint64_t id = reserve_session(*state, peer.uid);
+    asio::co_spawn(state->executor, serve_connection(state, id, std::move(socket), peer),
                    [state](std::exception_ptr e) {
                      if (e) state->log.error("rpc_session_failed");
                    });
@@ -262,7 +325,8 @@ void UnixServer::stop() {
   state.stopped = true;
   boost::system::error_code ignored;
   if (state.acceptor) state.acceptor->close(ignored);
-  for (auto& [id, socket] : state.sessions) socket->close(ignored);
+  for (auto& [id, info] : state.sessions)
+    if (info.socket) info.socket->close(ignored);
   remove_own_socket_file(state);
 }
 

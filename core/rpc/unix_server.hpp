@@ -1,8 +1,8 @@
 #pragma once
 // The control socket: a Unix stream socket serving the Registry. Transport
 // only: framing (newline-delimited, 1 MiB per line), SO_PEERCRED, per
-// connection timeouts, mode 0660 and group. A malformed, oversized or slow
-// request closes only its own connection.
+// connection timeouts, caps per uid and in all, mode 0660 and group. A
+// malformed, oversized or slow request closes only its own connection.
 #include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
@@ -22,9 +22,14 @@ struct UnixServerOptions {
   std::size_t max_line = 1 << 20;  // 1 MiB
   // Milliseconds so that tests can use short timeouts; seconds convert implicitly.
   std::chrono::milliseconds read_timeout{
-      std::chrono::seconds(30)};  // to finish a line once started
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(600)};  // between requests
-  std::size_t max_connections = 64;
+      std::chrono::seconds(10)};  // to finish a line once started
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(10)};  // for the next request
+  // Above the per-uid cap, so that one user's connections cannot fill it.
+  std::size_t max_connections = 128;
+  // Per peer uid (SO_PEERCRED). A newcomer over it closes that uid's
+  // connection waiting longest for a request (so `ttlinkctl` still gets in
+  // past its own uid's idle clients); when none is waiting, it is refused.
+  std::size_t max_connections_per_uid = 32;
 };
 
 // Threading: start(), stop() and the destructor run on the executor's thread,

@@ -2,6 +2,7 @@
 // Ads Manager accounts and Business Centers: /advertiser/info/, /bc/get/,
 // /bc/asset/get/.
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 
 #include <string>
 #include <vector>
@@ -38,6 +39,12 @@ boost::asio::awaitable<Result<std::vector<BusinessCenter>>> business_centers(Api
                                                                              const Secret& token);
 boost::asio::awaitable<Result<std::vector<BcAdvertiserAsset>>> bc_advertisers(
     ApiClient& api, const Secret& token, const std::string& bc_id);
+
+// The decoders behind the calls above, from the envelope's `data` (or the
+// pages' concatenated list): pure, so that fuzz targets reach them.
+Result<std::vector<AdvertiserInfo>> decode_advertiser_info(const boost::json::object& data);
+Result<std::vector<BusinessCenter>> decode_business_centers(const boost::json::array& list);
+Result<std::vector<BcAdvertiserAsset>> decode_bc_advertisers(const boost::json::array& list);
 
 // A human reading of a non-operational advertiser status.
 std::string describe_advertiser_status(const std::string& status);

@@ -21,6 +21,9 @@ struct BusinessProfile {
   long long shares = 0;
 };
 
+// The decoder behind business_profile(), from the envelope's `data`.
+Result<BusinessProfile> decode_business_profile(const boost::json::object& data);
+
 boost::asio::awaitable<Result<BusinessProfile>> business_profile(ApiClient& api,
                                                                  const Secret& access_token,
                                                                  const std::string& open_id);

@@ -1,5 +1,7 @@
 #include "core/tiktok/comments.hpp"
 
+#include <climits>
+
 #include "core/tiktok/fields.hpp"
 
 namespace ttlink::tiktok {
@@ -104,6 +106,42 @@ Result<void> check_reply_text(std::string_view text) {
   return {};
 }
 
+Result<CommentPage> decode_comment_page(const json::object& data) {
+  auto list = array_field(data, "comments", kListPath);
+  if (!list) return list.error();
+  CommentPage page;
+  for (const auto& v : **list) {
+    auto c = read_comment(v, kListPath);
+    if (!c) return c.error();
+    page.comments.push_back(std::move(*c));
+  }
+  if (const auto* info = data.if_contains("page_info"); info && info->is_object())
+    page.total_page = static_cast<int>(int_or(info->get_object(), "total_page", 0));
+  return page;
+}
+
+Result<BusinessCommentPage> decode_business_comment_page(const json::object& data,
+                                                         long long cursor) {
+  static constexpr std::string_view kPath = "/business/comment/list/";
+  auto list = array_field(data, "comments", kPath);
+  if (!list) return list.error();
+  BusinessCommentPage page;
+  for (const auto& v : **list) {
+    auto c = read_business_comment(v, kPath);
+    if (!c) return c.error();
+    page.comments.push_back(std::move(*c));
+  }
+  // Without a cursor the next page starts after this one; capped, so that a
+  // cursor near 2^63 from a previous page cannot overflow.
+  long long next = 0;
+  if (__builtin_add_overflow(cursor, static_cast<long long>(page.comments.size()), &next))
+    next = LLONG_MAX;
+  page.cursor = int_or(data, "cursor", next);
+  const auto* more = data.if_contains("has_more");
+  page.has_more = more && more->is_bool() && more->get_bool();
+  return page;
+}
+
 awaitable<Result<CommentPage>> comment_page(ApiClient& api, const Secret& token,
                                             CommentPageRequest r) {
   QueryParams q;
@@ -122,17 +160,7 @@ awaitable<Result<CommentPage>> comment_page(ApiClient& api, const Secret& token,
   q.emplace_back("page_size", std::to_string(r.page_size));
   auto data = co_await api.get(kListPath, std::move(q), &token);
   if (!data) co_return data.error();
-  auto list = array_field(*data, "comments", kListPath);
-  if (!list) co_return list.error();
-  CommentPage page;
-  for (const auto& v : **list) {
-    auto c = read_comment(v, kListPath);
-    if (!c) co_return c.error();
-    page.comments.push_back(std::move(*c));
-  }
-  if (const auto* info = data->if_contains("page_info"); info && info->is_object())
-    page.total_page = static_cast<int>(int_or(info->get_object(), "total_page", 0));
-  co_return page;
+  co_return decode_comment_page(*data);
 }
 
 awaitable<Result<UpstreamComment>> post_reply(ApiClient& api, const Secret& token, ReplyRequest r) {
@@ -181,18 +209,7 @@ awaitable<Result<BusinessCommentPage>> business_comment_page(ApiClient& api,
   q.emplace_back("max_count", "30");
   auto data = co_await api.get(kPath, std::move(q), &access_token);
   if (!data) co_return data.error();
-  auto list = array_field(*data, "comments", kPath);
-  if (!list) co_return list.error();
-  BusinessCommentPage page;
-  for (const auto& v : **list) {
-    auto c = read_business_comment(v, kPath);
-    if (!c) co_return c.error();
-    page.comments.push_back(std::move(*c));
-  }
-  page.cursor = int_or(*data, "cursor", cursor + static_cast<long long>(page.comments.size()));
-  const auto* more = data->if_contains("has_more");
-  page.has_more = more && more->is_bool() && more->get_bool();
-  co_return page;
+  co_return decode_business_comment_page(*data, cursor);
 }
 
 awaitable<Result<UpstreamComment>> business_reply(ApiClient& api, const Secret& access_token,

@@ -48,6 +48,9 @@ struct CommentPage {
 boost::asio::awaitable<Result<CommentPage>> comment_page(ApiClient& api, const Secret& token,
                                                          CommentPageRequest request);
 
+// The decoder behind comment_page(), from the envelope's `data`.
+Result<CommentPage> decode_comment_page(const boost::json::object& data);
+
 struct ReplyRequest {
   std::string advertiser_id;
   std::string ad_id;
@@ -80,6 +83,11 @@ struct BusinessCommentPage {
 boost::asio::awaitable<Result<BusinessCommentPage>> business_comment_page(
     ApiClient& api, const Secret& access_token, std::string open_id, std::string video_id,
     long long cursor);
+// The decoder behind business_comment_page(), from the envelope's `data`;
+// `cursor` is where the page was asked to start.
+Result<BusinessCommentPage> decode_business_comment_page(const boost::json::object& data,
+                                                         long long cursor);
+
 boost::asio::awaitable<Result<UpstreamComment>> business_reply(
     ApiClient& api, const Secret& access_token, std::string open_id, std::string video_id,
     std::string comment_id, std::string text);

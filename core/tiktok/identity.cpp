@@ -6,25 +6,30 @@
 namespace ttlink::tiktok {
 using boost::asio::awaitable;
 
-awaitable<Result<std::vector<Identity>>> identities(ApiClient& api, const Secret& token,
-                                                    const std::string& advertiser_id,
-                                                    const std::string& identity_type) {
+Result<std::vector<Identity>> decode_identities(const boost::json::array& list) {
   static constexpr std::string_view kPath = "/identity/get/";
-  QueryParams query;
-  query.emplace_back("advertiser_id", advertiser_id);
-  query.emplace_back("identity_type", identity_type);
-  auto list = co_await get_all_pages(api, kPath, std::move(query), "identity_list", &token, 100);
-  if (!list) co_return list.error();
   std::vector<Identity> out;
-  for (auto& v : *list) {
-    if (!v.is_object()) co_return missing_field(kPath, "identity_list[]");
+  for (auto& v : list) {
+    if (!v.is_object()) return missing_field(kPath, "identity_list[]");
     auto& o = v.get_object();
     auto id = id_field(o, "identity_id", kPath);
-    if (!id) co_return id.error();
+    if (!id) return id.error();
     out.push_back({*id, string_or(o, "identity_type"), string_or(o, "display_name"),
                    string_or(o, "user_name"), string_or(o, "available_status")});
   }
-  co_return out;
+  return out;
+}
+
+awaitable<Result<std::vector<Identity>>> identities(ApiClient& api, const Secret& token,
+                                                    const std::string& advertiser_id,
+                                                    const std::string& identity_type) {
+  QueryParams query;
+  query.emplace_back("advertiser_id", advertiser_id);
+  query.emplace_back("identity_type", identity_type);
+  auto list =
+      co_await get_all_pages(api, "/identity/get/", std::move(query), "identity_list", &token, 100);
+  if (!list) co_return list.error();
+  co_return decode_identities(*list);
 }
 
 std::optional<Identity> match_identity(const std::vector<Identity>& list,

@@ -2,6 +2,7 @@
 // Identities of an Ads Manager account: /identity/get/. A linked Business
 // Account shows up as TT_USER (or BC_AUTH_TT through a Business Center).
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ boost::asio::awaitable<Result<std::vector<Identity>>> identities(ApiClient& api,
                                                                  const Secret& token,
                                                                  const std::string& advertiser_id,
                                                                  const std::string& identity_type);
+
+// The decoder behind identities(), from the pages' concatenated list.
+Result<std::vector<Identity>> decode_identities(const boost::json::array& list);
 
 // identity_list carries no open_id: a linked account is matched to its
 // identity by user name (tiktok-api.md marks this as assumed; it lives here

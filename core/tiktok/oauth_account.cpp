@@ -6,11 +6,9 @@ namespace ttlink::tiktok {
 namespace json = boost::json;
 using boost::asio::awaitable;
 
-namespace {
-
 // Every field must be there: a grant without its refresh token would be a
 // token silently lost, so such an answer is treated as a transient failure.
-Result<AccountGrant> parse_grant(const json::object& data, std::string_view path) {
+Result<AccountGrant> decode_account_grant(const json::object& data, std::string_view path) {
   auto access = string_field(data, "access_token", path);
   auto refresh = string_field(data, "refresh_token", path);
   auto open_id = id_field(data, "open_id", path);
@@ -27,7 +25,11 @@ Result<AccountGrant> parse_grant(const json::object& data, std::string_view path
                       std::move(*open_id),        string_or(data, "scope")};
 }
 
-}  // namespace
+Result<TokenInfo> decode_token_info(const json::object& data) {
+  auto scope = string_field(data, "scope", "/tt_user/token_info/get/");
+  if (!scope) return scope.error();
+  return TokenInfo{std::move(*scope), string_or(data, "creator_id")};
+}
 
 awaitable<Result<AccountGrant>> exchange_account_code(ApiClient& api, const Secret& code,
                                                       const std::string& redirect_uri) {
@@ -39,7 +41,7 @@ awaitable<Result<AccountGrant>> exchange_account_code(ApiClient& api, const Secr
                     {"redirect_uri", redirect_uri}};
   auto data = co_await api.post(kPath, body, nullptr);
   if (!data) co_return data.error();
-  co_return parse_grant(*data, kPath);
+  co_return decode_account_grant(*data, kPath);
 }
 
 awaitable<Result<AccountGrant>> refresh_account_token(ApiClient& api, const Secret& refresh_token) {
@@ -50,7 +52,7 @@ awaitable<Result<AccountGrant>> refresh_account_token(ApiClient& api, const Secr
                     {"refresh_token", refresh_token.reveal()}};
   auto data = co_await api.post(kPath, body, nullptr);
   if (!data) co_return data.error();
-  co_return parse_grant(*data, kPath);
+  co_return decode_account_grant(*data, kPath);
 }
 
 awaitable<Result<void>> revoke_account_token(ApiClient& api, const Secret& access_token) {
@@ -67,9 +69,7 @@ awaitable<Result<TokenInfo>> account_token_info(ApiClient& api, const Secret& ac
   json::object body{{"app_id", api.config().app_id}, {"access_token", access_token.reveal()}};
   auto data = co_await api.post(kPath, body, nullptr);
   if (!data) co_return data.error();
-  auto scope = string_field(*data, "scope", kPath);
-  if (!scope) co_return scope.error();
-  co_return TokenInfo{std::move(*scope), string_or(*data, "creator_id")};
+  co_return decode_token_info(*data);
 }
 
 }  // namespace ttlink::tiktok

@@ -26,6 +26,11 @@ struct TokenInfo {
   std::string creator_id;
 };
 
+// The decoders behind the calls below, from the envelope's `data`. A grant
+// missing any field is an error (a refresh token silently lost otherwise).
+Result<AccountGrant> decode_account_grant(const boost::json::object& data, std::string_view path);
+Result<TokenInfo> decode_token_info(const boost::json::object& data);
+
 boost::asio::awaitable<Result<AccountGrant>> exchange_account_code(ApiClient& api,
                                                                    const Secret& code,
                                                                    const std::string& redirect_uri);

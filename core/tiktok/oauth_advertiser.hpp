@@ -21,6 +21,11 @@ struct AuthorizedAdvertiser {
   std::string advertiser_name;
 };
 
+// The decoders behind the calls below, from the envelope's `data`.
+Result<AdvertiserGrant> decode_advertiser_grant(const boost::json::object& data);
+Result<std::vector<AuthorizedAdvertiser>> decode_authorized_advertisers(
+    const boost::json::object& data);
+
 boost::asio::awaitable<Result<AdvertiserGrant>> exchange_advertiser_code(ApiClient& api,
                                                                          const Secret& auth_code);
 boost::asio::awaitable<Result<std::vector<AuthorizedAdvertiser>>> authorized_advertisers(

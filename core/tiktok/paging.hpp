@@ -13,6 +13,15 @@ namespace ttlink::tiktok {
 
 inline constexpr int kMaxPages = 1000;
 
+// One page's answer: the array under `list_key` and page_info.total_page
+// (1 when absent).
+struct PageOfList {
+  boost::json::array items;
+  long long total_page = 1;
+};
+Result<PageOfList> decode_list_page(const boost::json::object& data, std::string_view list_key,
+                                    std::string_view path);
+
 // Calls GET `path` with `query` plus page/page_size for every page and
 // concatenates the arrays found under `list_key`.
 boost::asio::awaitable<Result<boost::json::array>> get_all_pages(

@@ -37,19 +37,39 @@ Result<PostAuthorization> read_post(const json::value& v) {
 
 }  // namespace
 
+Result<std::vector<PostAuthorization>> decode_post_authorizations(const json::array& list) {
+  std::vector<PostAuthorization> out;
+  for (const auto& v : list) {
+    auto post = read_post(v);
+    if (!post) return post.error();
+    out.push_back(std::move(*post));
+  }
+  return out;
+}
+
+Result<std::vector<SparkAd>> decode_spark_ads(const json::array& list) {
+  static constexpr std::string_view kPath = "/ad/get/";
+  std::vector<SparkAd> out;
+  for (const auto& v : list) {
+    if (!v.is_object()) return missing_field(kPath, "list[]");
+    const auto& o = v.get_object();
+    auto ad_id = id_field(o, "ad_id", kPath);
+    if (!ad_id) return ad_id.error();
+    std::string item = id_or_empty(o, "tiktok_item_id");
+    if (item.empty()) continue;  // not a Spark Ad
+    out.push_back({*ad_id, id_or_empty(o, "adgroup_id"), id_or_empty(o, "identity_id"),
+                   string_or(o, "identity_type"), std::move(item)});
+  }
+  return out;
+}
+
 awaitable<Result<std::vector<PostAuthorization>>> post_authorizations(
     ApiClient& api, const Secret& token, const std::string& advertiser_id) {
   QueryParams query;
   query.emplace_back("advertiser_id", advertiser_id);
   auto list = co_await get_all_pages(api, "/tt_video/list/", std::move(query), "list", &token, 50);
   if (!list) co_return list.error();
-  std::vector<PostAuthorization> out;
-  for (const auto& v : *list) {
-    auto post = read_post(v);
-    if (!post) co_return post.error();
-    out.push_back(std::move(*post));
-  }
-  co_return out;
+  co_return decode_post_authorizations(*list);
 }
 
 awaitable<Result<std::vector<SparkAd>>> spark_ads(ApiClient& api, const Secret& token,
@@ -61,18 +81,7 @@ awaitable<Result<std::vector<SparkAd>>> spark_ads(ApiClient& api, const Secret& 
                                                   "identity_type", "tiktok_item_id"}));
   auto list = co_await get_all_pages(api, kPath, std::move(query), "list", &token, 1000);
   if (!list) co_return list.error();
-  std::vector<SparkAd> out;
-  for (const auto& v : *list) {
-    if (!v.is_object()) co_return missing_field(kPath, "list[]");
-    const auto& o = v.get_object();
-    auto ad_id = id_field(o, "ad_id", kPath);
-    if (!ad_id) co_return ad_id.error();
-    std::string item = id_or_empty(o, "tiktok_item_id");
-    if (item.empty()) continue;  // not a Spark Ad
-    out.push_back({*ad_id, id_or_empty(o, "adgroup_id"), id_or_empty(o, "identity_id"),
-                   string_or(o, "identity_type"), std::move(item)});
-  }
-  co_return out;
+  co_return decode_spark_ads(*list);
 }
 
 }  // namespace ttlink::tiktok

@@ -2,6 +2,7 @@
 // Spark Ads posts of an advertiser and the ads built on them:
 // /tt_video/list/ (post authorizations) and /ad/get/.
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ struct PostAuthorization {
 boost::asio::awaitable<Result<std::vector<PostAuthorization>>> post_authorizations(
     ApiClient& api, const Secret& token, const std::string& advertiser_id);
 
+// The decoder behind post_authorizations(), from the pages' concatenated list.
+Result<std::vector<PostAuthorization>> decode_post_authorizations(const boost::json::array& list);
+
 struct SparkAd {
   std::string ad_id;
   std::string adgroup_id;
@@ -36,6 +40,9 @@ struct SparkAd {
 };
 
 // Every ad of the advertiser that promotes a TikTok post (a tiktok_item_id).
+// The decoder behind spark_ads(), from the pages' concatenated list.
+Result<std::vector<SparkAd>> decode_spark_ads(const boost::json::array& list);
+
 boost::asio::awaitable<Result<std::vector<SparkAd>>> spark_ads(ApiClient& api, const Secret& token,
                                                                const std::string& advertiser_id);
 

@@ -383,9 +383,9 @@ TEST_F(HttpTest, ConnectionsBeyondTheLimitGet503) {
   EXPECT_EQ(got->status, 503);
 }
 
-TEST_F(HttpTest, IdleFirstConnectionIsClosedAfterReadTimeout) {
+TEST_F(HttpTest, IdleFirstConnectionIsClosedAfterTheHeaderTimeout) {
   ServerOptions options;
-  options.read_timeout = 100ms;
+  options.header_timeout = 100ms;
   Server& server = start_server(echo_handler(), options);
   tcp::socket silent(io_);
   silent.connect({asio::ip::make_address("127.0.0.1"), server.port()});

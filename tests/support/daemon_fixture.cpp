@@ -122,6 +122,7 @@ void DaemonProcess::spawn() {
   auto c = rpc::Client::connect(socket_path());
   if (!c) throw std::runtime_error("cannot connect to ttlinkd: " + c.error().message);
   client_.emplace(std::move(*c));
+  last_call_ = std::chrono::steady_clock::now();
 }
 
 void DaemonProcess::restart() {
@@ -132,7 +133,14 @@ void DaemonProcess::restart() {
 
 boost::system::result<json::value, rpc::ClientError> DaemonProcess::call(const std::string& method,
                                                                          json::object params) {
-  return client_->call(method, std::move(params));
+  // ttlinkd closes a control connection idle for 10 s (rpc::UnixServerOptions):
+  // after a long wait the fixture opens a fresh one, as every ttlinkctl run does.
+  if (std::chrono::steady_clock::now() - last_call_ > 5s) {
+    if (auto c = rpc::Client::connect(socket_path())) client_.emplace(std::move(*c));
+  }
+  auto result = client_->call(method, std::move(params));
+  last_call_ = std::chrono::steady_clock::now();
+  return result;
 }
 
 json::object DaemonProcess::must(const std::string& method, json::object params) {

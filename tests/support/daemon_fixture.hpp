@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,6 +69,7 @@ class DaemonProcess {
   int callback_port_ = 0;
   std::unique_ptr<ChildProcess> child_;
   std::optional<rpc::Client> client_;
+  std::chrono::steady_clock::time_point last_call_{};
 };
 
 std::string daemon_binary();

@@ -278,6 +278,28 @@ TEST(ConfigErrors, ExecSinkNeedsACommand) {
                 "arguments), got an array");
 }
 
+TEST(Config, ExecSinkNamesTheVariablesItPassesOn) {
+  auto r = parse_config(minimal_plus("[[alerts.sink]]\ntype = \"exec\"\ncommand = [\"/bin/true\"]\n"
+                                     "env = [\"HOME\", \"PAGER_TOKEN_FILE\"]\n"),
+                        kPath);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->alerts.sinks[0].env, (std::vector<std::string>{"HOME", "PAGER_TOKEN_FILE"}));
+}
+
+TEST(ConfigErrors, ExecSinkEnvMustHoldVariableNames) {
+  const std::string exec = "[[alerts.sink]]\ntype = \"exec\"\ncommand = [\"/bin/true\"]\n";
+  EXPECT_EQ(error_of(minimal_plus(exec + "env = [\"HOME\", \"A=B\"]\n")),
+            kPath +
+                ":8: alerts.sink[0].env[1]: expected an environment variable name (letters, "
+                "digits, _), got \"A=B\"");
+  EXPECT_EQ(error_of(minimal_plus(exec + "env = [\"TTLINK_ALERT_ID\"]\n")),
+            kPath +
+                ":8: alerts.sink[0].env[0]: expected a variable other than TTLINK_ALERT_ID "
+                "(ttlink sets it), got \"TTLINK_ALERT_ID\"");
+  EXPECT_EQ(error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\nenv = [\"HOME\"]\n")),
+            kPath + ":7: alerts.sink[0].env: not used by sink type \"log\"");
+}
+
 TEST(ConfigErrors, SinkKeyThatItsTypeIgnoresIsRejected) {
   EXPECT_EQ(
       error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\nurl = \"https://x.example\"\n")),
