@@ -61,6 +61,9 @@ json::value comment_list(ApiContext& ctx, const ApiCall& call) {
   auto end = parse_tiktok_date(call.required("end_time"));
   if (!start) throw ApiError{40002, "start_time: Not a valid date (YYYY-MM-DD)."};
   if (!end) throw ApiError{40002, "end_time: Not a valid date (YYYY-MM-DD)."};
+  // tiktok-api.md: at most 30 days; *(assumed)* 30 dates, both ends included.
+  if (*end < *start || (*end - *start) / 86400 + 1 > 30)
+    throw ApiError{40002, "The time range cannot exceed 30 days."};
   auto types = call.string_list("comment_type", false);
   auto statuses = call.string_list("comment_status", false);
   auto sort_field = call.optional("sort_field", "CREATE_TIME");

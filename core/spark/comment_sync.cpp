@@ -1,5 +1,7 @@
 #include "core/spark/comment_sync.hpp"
 
+#include "core/spark/comment_window.hpp"
+
 #include <algorithm>
 
 namespace ttlink::spark {
@@ -14,10 +16,6 @@ std::string lower_ascii(std::string_view s) {
     return c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
   });
   return out;
-}
-
-std::string date_of(TimePoint t) {
-  return format_tiktok_time(t).substr(0, 10);  // YYYY-MM-DD
 }
 
 }  // namespace
@@ -78,12 +76,10 @@ awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, 
       store::CommentCursor{link.id, adgroup_id, date_of(clock_() - options_.backfill), 1});
   SyncReport report;
   bool checked_alignment = cursor.page == 1;
-  // The end date is tomorrow: upstream days may be in the advertiser's
-  // time zone, ahead of UTC.
-  const std::string end_date = date_of(clock_() + Seconds{86400});
   for (;;) {
-    tiktok::CommentPageRequest request{link.advertiser_id, adgroup_id,  cursor.start_date,
-                                       end_date,           cursor.page, options_.page_size};
+    const CommentWindow window = comment_window(cursor.start_date, clock_());
+    tiktok::CommentPageRequest request{link.advertiser_id, adgroup_id,  window.start,
+                                       window.end,         cursor.page, options_.page_size};
     auto page = co_await tiktok::comment_page(api_, token, std::move(request));
     ++report.requests;
     if (!page) co_return page.error();
@@ -106,12 +102,19 @@ awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, 
     auto added = store_page(records, cursor);
     if (!added) co_return added.error();
     report.new_comments += *added;
-    if (!full) co_return report;
+    if (!full && !window.capped) co_return report;
+    if (!full) {  // read in full, and it cannot reach tomorrow: the next window
+      cursor = {link.id, adgroup_id, next_window_start(window), 1};
+      checked_alignment = true;
+      if (auto r = spark.put_cursor(cursor); !r) co_return r.error();
+    }
     if (report.requests >= options_.max_pages) {
       // Resume on this page, which is known, not on the next one, which is
       // not: a fresh page would look like a shift and cost a page more.
-      --cursor.page;
-      if (auto r = spark.put_cursor(cursor); !r) co_return r.error();
+      if (full) {
+        --cursor.page;
+        if (auto r = spark.put_cursor(cursor); !r) co_return r.error();
+      }
       report.more = true;
       co_return report;
     }

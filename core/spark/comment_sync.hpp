@@ -23,7 +23,7 @@
 namespace ttlink::spark {
 
 struct CommentSyncOptions {
-  Seconds backfill{30 * 86400};  // how far back the first sync starts
+  Seconds backfill{28 * 86400};  // how far back the first sync starts
   int page_size = 100;           // the API's largest
   int max_pages = 200;           // per ad group and sync: one backlog cannot hold the others up
   std::vector<std::string> keywords;

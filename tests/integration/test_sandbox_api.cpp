@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
+#include "core/util/time.hpp"
 #include "support/sandbox_fixture.hpp"
 
 namespace ttlink::test {
@@ -379,11 +380,35 @@ TEST_F(SandboxApi, PostAuthorizationExpiresOnTheSandboxClock) {
             "IN_USE");
 }
 
+// The last 30 dates up to tomorrow, on the sandbox's clock.
+std::string last_30_dates(SandboxProcess& sandbox) {
+  const auto now = sandbox.world().at("clock").at("now").as_int64();
+  auto date = [](std::int64_t t) { return format_tiktok_time(from_unix(t)).substr(0, 10); };
+  return "&start_time=" + date(now - 28 * 86400) + "&end_time=" + date(now + 86400);
+}
+
+TEST_F(SandboxApi, CommentListRefusesARangeOfMoreThan30Dates) {
+  auto token = advertiser_token();
+  const auto now = sandbox_->world().at("clock").at("now").as_int64();
+  auto date = [](std::int64_t t) { return format_tiktok_time(from_unix(t)).substr(0, 10); };
+  auto path = [&](std::int64_t first, std::int64_t last) {
+    return "/comment/list/?advertiser_id=" + kAdvertiser +
+           "&search_field=ADGROUP_ID&search_value=7600000000000000001&start_time=" + date(first) +
+           "&end_time=" + date(last);
+  };
+  auto ok = get(path(now - 29 * 86400, now), token);  // 30 dates, both ends included
+  EXPECT_EQ(code(ok), 0) << json::serialize(ok);
+  auto refused = get(path(now - 30 * 86400, now), token);  // 31 dates
+  EXPECT_EQ(code(refused), 40002);
+  EXPECT_EQ(str(refused, "message"), "The time range cannot exceed 30 days.");
+  EXPECT_EQ(code(get(path(now, now - 86400), token)), 40002);  // end before start
+}
+
 TEST_F(SandboxApi, MarketingCommentsListReplyAndHide) {
   auto token = advertiser_token();
   auto list_path = "/comment/list/?advertiser_id=" + kAdvertiser +
-                   "&search_field=ADGROUP_ID&search_value=7600000000000000001"
-                   "&start_time=2000-01-01&end_time=2100-01-01&page_size=100";
+                   "&search_field=ADGROUP_ID&search_value=7600000000000000001" +
+                   last_30_dates(*sandbox_) + "&page_size=100";
   auto list = get(list_path, token);
   ASSERT_EQ(code(list), 0) << json::serialize(list);
   auto comments = list.at("data").at("comments").as_array();

@@ -163,6 +163,29 @@ TEST_F(Spark, PagingAcrossManyPagesResumesWhereItStopped) {
   EXPECT_EQ(stored_ids(), sandbox_comment_ids());
 }
 
+// Upstream lists at most 30 dates at a time: a year of daily comments, read
+// every few days while the windows move, arrives whole and once. Only the
+// Marketing API is read (no comment.list), whose range is the limited one.
+// 360 days: the link's refresh token (one year) must still be valid.
+TEST_F(Spark, AYearOfDailyCommentsArrivesWholeUnderThe30DayRangeLimit) {
+  start("", 0, "scopes = [\"user.info.basic\", \"user.account.type\", \"video.list\"]\n");
+  std::size_t added = 0;
+  for (int day = 0; day < 360; day += 2) {
+    // Comments of yesterday evening and of just now: one every simulated day.
+    added += add_comments(2, "day " + std::to_string(day) + " {i}", 26 * 3600).size();
+    added += add_comments(1, "day " + std::to_string(day + 1) + " {i}", 1).size();
+    if (day % 6 == 0) sync();  // a request over 30 dates fails: must() throws
+    sandbox->control("POST", "/clock/advance", R"({"seconds": 172800})");
+    daemon->must("debug.clock.advance", {{"seconds", 172800}});
+  }
+  sync();
+  const auto stored = stored_ids();
+  EXPECT_EQ(stored, sandbox_comment_ids());
+  EXPECT_EQ(stored.size(), 6 + added);          // the demo's 6, and every one added
+  EXPECT_EQ(comments().size(), stored.size());  // none twice
+  EXPECT_EQ(daemon->log_text().find("cannot exceed 30 days"), std::string::npos);
+}
+
 TEST_F(Spark, ABacklogLargerThanOneSyncResumesOnTheLastPageRead) {
   // Without comment.list the Accounts API is not read: only the Marketing
   // API's pages are counted here.

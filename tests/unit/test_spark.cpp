@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/spark/comment_sync.hpp"
+#include "core/spark/comment_window.hpp"
 #include "core/spark/spark_alerts.hpp"
 #include "core/spark/spark_methods.hpp"
 #include "core/store/sqlite.hpp"
@@ -226,6 +227,52 @@ TEST(SparkText, ReplyLengthCountsCharactersNotBytes) {
   EXPECT_EQ(tiktok::utf8_length("abc"), 3u);
   EXPECT_EQ(tiktok::utf8_length("😀é"), 2u);
   EXPECT_EQ(tiktok::utf8_length(""), 0u);
+}
+
+}  // namespace
+}  // namespace ttlink::spark
+
+namespace ttlink::spark {
+namespace {
+
+TimePoint at(const char* text) {
+  return parse_tiktok_time(text).value();
+}
+
+int dates_in(const CommentWindow& w) {
+  return static_cast<int>((to_unix(parse_tiktok_time(w.end + " 00:00:00").value()) -
+                           to_unix(parse_tiktok_time(w.start + " 00:00:00").value())) /
+                          86400) +
+         1;
+}
+
+TEST(CommentWindow, NeverSpansMoreThan30DatesAndReachesTomorrowWhenItCan) {
+  const TimePoint now = at("2026-12-02 10:00:00");
+  auto w = comment_window(date_of(now - Seconds{28 * 86400}), now);  // the default backfill
+  EXPECT_EQ(w.start, "2026-11-04");
+  EXPECT_EQ(w.end, "2026-12-03");  // tomorrow
+  EXPECT_EQ(dates_in(w), 30);
+  EXPECT_FALSE(w.capped);
+  auto old = comment_window("2026-01-01", now);
+  EXPECT_EQ(old.end, "2026-01-30");
+  EXPECT_EQ(dates_in(old), 30);
+  EXPECT_TRUE(old.capped);
+}
+
+TEST(CommentWindow, SuccessiveWindowsOverlapTwoDatesAndEndAtTomorrow) {
+  const TimePoint now = at("2026-12-02 10:00:00");
+  std::string start = "2025-06-01";
+  int windows = 0;
+  for (CommentWindow w = comment_window(start, now); w.capped; w = comment_window(start, now)) {
+    const std::string next = next_window_start(w);
+    EXPECT_LT(w.start, next);
+    EXPECT_LE(next, w.end);  // overlaps: dates still being written are read again
+    EXPECT_EQ(dates_in(comment_window(next, now)) <= 30, true);
+    start = next;
+    ASSERT_LT(++windows, 100);
+  }
+  EXPECT_EQ(comment_window(start, now).end, "2026-12-03");
+  EXPECT_GE(windows, 18);  // 18 months in 27-date steps
 }
 
 }  // namespace
