@@ -14,6 +14,7 @@
 #include "core/alerts/alert_metrics.hpp"
 #include "core/alerts/dispatcher.hpp"
 #include "core/alerts/engine.hpp"
+#include "core/config/check.hpp"
 #include "core/config/config.hpp"
 #include "core/http/client.hpp"
 #include "core/http/server.hpp"
@@ -34,6 +35,7 @@
 #include "core/version.hpp"
 #include "daemon/observability.hpp"
 #include "daemon/reload.hpp"
+#include "daemon/watchdog.hpp"
 
 namespace {
 namespace asio = boost::asio;
@@ -120,6 +122,7 @@ struct Daemon {
   spark::SparkService spark;
   spark::SparkPoller spark_poller;
   std::optional<http::Server> metrics_server;
+  daemon::Watchdog watchdog{io.get_executor()};
   bool stopping = false;
 };
 
@@ -218,6 +221,7 @@ void handle_signals(Daemon& d, asio::signal_set& hup, asio::signal_set& term) {
     d.log.info("daemon.stopping", {{"signal", std::to_string(signo)}});
     sd_notify(0, "STOPPING=1");
     hup.cancel();
+    d.watchdog.stop();
     d.scheduler.stop();
     d.spark_poller.stop();
     if (d.alert_dispatcher) d.alert_dispatcher->stop();
@@ -272,6 +276,7 @@ int run(config::Config& config, Secret app_secret, Logger& log, const std::strin
                             {"callback_port", std::to_string(d.callback.port())},
                             {"api_base", config.tiktok.api_base}});
   sd_notify(0, "READY=1");
+  d.watchdog.start();
   d.io.run();
   log.info("daemon.stopped");
   return kExitOk;
@@ -296,14 +301,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ttlinkd: %s\n", config.error().message.c_str());
     return kExitFailure;
   }
+  if (opt.check_config) {
+    auto report = config::check_deployment(*config);
+    std::fputs(config::render_report(report, opt.config_path).c_str(),
+               report.ok() ? stdout : stderr);
+    return report.ok() ? kExitOk : kExitFailure;
+  }
   auto secret = config::read_app_secret(*config);
   if (!secret) {
     std::fprintf(stderr, "ttlinkd: %s\n", secret.error().message.c_str());
     return kExitFailure;
-  }
-  if (opt.check_config) {
-    std::printf("ttlinkd: %s is valid\n", opt.config_path.c_str());
-    return kExitOk;
   }
   return run(*config, std::move(*secret), log, opt.config_path);
 }
