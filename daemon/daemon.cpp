@@ -140,6 +140,7 @@ asio::awaitable<void> Daemon::shut_down(int signo) {
   stopping_ = true;
   log_.info("daemon.stopping", {{"signal", std::to_string(signo)}});
   sd_notify(0, "STOPPING=1");
+  watchdog_.stop();
   hup_.cancel();
   control_.stop();
   callback_.stop();
@@ -172,6 +173,7 @@ int Daemon::run() {
                              {"callback_port", std::to_string(callback_.port())},
                              {"api_base", config_.tiktok.api_base}});
   sd_notify(0, "READY=1");
+  watchdog_.start();
   io_.run();
   log_.info("daemon.stopped");
   return 0;

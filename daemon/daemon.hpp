@@ -25,6 +25,7 @@
 #include "core/tiktok/rate_limiter.hpp"
 #include "core/util/clock.hpp"
 #include "daemon/reload.hpp"
+#include "daemon/watchdog.hpp"
 
 namespace ttlink::daemon {
 
@@ -64,6 +65,7 @@ class Daemon {
   boost::asio::signal_set hup_{io_, SIGHUP};
   boost::asio::signal_set term_{io_, SIGTERM, SIGINT};
   boost::asio::steady_timer grace_{io_};
+  Watchdog watchdog_{io_.get_executor()};  // pings from the state thread
   bool stopping_ = false;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "core/config/check.hpp"
 #include "core/config/config.hpp"
 #include "core/store/store.hpp"
 #include "core/util/clock.hpp"
@@ -52,14 +53,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ttlinkd: %s\n", config.error().message.c_str());
     return kExitFailure;
   }
+  if (opt.check_config) {
+    auto report = config::check_deployment(*config);
+    std::fputs(config::render_report(report, opt.config_path).c_str(),
+               report.ok() ? stdout : stderr);
+    return report.ok() ? kExitOk : kExitFailure;
+  }
   auto secret = config::read_app_secret(*config);
   if (!secret) {
     std::fprintf(stderr, "ttlinkd: %s\n", secret.error().message.c_str());
     return kExitFailure;
-  }
-  if (opt.check_config) {
-    std::printf("ttlinkd: %s is valid\n", opt.config_path.c_str());
-    return kExitOk;
   }
   return serve(*config, std::move(*secret), log, opt.config_path);
 }

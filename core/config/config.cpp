@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/config/check.hpp"
+#include "core/config/secret_file.hpp"
 #include "core/config/toml_reader.hpp"
 #include "core/config/values.hpp"
 
@@ -53,7 +55,11 @@ void read_url(TableReader& t, std::string_view key, std::string& out, bool loopb
   auto url = text ? parse_http_url(text->get()) : std::nullopt;
   if (!url) return t.fail(*node, key, "an http:// or https:// URL");
   if (loopback_http_only && url->scheme == "http" && !is_loopback_host(url->host)) {
-    return t.fail(*node, key, "an https:// URL (plain http only to a loopback host)");
+    // Only the host is echoed: the rest of a hook URL is often its key.
+    return t.errors().fail(line_of(*node), t.key_name(key),
+                           "expected an https:// URL (plain http only to a loopback host: "
+                           "127.0.0.0/8, ::1, localhost), got http:// to " +
+                               url->host);
   }
   out = text->get();
 }
@@ -233,7 +239,8 @@ AlertSinkConfig read_sink(TableReader& t) {
   if (t.get("type") && !one_of(kSinkTypes, c.type))
     t.fail(*t.get("type"), "type", join(kSinkTypes));
   if (t.errors().failed()) return c;
-  read_url(t, "url", c.url, false);
+  // Payloads carry live authorization URLs: TLS unless the sink is on this host.
+  read_url(t, "url", c.url, true);
   t.string_array("command", c.command);
   check_sink_keys(t, c);
   read_sink_env(t, c);
@@ -342,15 +349,8 @@ Result<Config> load_config(const std::string& path) {
 }
 
 Result<Secret> read_app_secret(const Config& config) {
-  const std::string& path = config.tiktok.app_secret_file;
-  auto text = read_whole_file(path, "app secret file");
-  if (!text) return text.error();
-  // Trimmed in place and moved, so that no stray copy of the secret remains.
-  std::string& value = *text;
-  if (!value.empty() && value.back() == '\n') value.pop_back();
-  if (!value.empty() && value.back() == '\r') value.pop_back();
-  if (value.empty()) return Error::invalid(path + ": app secret file is empty");
-  return Secret(std::move(value));
+  if (auto private_files = check_secret_files(config); !private_files) return private_files.error();
+  return read_secret_file(config.tiktok.app_secret_file, "app secret file");
 }
 
 }  // namespace ttlink::config

@@ -115,7 +115,10 @@ struct Config {
 Result<Config> load_config(const std::string& path);
 // Same, from text (for tests); `path` is only used in messages.
 Result<Config> parse_config(std::string_view text, const std::string& path);
-// Reads tiktok.app_secret_file (trailing newline stripped; must not be empty).
+// Reads tiktok.app_secret_file (trailing newline stripped; must not be empty),
+// once every secret file the config names (app secret, webhook secret_files,
+// an existing store key) is known to be private: the daemon's first read of a
+// secret refuses them all, naming the path and the mode.
 Result<Secret> read_app_secret(const Config& config);
 
 }  // namespace ttlink::config

@@ -13,6 +13,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -175,6 +176,9 @@ class Alerts : public ::testing::Test {
   void SetUp() override {
     sandbox = SandboxProcess::start();
     { std::ofstream(secret_dir.file("webhook_secret")) << kSecret << "\n"; }
+    std::filesystem::permissions(
+        secret_dir.file("webhook_secret"),
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     DaemonOptions o;
     o.extra_toml = "[[alerts.sink]]\ntype = \"webhook\"\nurl = \"" + receiver.url() +
                    "\"\nsecret_file = \"" + secret_dir.file("webhook_secret") +

@@ -242,13 +242,40 @@ TEST(ConfigErrors, PlainHttpApiBaseToANonLoopbackHostIsRejected) {
   std::string text = std::string(kMinimal) + "api_base = \"http://api.example.com/v1.3\"\n";
   EXPECT_EQ(error_of(text), kPath +
                                 ":5: tiktok.api_base: expected an https:// URL (plain http only "
-                                "to a loopback host), got \"http://api.example.com/v1.3\"");
+                                "to a loopback host: 127.0.0.0/8, ::1, localhost), got http:// to "
+                                "api.example.com");
   EXPECT_EQ(error_of(std::string(kMinimal) + "api_base = \"http://[::1]:8080/v1.3\"\n"),
             "(parsed)");
   EXPECT_EQ(error_of(std::string(kMinimal) + "api_base = \"ftp://127.0.0.1/\"\n"),
             kPath +
                 ":5: tiktok.api_base: expected an http:// or https:// URL, got "
                 "\"ftp://127.0.0.1/\"");
+}
+
+// Alert payloads carry live authorization URLs: a sink is reached over TLS
+// unless it is on this host. The rest of the URL (often the hook's key) is
+// not echoed.
+TEST(ConfigErrors, PlainHttpSinkToANonLoopbackHostIsRejected) {
+  for (const char* type : {"webhook", "alertmanager", "slack"}) {
+    std::string e = error_of(minimal_plus("[[alerts.sink]]\ntype = \"" + std::string(type) +
+                                          "\"\nurl = \"http://hooks.example.com/T0/KEY123\"\n"));
+    EXPECT_EQ(e, kPath +
+                     ":7: alerts.sink[0].url: expected an https:// URL (plain http only to a "
+                     "loopback host: 127.0.0.0/8, ::1, localhost), got http:// to "
+                     "hooks.example.com")
+        << type;
+    EXPECT_EQ(e.find("KEY123"), std::string::npos);
+  }
+  for (const char* url : {"http://127.0.0.1:9093", "http://127.9.8.7/hook", "http://[::1]:9093",
+                          "http://localhost:9093/x", "https://hooks.example.com/T0"}) {
+    EXPECT_EQ(error_of(minimal_plus("[[alerts.sink]]\ntype = \"webhook\"\nurl = \"" +
+                                    std::string(url) + "\"\n")),
+              "(parsed)")
+        << url;
+  }
+  EXPECT_NE(error_of(minimal_plus("[[alerts.sink]]\ntype = \"slack\"\n"
+                                  "url = \"http://127.0.0.1.example.com/x\"\n")),
+            "(parsed)");
 }
 
 TEST(ConfigErrors, EmptyScopesAreRejected) {
@@ -403,9 +430,12 @@ class AppSecretFile : public ::testing::Test {
     config_.tiktok.app_secret_file = (dir_ / "app_secret").string();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  void write(const std::string& content) {
+  void write(const std::string& content, std::filesystem::perms mode = kPrivate) {
     std::ofstream(config_.tiktok.app_secret_file, std::ios::binary) << content;
+    std::filesystem::permissions(config_.tiktok.app_secret_file, mode);
   }
+  static constexpr auto kPrivate =
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
 
   std::filesystem::path dir_;
   Config config_;
@@ -423,6 +453,53 @@ TEST_F(AppSecretFile, EmptyFileIsAnErrorNamingTheFile) {
   auto r = read_app_secret(config_);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, config_.tiktok.app_secret_file + ": app secret file is empty");
+}
+
+TEST_F(AppSecretFile, GroupOrOtherReadableFileIsRefusedWithPathAndMode) {
+  using std::filesystem::perms;
+  const std::string& path = config_.tiktok.app_secret_file;
+  const std::pair<perms, std::string> cases[] = {
+      {kPrivate | perms::group_read | perms::others_read, "mode 0644 lets group/others read it"},
+      {kPrivate | perms::group_read, "mode 0640 lets group/others read it"},
+      {kPrivate | perms::others_write, "mode 0602 lets group/others write it"},
+  };
+  for (const auto& [mode, says] : cases) {
+    write("s3cr3t-value\n", mode);
+    auto r = read_app_secret(config_);
+    ASSERT_FALSE(r) << says;
+    EXPECT_EQ(r.error().message, path + ": " + says + "; chmod 600 " + path);
+    EXPECT_EQ(r.error().message.find("s3cr3t"), std::string::npos);
+  }
+  write("s3cr3t-value\n", perms::owner_read);  // 0400, as systemd's credentials are
+  EXPECT_TRUE(read_app_secret(config_));
+}
+
+TEST_F(AppSecretFile, EveryOtherSecretFileIsHeldToTheSameRule) {
+  write("s3cr3t-value\n");
+  const std::string webhook = (dir_ / "webhook_secret").string();
+  std::ofstream(webhook) << "hook-key\n";
+  std::filesystem::permissions(webhook, kPrivate | std::filesystem::perms::others_read);
+  AlertSinkConfig sink;
+  sink.type = "webhook";
+  sink.secret_file = webhook;
+  config_.alerts.sinks.push_back(sink);
+  auto r = read_app_secret(config_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            webhook + ": mode 0604 lets group/others read it; chmod 600 " + webhook);
+
+  std::filesystem::permissions(webhook, kPrivate);
+  config_.store.key_file = (dir_ / "store_key").string();
+  std::ofstream(config_.store.key_file) << std::string(32, 'k');
+  std::filesystem::permissions(config_.store.key_file,
+                               kPrivate | std::filesystem::perms::group_read);
+  r = read_app_secret(config_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, config_.store.key_file +
+                                   ": mode 0640 lets group/others read it; chmod 600 " +
+                                   config_.store.key_file);
+  std::filesystem::permissions(config_.store.key_file, kPrivate);
+  EXPECT_TRUE(read_app_secret(config_));
 }
 
 TEST_F(AppSecretFile, MissingFileIsAnErrorNamingTheFileOnly) {
