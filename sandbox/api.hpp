@@ -117,5 +117,6 @@ void add_marketing_routes(ApiRoutes& routes);
 void add_comment_routes(ApiRoutes& routes);
 void add_account_routes(ApiRoutes& routes);
 void add_post_routes(ApiRoutes& routes);
+void add_campaign_routes(ApiRoutes& routes);
 
 }  // namespace sandbox

@@ -96,27 +96,6 @@ json::value identity_get(ApiContext& ctx, const ApiCall& call) {
   return data;
 }
 
-json::value filtered_list(ApiContext& ctx, const ApiCall& call, const Table& table,
-                          const char* filter_key, const char* id_field) {
-  const auto& token = advertiser_token(ctx, call);
-  auto advertiser_id = call.required("advertiser_id");
-  auto page = read_page(call, 1000);
-  granted_advertiser(ctx, token, advertiser_id);
-  auto wanted = Filtering(call).ids(filter_key);
-  auto rows = rows_of(table, advertiser_id, [&](const json::object& r) {
-    return wanted.empty() || contains(wanted, str_field(r, id_field));
-  });
-  return paged(rows, page, "list");
-}
-
-json::value ad_get(ApiContext& ctx, const ApiCall& call) {
-  return filtered_list(ctx, call, ctx.world.ads, "adgroup_ids", "adgroup_id");
-}
-
-json::value adgroup_get(ApiContext& ctx, const ApiCall& call) {
-  return filtered_list(ctx, call, ctx.world.adgroups, "adgroup_ids", "adgroup_id");
-}
-
 }  // namespace
 
 void add_marketing_routes(ApiRoutes& r) {
@@ -124,8 +103,6 @@ void add_marketing_routes(ApiRoutes& r) {
   r["/bc/get/"] = {"GET", bc_get};
   r["/bc/asset/get/"] = {"GET", bc_asset_get};
   r["/identity/get/"] = {"GET", identity_get};
-  r["/ad/get/"] = {"GET", ad_get};
-  r["/adgroup/get/"] = {"GET", adgroup_get};
 }
 
 }  // namespace sandbox

@@ -76,6 +76,7 @@ Router::Router(SandboxState& state) : state_(state) {
   add_comment_routes(routes_);
   add_account_routes(routes_);
   add_post_routes(routes_);
+  add_campaign_routes(routes_);
 }
 
 boost::asio::awaitable<HttpReply> Router::handle(HttpRequest req) {

@@ -1,6 +1,7 @@
 // ttlink-sandbox over real HTTP, the Spark Ads launch: creators' post
 // authorization codes (/_sandbox/spark_codes, /tt_video/authorize/, unbind,
-// info).
+// info), campaign -> ad group -> Spark Ad with the documented validation and
+// request_id idempotency.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -250,28 +251,230 @@ TEST_F(SandboxCampaigns, ExpiredAndUnknownCodesAreRefusedAndBindNothing) {
   EXPECT_NE(bad_days->body.find("days"), std::string::npos);
 }
 
-TEST_F(SandboxCampaigns, UnbindEndsThePostAndItsIdentity) {
+TEST_F(SandboxCampaigns, UnbindEndsThePostItsIdentityAndItsAds) {
   auto created = spark_code(30);
   ASSERT_EQ(code(authorize(str(created, "auth_code"))), 0);
+  auto adgroup = create_adgroup(create_campaign("Creator boost"));
+  auto ads = create_ads(
+      adgroup, {spark_creative("AUTH_CODE", str(created, "identity_id"), str(created, "item_id"))});
+  ASSERT_EQ(code(ads), 0) << json::serialize(ads);
+  auto ad_id = text(ads.at("data").at("ad_ids").at(0));
+  EXPECT_EQ(str(ad(ad_id), "secondary_status"), "AD_STATUS_DELIVERY_OK");
+
   auto r = post("/tt_video/unbind/",
                 {{"advertiser_id", kAdvertiser}, {"item_id", created.at("item_id")}});
   ASSERT_EQ(code(r), 0) << json::serialize(r);
   EXPECT_EQ(posts().size(), 3u);
   auto identities = get("/identity/get/?advertiser_id=" + kAdvertiser + "&identity_type=AUTH_CODE");
   EXPECT_TRUE(identities.at("data").at("identity_list").as_array().empty());
+  auto lost = ad(ad_id);
+  EXPECT_EQ(str(lost, "secondary_status"), "STATUS_ASSET_AUTHORIZATION_LOST");
+  EXPECT_FALSE(lost.contains("authorization_lost_at"));
   EXPECT_EQ(code(authorize(str(created, "auth_code"))), 40110);  // an unbound code is spent
   EXPECT_EQ(code(post("/tt_video/unbind/", {{"advertiser_id", kAdvertiser}, {"item_id", "1"}})),
             40007);
+  // A new ad on the unbound post is refused.
+  auto again = create_ads(
+      adgroup, {spark_creative("AUTH_CODE", str(created, "identity_id"), str(created, "item_id"))});
+  EXPECT_EQ(code(again), 40002);
 }
 
 TEST_F(SandboxCampaigns, AnalystMayReadButNotWrite) {
+  auto campaign = create_campaign("Before the role changed");
   sandbox_->control("POST", "/advertisers",
                     json::value{{"advertiser_id", kAdvertiser}, {"user_role", "ANALYST"}});
   EXPECT_EQ(code(authorize(str(spark_code(7), "auth_code"))), 40301);
+  EXPECT_EQ(code(post("/campaign/create/", campaign_body("Analyst"))), 40301);
+  EXPECT_EQ(code(post("/adgroup/create/", adgroup_body(campaign))), 40301);
   EXPECT_EQ(
       code(post("/tt_video/unbind/", {{"advertiser_id", kAdvertiser}, {"item_id", kOwnPost}})),
       40301);
-  EXPECT_EQ(posts().size(), 3u);
+  auto list = get("/campaign/get/?advertiser_id=" + kAdvertiser);
+  ASSERT_EQ(code(list), 0);
+  EXPECT_EQ(list.at("data").at("page_info").at("total_number").as_int64(), 1);
+}
+
+// ---- campaigns, ad groups, ads
+
+TEST_F(SandboxCampaigns, CampaignCreateValidatesAndRequestIdMakesOneCampaign) {
+  auto low = campaign_body("Low");
+  low["budget"] = 49.5;
+  auto refused = post("/campaign/create/", low);
+  EXPECT_EQ(code(refused), 40002);
+  EXPECT_NE(message(refused).find("budget"), std::string::npos);
+  EXPECT_NE(message(refused).find("50.00 USD"), std::string::npos) << message(refused);
+  auto no_budget = campaign_body("No budget");
+  no_budget.erase("budget");
+  EXPECT_EQ(code(post("/campaign/create/", no_budget)), 40002);
+  auto bad_objective = campaign_body("Bad", "SALES");
+  EXPECT_NE(message(post("/campaign/create/", bad_objective)).find("objective_type"),
+            std::string::npos);
+  auto long_name = campaign_body(std::string(513, 'x'));
+  EXPECT_EQ(code(post("/campaign/create/", long_name)), 40002);
+
+  auto body = campaign_body("Spring launch");
+  body["request_id"] = "1234567890123";
+  auto first = post("/campaign/create/", body);
+  ASSERT_EQ(code(first), 0) << json::serialize(first);
+  auto second = post("/campaign/create/", body);
+  ASSERT_EQ(code(second), 0);
+  EXPECT_EQ(str(first.at("data"), "campaign_id"), str(second.at("data"), "campaign_id"));
+  body.erase("request_id");
+  auto duplicate = post("/campaign/create/", body);
+  EXPECT_EQ(code(duplicate), 40911);
+  body["request_id"] = "not a number";
+  EXPECT_EQ(code(post("/campaign/create/", body)), 40002);
+
+  auto list = get("/campaign/get/?advertiser_id=" + kAdvertiser +
+                  "&fields=" + enc(R"(["campaign_name","objective_type","budget"])"));
+  ASSERT_EQ(code(list), 0);
+  ASSERT_EQ(list.at("data").at("page_info").at("total_number").as_int64(), 1);
+  auto campaign = list.at("data").at("list").at(0).as_object();
+  EXPECT_EQ(str(campaign, "campaign_name"), "Spring launch");
+  EXPECT_EQ(str(campaign, "objective_type"), "TRAFFIC");
+  EXPECT_FALSE(campaign.contains("budget_mode"));  // fields limit the answer
+  auto filtered = get("/campaign/get/?advertiser_id=" + kAdvertiser +
+                      "&filtering=" + enc(R"({"objective_type":"REACH"})"));
+  EXPECT_EQ(filtered.at("data").at("page_info").at("total_number").as_int64(), 0);
+}
+
+TEST_F(SandboxCampaigns, AdgroupCreateChecksGoalsBudgetsAndSchedule) {
+  auto traffic = create_campaign("Traffic");
+  auto expect_refused = [&](json::object body, const std::string& needle) {
+    auto r = post("/adgroup/create/", body);
+    EXPECT_EQ(code(r), 40002) << needle << ": " << json::serialize(r);
+    EXPECT_NE(message(r).find(needle), std::string::npos) << message(r);
+  };
+  auto b = adgroup_body(traffic, "REACH", "CPM");
+  expect_refused(b, "optimization_goal");
+  b = adgroup_body(traffic, "CLICK", "CPM");
+  expect_refused(b, "billing_event");
+  b = adgroup_body(traffic);
+  b.erase("promotion_type");
+  expect_refused(b, "promotion_type");
+  b = adgroup_body(traffic);
+  b["budget"] = 19.99;
+  expect_refused(b, "20.00 USD");
+  b = adgroup_body(traffic);
+  b["budget_mode"] = "BUDGET_MODE_TOTAL";
+  b["budget"] = 1000;
+  expect_refused(b, "SCHEDULE_START_END");
+  b["schedule_type"] = "SCHEDULE_START_END";
+  b["schedule_end_time"] = tiktok_time(now() + 10 * 86400);
+  b["budget"] = 199;
+  expect_refused(b, "20.00 USD x 10 days = 200.00 USD");
+  b["budget"] = 200;
+  EXPECT_EQ(code(post("/adgroup/create/", b)), 0);
+  b = adgroup_body(traffic);
+  b["schedule_start_time"] = tiktok_time(now() - 13 * 3600);
+  expect_refused(b, "12 hours");
+  b["schedule_start_time"] = tiktok_time(now() - 11 * 3600);
+  EXPECT_EQ(code(post("/adgroup/create/", b)), 0);
+  b = adgroup_body(traffic);
+  b.erase("location_ids");
+  expect_refused(b, "location_ids");
+  b = adgroup_body(traffic);
+  b["bid_type"] = "BID_TYPE_CUSTOM";
+  expect_refused(b, "bid_price");
+
+  auto landing = adgroup_body(traffic, "TRAFFIC_LANDING_PAGE_VIEW", "OCPM");
+  EXPECT_EQ(code(post("/adgroup/create/", landing)), 0);
+  auto reach = adgroup_body(create_campaign("Reach", "REACH"), "REACH", "CPM");
+  expect_refused(reach, "frequency");
+  reach["frequency"] = 2;
+  reach["frequency_schedule"] = 7;
+  EXPECT_EQ(code(post("/adgroup/create/", reach)), 0) << json::serialize(reach);
+  auto views = adgroup_body(create_campaign("Views", "VIDEO_VIEWS"), "ENGAGED_VIEW", "CPV");
+  EXPECT_EQ(code(post("/adgroup/create/", views)), 0);
+  auto leads = adgroup_body(create_campaign("Leads", "LEAD_GENERATION"));
+  EXPECT_EQ(code(post("/adgroup/create/", leads)), 40009);
+  EXPECT_EQ(code(post("/adgroup/create/", adgroup_body("123"))), 40007);
+
+  auto list = get("/adgroup/get/?advertiser_id=" + kAdvertiser +
+                  "&filtering=" + enc(R"({"campaign_ids":[")" + traffic + R"("]})"));
+  ASSERT_EQ(code(list), 0);
+  EXPECT_EQ(list.at("data").at("page_info").at("total_number").as_int64(), 3);
+  EXPECT_EQ(str(list.at("data").at("list").at(0), "campaign_id"), traffic);
+}
+
+TEST_F(SandboxCampaigns, AdGroupWithoutBudgetNeedsACampaignBudget) {
+  auto no_budget = campaign_body("Infinite");
+  no_budget["budget_mode"] = "BUDGET_MODE_INFINITE";
+  no_budget.erase("budget");
+  auto r = post("/campaign/create/", no_budget);
+  ASSERT_EQ(code(r), 0) << json::serialize(r);
+  auto body = adgroup_body(str(r.at("data"), "campaign_id"));
+  body.erase("budget_mode");
+  body.erase("budget");
+  auto refused = post("/adgroup/create/", body);
+  EXPECT_EQ(code(refused), 40002);
+  EXPECT_NE(message(refused).find("budget"), std::string::npos);
+  body["campaign_id"] = create_campaign("With budget");
+  EXPECT_EQ(code(post("/adgroup/create/", body)), 0);
+}
+
+TEST_F(SandboxCampaigns, AdCreateChecksSparkCreativesAndAnswersAdIds) {
+  auto adgroup = create_adgroup(create_campaign("Spark"));
+  auto refused = [&](json::object creative, const std::string& needle) {
+    auto r = create_ads(adgroup, {creative});
+    EXPECT_EQ(code(r), 40002) << needle << ": " << json::serialize(r);
+    EXPECT_NE(message(r).find(needle), std::string::npos) << message(r);
+  };
+  auto c = spark_creative("TT_USER", kIdentity, kOwnPost);
+  c.erase("landing_page_url");
+  refused(c, "landing_page_url");
+  c["landing_page_url"] = "http://shop.example/";
+  refused(c, "https");
+  refused(spark_creative("TT_USER", "7300000000000000999", kOwnPost), "identity_id");
+  refused(spark_creative("BC_AUTH_TT", kIdentity, kOwnPost), "identity_id");
+  auto creator = spark_code(30);
+  ASSERT_EQ(code(authorize(str(creator, "auth_code"))), 0);
+  // The creator's post is not the demo identity's own.
+  refused(spark_creative("TT_USER", kIdentity, str(creator, "item_id")), "tiktok_item_id");
+  c = spark_creative("TT_USER", kIdentity, kOwnPost);
+  c["video_id"] = "v123";
+  refused(c, "video_id");
+  c = spark_creative("TT_USER", kIdentity, kOwnPost);
+  c["call_to_action"] = "CLICK_HERE_NOW";
+  refused(c, "call_to_action");
+  advance(2 * 86400 + 60);  // the demo's first post authorization ends after 2 days
+  refused(spark_creative("TT_USER", kIdentity, "7400000000000000001"), "EXPIRED");
+  sandbox_->control("POST", "/identities",
+                    json::value{{"advertiser_id", kAdvertiser},
+                                {"identity_id", kIdentity},
+                                {"available_status", "NO_VALID_BIND_ACCOUNT"}});
+  refused(spark_creative("TT_USER", kIdentity, kOwnPost), "NO_VALID_BIND_ACCOUNT");
+  sandbox_->control("POST", "/identities",
+                    json::value{{"advertiser_id", kAdvertiser},
+                                {"identity_id", kIdentity},
+                                {"available_status", "AVAILABLE"}});
+  auto before = get("/ad/get/?advertiser_id=" + kAdvertiser);
+  auto total_before = before.at("data").at("page_info").at("total_number").as_int64();
+
+  json::array two{
+      spark_creative("TT_USER", kIdentity, kOwnPost),
+      spark_creative("AUTH_CODE", str(creator, "identity_id"), str(creator, "item_id"))};
+  auto first = create_ads(adgroup, two, "987654321");
+  ASSERT_EQ(code(first), 0) << json::serialize(first);
+  auto ids = first.at("data").at("ad_ids").as_array();
+  ASSERT_EQ(ids.size(), 2u);
+  auto retry = create_ads(adgroup, two, "987654321");
+  EXPECT_EQ(json::serialize(retry.at("data")), json::serialize(first.at("data")));
+  auto after = get("/ad/get/?advertiser_id=" + kAdvertiser);
+  EXPECT_EQ(after.at("data").at("page_info").at("total_number").as_int64(), total_before + 2);
+
+  auto spark = ad(text(ids.at(1)));
+  EXPECT_EQ(str(spark, "identity_type"), "AUTH_CODE");
+  EXPECT_EQ(str(spark, "tiktok_item_id"), str(creator, "item_id"));
+  EXPECT_EQ(str(spark, "adgroup_id"), adgroup);
+  EXPECT_EQ(str(spark, "operation_status"), "ENABLE");
+
+  json::array none;
+  EXPECT_EQ(code(create_ads(adgroup, none)), 40002);
+  json::array too_many;
+  for (int i = 0; i < 21; ++i) too_many.push_back(spark_creative("TT_USER", kIdentity, kOwnPost));
+  EXPECT_EQ(code(create_ads(adgroup, too_many)), 40002);
+  EXPECT_EQ(code(create_ads("42", two)), 40007);
 }
 
 }  // namespace
