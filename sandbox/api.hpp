@@ -118,5 +118,6 @@ void add_comment_routes(ApiRoutes& routes);
 void add_account_routes(ApiRoutes& routes);
 void add_post_routes(ApiRoutes& routes);
 void add_campaign_routes(ApiRoutes& routes);
+void add_report_routes(ApiRoutes& routes);
 
 }  // namespace sandbox

@@ -1,7 +1,7 @@
 // ttlink-sandbox over real HTTP, the Spark Ads launch: creators' post
 // authorization codes (/_sandbox/spark_codes, /tt_video/authorize/, unbind,
 // info), campaign -> ad group -> Spark Ad with the documented validation and
-// request_id idempotency.
+// request_id idempotency, and reports that grow with the sandbox clock.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -195,6 +195,9 @@ class SandboxCampaigns : public ::testing::Test {
   std::string token_;
 };
 
+double num(const json::object& metrics, const char* key) {
+  return metrics.contains(key) ? std::stod(str(metrics, key)) : 0;
+}
 
 // ---- post authorization codes
 
@@ -475,6 +478,109 @@ TEST_F(SandboxCampaigns, AdCreateChecksSparkCreativesAndAnswersAdIds) {
   for (int i = 0; i < 21; ++i) too_many.push_back(spark_creative("TT_USER", kIdentity, kOwnPost));
   EXPECT_EQ(code(create_ads(adgroup, too_many)), 40002);
   EXPECT_EQ(code(create_ads("42", two)), 40007);
+}
+
+// ---- reports
+
+TEST_F(SandboxCampaigns, ReportFiguresGrowWithTheSandboxClock) {
+  auto ad_id = launch_own_post_ad("Growing");
+  auto start = now();
+  advance(86400);
+  auto day1 = lifetime(ad_id);
+  ASSERT_FALSE(day1.empty());
+  EXPECT_TRUE(day1.at("spend").is_string());
+  EXPECT_TRUE(day1.at("impressions").is_string());
+  EXPECT_GT(num(day1, "spend"), 10);
+  EXPECT_LE(num(day1, "spend"), 40);  // the ad group's daily budget
+  EXPECT_GT(num(day1, "impressions"), 0);
+  EXPECT_GT(num(day1, "clicks"), 0);
+  advance(86400);
+  auto day2 = lifetime(ad_id);
+  EXPECT_GT(num(day2, "spend"), num(day1, "spend"));
+  EXPECT_GT(num(day2, "impressions"), num(day1, "impressions"));
+  EXPECT_GE(num(day2, "likes"), num(day1, "likes"));
+
+  auto by_day = report("dimensions=" + enc(R"(["ad_id","stat_time_day"])") +
+                       "&metrics=" + enc(R"(["spend"])") + "&start_date=" + date(start) +
+                       "&end_date=" + date(now()) + "&page_size=100");
+  ASSERT_EQ(code(by_day), 0) << json::serialize(by_day);
+  EXPECT_EQ(by_day.at("data").at("page_info").at("total_number").as_int64(),
+            static_cast<std::int64_t>(by_day.at("data").at("list").as_array().size()));
+  auto rows = by_day.at("data").at("list").as_array();
+  ASSERT_GE(rows.size(), 2u);  // the demo's own ads deliver too
+  double sum = 0;
+  for (const auto& row : rows) {
+    if (str(row.at("dimensions"), "ad_id") != ad_id) continue;
+    EXPECT_EQ(str(row.at("dimensions"), "stat_time_day").substr(11), "00:00:00");
+    sum += std::stod(str(row.at("metrics"), "spend"));
+  }
+  // The days add up to the lifetime (within a second of real time passing).
+  EXPECT_NEAR(sum, num(lifetime(ad_id), "spend"), 0.05);
+}
+
+TEST_F(SandboxCampaigns, ReportValidatesItsRangeAndFilters) {
+  auto dims_day = "dimensions=" + enc(R"(["ad_id","stat_time_day"])");
+  auto dims = "dimensions=" + enc(R"(["ad_id"])");
+  auto range = [&](int days) {
+    return "&start_date=" + date(now() - (days - 1) * 86400) + "&end_date=" + date(now());
+  };
+  EXPECT_EQ(code(report(dims_day + range(30))), 0);
+  auto too_long = report(dims_day + range(31));
+  EXPECT_EQ(code(too_long), 40002);
+  EXPECT_NE(message(too_long).find("30 days"), std::string::npos);
+  EXPECT_EQ(code(report(dims + range(365))), 0);
+  EXPECT_EQ(code(report(dims + range(366))), 40002);
+  EXPECT_EQ(code(report(dims + "&start_date=2026-02-10&end_date=2026-02-01")), 40002);
+  EXPECT_EQ(code(report(dims)), 40002);  // no dates, no query_lifetime
+  auto bad_metric = report(dims + range(7) + "&metrics=" + enc(R"(["spend","reach_magic"])"));
+  EXPECT_EQ(code(bad_metric), 40002);
+  EXPECT_NE(message(bad_metric).find("reach_magic"), std::string::npos);
+  std::string ids = "[";
+  for (int i = 0; i < 101; ++i) ids += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+  auto too_many = report(dims + range(7) + "&filtering=" + enc(R"({"ad_ids":)" + ids + "]}"));
+  EXPECT_EQ(code(too_many), 40002);
+  EXPECT_EQ(code(report("dimensions=" + enc(R"(["campaign_id"])") + range(7))), 40002);
+  EXPECT_EQ(
+      code(get("/report/integrated/get/?advertiser_id=" + kAdvertiser +
+               "&report_type=BASIC&data_level=AUCTION_AD&" + dims + range(7) + "&page_size=1001")),
+      40002);
+}
+
+TEST_F(SandboxCampaigns, AdsStopDeliveringWhenTheirPostAuthorizationEnds) {
+  auto creator = spark_code(2);
+  ASSERT_EQ(code(authorize(str(creator, "auth_code"))), 0);
+  auto adgroup = create_adgroup(create_campaign("Short authorization"));
+  auto ads = create_ads(
+      adgroup, {spark_creative("AUTH_CODE", str(creator, "identity_id"), str(creator, "item_id"))});
+  ASSERT_EQ(code(ads), 0) << json::serialize(ads);
+  auto ad_id = text(ads.at("data").at("ad_ids").at(0));
+  advance(86400);
+  EXPECT_GT(num(lifetime(ad_id), "spend"), 0);
+  EXPECT_EQ(str(ad(ad_id), "secondary_status"), "AD_STATUS_DELIVERY_OK");
+  advance(86400 + 60);
+  auto ended = lifetime(ad_id);
+  advance(5 * 86400);
+  auto later = lifetime(ad_id);
+  EXPECT_EQ(json::serialize(later), json::serialize(ended));  // not a cent more
+  EXPECT_EQ(str(ad(ad_id), "secondary_status"), "STATUS_ASSET_AUTHORIZATION_LOST");
+  auto delivering = get("/ad/get/?advertiser_id=" + kAdvertiser +
+                        "&filtering=" + enc(R"({"primary_status":"STATUS_DELIVERY_OK"})"));
+  for (const auto& a : delivering.at("data").at("list").as_array())
+    EXPECT_NE(str(a, "ad_id"), ad_id);
+  EXPECT_EQ(str(info(str(creator, "auth_code")).at("data").at("list").at(0).at("auth_info"),
+                "ad_auth_status"),
+            "EXPIRED");
+}
+
+TEST_F(SandboxCampaigns, DisabledAdsDoNotDeliver) {
+  auto ad_id = launch_own_post_ad("Paused");
+  sandbox_->control(
+      "POST", "/ads",
+      json::value{
+          {"advertiser_id", kAdvertiser}, {"ad_id", ad_id}, {"operation_status", "DISABLE"}});
+  advance(86400);
+  EXPECT_TRUE(lifetime(ad_id).empty());
+  EXPECT_EQ(str(ad(ad_id), "secondary_status"), "AD_STATUS_DISABLE");
 }
 
 }  // namespace
