@@ -1,7 +1,8 @@
 // ttlink-sandbox over real HTTP, the Spark Ads launch: creators' post
 // authorization codes (/_sandbox/spark_codes, /tt_video/authorize/, unbind,
 // info), campaign -> ad group -> Spark Ad with the documented validation and
-// request_id idempotency, and reports that grow with the sandbox clock.
+// request_id idempotency, reports that grow with the sandbox clock, and the
+// new objects surviving a restart.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -581,6 +582,45 @@ TEST_F(SandboxCampaigns, DisabledAdsDoNotDeliver) {
   advance(86400);
   EXPECT_TRUE(lifetime(ad_id).empty());
   EXPECT_EQ(str(ad(ad_id), "secondary_status"), "AD_STATUS_DISABLE");
+}
+
+// ---- the world keeps them
+
+TEST_F(SandboxCampaigns, NewObjectsSurviveARestartAndAWorldReplace) {
+  TempDir dir;
+  auto state = dir.file("world.json");
+  sandbox_ = SandboxProcess::start({"--state", state, "--seed", "9"});
+  token_ = advertiser_token();
+  auto creator = spark_code(10);
+  ASSERT_EQ(code(authorize(str(creator, "auth_code"))), 0);
+  auto body = campaign_body("Kept");
+  body["request_id"] = "4242";
+  auto campaign = post("/campaign/create/", body);
+  ASSERT_EQ(code(campaign), 0);
+  auto ads = create_ads(
+      create_adgroup(str(campaign.at("data"), "campaign_id")),
+      {spark_creative("AUTH_CODE", str(creator, "identity_id"), str(creator, "item_id"))});
+  ASSERT_EQ(code(ads), 0);
+  auto before = sandbox_->world();
+  EXPECT_EQ(before.at("spark_codes").as_array().size(), 1u);
+  EXPECT_EQ(sandbox_->stop(), std::optional<int>(0));
+
+  sandbox_ = SandboxProcess::start({"--state", state});
+  auto world = sandbox_->world();
+  for (const char* table :
+       {"spark_codes", "campaigns", "adgroups", "ads", "posts", "identities", "create_requests"})
+    EXPECT_EQ(world.at(table), before.at(table)) << table;  // objects compare without key order
+  auto retry = post("/campaign/create/", body);             // the token and the request_id are kept
+  ASSERT_EQ(code(retry), 0) << json::serialize(retry);
+  EXPECT_EQ(str(retry.at("data"), "campaign_id"), str(campaign.at("data"), "campaign_id"));
+  EXPECT_EQ(code(authorize(str(creator, "auth_code"))), 40110);
+  advance(86400);
+  EXPECT_GT(num(lifetime(text(ads.at("data").at("ad_ids").at(0))), "spend"), 0);
+
+  sandbox_->control("PUT", "/world", json::serialize(world));
+  auto replaced = sandbox_->world();
+  for (const char* table : {"spark_codes", "campaigns", "ads", "create_requests"})
+    EXPECT_EQ(replaced.at(table), before.at(table)) << table;
 }
 
 }  // namespace
