@@ -83,6 +83,27 @@ std::int64_t ApiCall::integer(const std::string& name, std::int64_t fallback) co
   return n;
 }
 
+std::optional<double> ApiCall::number(const std::string& name) const {
+  if (!is_get_) {
+    const auto* v = value(name);
+    if (v == nullptr) return std::nullopt;
+    if (v->is_number()) return v->to_number<double>();
+    if (!v->is_string()) throw ApiError{40002, name + ": Not a valid number."};
+  }
+  auto text = param(name);
+  if (!text) return std::nullopt;
+  double d = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), d);
+  if (text->empty() || ec != std::errc() || p != text->data() + text->size())
+    throw ApiError{40002, name + ": Not a valid number."};
+  return d;
+}
+
+const json::value* ApiCall::value(const std::string& name) const {
+  auto* v = body_.if_contains(name);
+  return v == nullptr || v->is_null() ? nullptr : v;
+}
+
 const Token& advertiser_token(ApiContext& ctx, const ApiCall& call) {
   auto text = call.access_token_header();
   if (text.empty()) throw ApiError{40104, "Access token is null"};
@@ -101,6 +122,15 @@ json::object& granted_advertiser(ApiContext& ctx, const Token& token,
   if (adv == nullptr || !granted)
     throw ApiError{40001, "No permission to operate advertiser " + advertiser_id};
   return *adv;
+}
+
+json::object& writable_advertiser(ApiContext& ctx, const Token& token,
+                                  const std::string& advertiser_id) {
+  auto& adv = granted_advertiser(ctx, token, advertiser_id);
+  if (str_field(adv, "user_role") == "ANALYST")
+    throw ApiError{40301, "Advertiser role error: the user is an ANALYST of advertiser " +
+                              advertiser_id + " and cannot make changes"};
+  return adv;
 }
 
 const Token& account_token(ApiContext& ctx, const std::string& token_text,
@@ -159,6 +189,58 @@ Page read_page(const ApiCall& call, std::int64_t max_page_size, std::int64_t def
     throw ApiError{40002,
                    "page_size: Must be between 1 and " + std::to_string(max_page_size) + "."};
   return p;
+}
+
+json::value paged(const std::vector<json::object>& rows, const Page& page, const char* list_key) {
+  json::array list;
+  for (auto i = page.begin(rows.size()); i < page.end(rows.size()); ++i) list.push_back(rows[i]);
+  return json::object{{list_key, std::move(list)}, {"page_info", page.info(rows.size())}};
+}
+
+json::object pick_fields(const json::object& row, const std::vector<std::string>& fields,
+                         const char* id_field) {
+  if (fields.empty()) return row;
+  json::object out{{id_field, row.at(id_field)}};
+  for (const auto& f : fields)
+    if (auto* v = row.if_contains(f)) out[f] = *v;
+  return out;
+}
+
+Filtering::Filtering(const ApiCall& call) {
+  const auto* body_value = call.value("filtering");
+  if (body_value != nullptr && body_value->is_object()) {
+    filter_ = body_value->get_object();
+    return;
+  }
+  auto text = call.param("filtering");
+  if (!text || text->empty()) return;
+  boost::system::error_code ec;
+  auto v = json::parse(*text, ec);
+  if (ec || !v.is_object()) throw ApiError{40002, "filtering: Not a valid JSON object."};
+  filter_ = std::move(v.get_object());
+}
+
+std::vector<std::string> Filtering::ids(const char* key, std::size_t max) const {
+  const auto* v = filter_.if_contains(key);
+  if (v == nullptr || v->is_null()) return {};
+  auto field = std::string("filtering.") + key;
+  if (!v->is_array()) throw ApiError{40002, field + ": Not a valid list."};
+  if (v->get_array().size() > max)
+    throw ApiError{40002, field + ": At most " + std::to_string(max) + " ids are allowed."};
+  std::vector<std::string> out;
+  for (const auto& e : v->get_array()) {
+    if (!e.is_string() && !e.is_number()) throw ApiError{40002, field + ": Not a valid list."};
+    out.push_back(as_text(e));
+  }
+  return out;
+}
+
+std::string Filtering::text(const char* key) const {
+  return str_field(filter_, key);
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 }  // namespace sandbox

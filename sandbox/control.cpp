@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 
+#include "posts.hpp"
 #include "sandbox_state.hpp"
 #include "tokens.hpp"
 
@@ -149,6 +150,24 @@ HttpReply requests_since(SandboxState& s, const HttpRequest& req) {
   return ok(s.log.since(since));
 }
 
+// A creator's post with a fresh authorization code valid `days` (1-365) on
+// the sandbox clock.
+HttpReply spark_code(SandboxState& s, const json::object& body) {
+  auto* days = body.if_contains("days");
+  if (days == nullptr || !days->is_int64() || days->get_int64() < 1 || days->get_int64() > 365)
+    return control_error("days must be an integer from 1 to 365");
+  auto* text = body.if_contains("text");
+  if (text != nullptr && !text->is_string()) return control_error("text must be a string");
+  auto code = create_spark_code(s.world, s.ids, days->get_int64(),
+                                text ? std::string(text->get_string()) : "");
+  return ok(json::object{{"auth_code", code.at("auth_code")},
+                         {"item_id", code.at("item_id")},
+                         {"identity_id", code.at("identity_id")},
+                         {"open_id", code.at("open_id")},
+                         {"user_name", code.at("user_name")},
+                         {"auth_end_time", code.at("auth_end_time")}});
+}
+
 HttpReply generate(SandboxState& s, const json::object& body) {
   std::string error;
   auto out = generate_world(s, body, &error);
@@ -178,7 +197,8 @@ const std::map<std::string, BodyHandler>& body_routes() {
        }},
       {"POST /_sandbox/identities",
        [](SandboxState& s, const json::object& b) {
-         return upsert(s.world.identities, b, identity_defaults(),
+         auto type = str_field(b, "identity_type");
+         return upsert(s.world.identities, b, identity_defaults(type.empty() ? "TT_USER" : type),
                        {"advertiser_id", "identity_id"});
        }},
       {"POST /_sandbox/posts",
@@ -202,6 +222,7 @@ const std::map<std::string, BodyHandler>& body_routes() {
       {"POST /_sandbox/faults", add_fault},
       {"POST /_sandbox/qps", set_qps},
       {"POST /_sandbox/generate", generate},
+      {"POST /_sandbox/spark_codes", spark_code},
   };
   return routes;
 }

@@ -75,6 +75,9 @@ Router::Router(SandboxState& state) : state_(state) {
   add_marketing_routes(routes_);
   add_comment_routes(routes_);
   add_account_routes(routes_);
+  add_post_routes(routes_);
+  add_campaign_routes(routes_);
+  add_report_routes(routes_);
 }
 
 boost::asio::awaitable<HttpReply> Router::handle(HttpRequest req) {

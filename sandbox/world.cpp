@@ -19,19 +19,27 @@ std::string Table::key_of(const json::object& row) const {
   return join(parts);
 }
 
-json::object& Table::upsert(const json::object& fields, const json::object& defaults) {
+void Table::index_row(std::size_t i, std::string key) {
+  index_.emplace(std::move(key), i);
+  if (key_fields_.size() > 1) groups_[str_field(rows_[i], key_fields_[0])].push_back(i);
+}
+
+json::object& Table::upsert(json::object fields, const json::object& defaults) {
   auto key = key_of(fields);
   auto it = index_.find(key);
-  if (it == index_.end()) {
-    json::object row = defaults;
-    for (const auto& [k, v] : fields) row[k] = v;
-    index_[key] = rows_.size();
-    rows_.push_back(std::move(row));
-    return rows_.back();
+  if (it != index_.end()) {
+    auto& row = rows_[it->second];
+    for (auto& [k, v] : fields) row[k] = std::move(v);
+    return row;
   }
-  auto& row = rows_[it->second];
-  for (const auto& [k, v] : fields) row[k] = v;
-  return row;
+  // Built once at its final size: generated worlds create 100,000s of rows.
+  json::object row(defaults.size() + fields.size());
+  for (const auto& [k, v] : defaults)
+    if (!fields.contains(k)) row.emplace(k, v);
+  for (auto& [k, v] : fields) row.emplace(k, std::move(v));
+  rows_.push_back(std::move(row));
+  index_row(rows_.size() - 1, std::move(key));
+  return rows_.back();
 }
 
 json::object* Table::find(const std::vector<std::string>& key) {
@@ -44,9 +52,26 @@ const json::object* Table::find(const std::vector<std::string>& key) const {
   return it == index_.end() ? nullptr : &rows_[it->second];
 }
 
+const std::vector<std::size_t>& Table::group(const std::string& first_key) const {
+  static const std::vector<std::size_t> kNone;
+  auto it = groups_.find(first_key);
+  return it == groups_.end() ? kNone : it->second;
+}
+
+bool Table::erase(const std::vector<std::string>& key) {
+  auto it = index_.find(join(key));
+  if (it == index_.end()) return false;
+  rows_.erase(rows_.begin() + static_cast<std::ptrdiff_t>(it->second));
+  index_.clear();
+  groups_.clear();
+  for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i, key_of(rows_[i]));
+  return true;
+}
+
 void Table::clear() {
   rows_.clear();
   index_.clear();
+  groups_.clear();
 }
 
 json::array Table::to_json() const {
@@ -157,7 +182,9 @@ std::int64_t World::now() const {
 }
 
 void World::clear_objects() {
-  for (auto* t : {&advertisers, &accounts, &identities, &posts, &ads, &adgroups}) t->clear();
+  for (auto* t : {&advertisers, &accounts, &identities, &posts, &ads, &adgroups, &campaigns,
+                  &spark_codes, &create_requests})
+    t->clear();
   comments.clear();
   tokens.clear();
   token_order.clear();
@@ -258,8 +285,18 @@ json::object account_defaults() {
           {"videos_count", 0}};
 }
 
-json::object identity_defaults() {
-  return {{"identity_type", "TT_USER"},
+json::object identity_defaults(const std::string& identity_type) {
+  if (identity_type == "AUTH_CODE")
+    return {{"identity_type", "AUTH_CODE"},
+            {"user_name", ""},
+            {"display_name", ""},
+            {"profile_image", ""},
+            {"identity_authorized_bc_id", ""},
+            {"can_pull_video", false},
+            {"can_push_video", false},
+            {"can_use_live_ads", false},
+            {"can_manage_message", false}};
+  return {{"identity_type", identity_type},
           {"user_name", ""},
           {"display_name", ""},
           {"profile_image", ""},
@@ -305,6 +342,28 @@ json::object adgroup_defaults() {
           {"campaign_id", ""},
           {"operation_status", "ENABLE"},
           {"secondary_status", "ADGROUP_STATUS_DELIVERY_OK"}};
+}
+
+json::object campaign_defaults() {
+  return {{"campaign_name", "Sandbox Campaign"},   {"objective_type", "TRAFFIC"},
+          {"budget_mode", "BUDGET_MODE_INFINITE"}, {"budget", 0.0},
+          {"operation_status", "ENABLE"},          {"secondary_status", "CAMPAIGN_STATUS_ENABLE"},
+          {"create_time", "2024-01-01 00:00:00"},  {"modify_time", "2024-01-01 00:00:00"}};
+}
+
+json::object spark_code_defaults() {
+  return {{"item_id", ""},
+          {"open_id", ""},
+          {"identity_id", ""},
+          {"user_name", ""},
+          {"display_name", ""},
+          {"text", ""},
+          {"video_id", ""},
+          {"status", "NOT_USED"},
+          {"advertiser_id", ""},
+          {"auth_start_time", "2024-01-01 00:00:00"},
+          {"auth_end_time", "2024-01-31 00:00:00"},
+          {"invite_start_time", "2024-01-01 00:00:00"}};
 }
 
 }  // namespace sandbox

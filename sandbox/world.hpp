@@ -21,6 +21,9 @@ namespace sandbox {
 namespace json = boost::json;
 
 // Rows (JSON objects) in insertion order, found by a key made of id fields.
+// Tables keyed by more than one field also index their rows by the first
+// (the advertiser): per-advertiser listings never scan the whole table, which
+// holds 100,000s of rows in generated worlds.
 class Table {
  public:
   explicit Table(std::vector<std::string> key_fields) : key_fields_(std::move(key_fields)) {}
@@ -28,22 +31,33 @@ class Table {
   // Merges `fields` into the row with the same key, or appends it after
   // `defaults`. Returns the row. The key fields must be present (checked by
   // the caller).
-  json::object& upsert(const json::object& fields, const json::object& defaults = {});
+  json::object& upsert(json::object fields, const json::object& defaults = {});
   json::object* find(const std::vector<std::string>& key);
   const json::object* find(const std::vector<std::string>& key) const;
+  // Indexes into rows() of the rows whose first key field is `first_key`, in
+  // insertion order (empty for single-field keys).
+  const std::vector<std::size_t>& group(const std::string& first_key) const;
+  // Removes the row; O(rows) (indexes are rebuilt): removals are rare.
+  bool erase(const std::vector<std::string>& key);
   const std::vector<json::object>& rows() const { return rows_; }
   std::vector<json::object>& rows() { return rows_; }
   const std::vector<std::string>& key_fields() const { return key_fields_; }
   void clear();
+  void reserve(std::size_t n) {
+    rows_.reserve(n);
+    index_.reserve(n);
+  }
   json::array to_json() const;
 
  private:
   std::string key_of(const json::object& row) const;
   static std::string join(const std::vector<std::string>& parts);
+  void index_row(std::size_t i, std::string key);
 
   std::vector<std::string> key_fields_;
   std::vector<json::object> rows_;
   std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::vector<std::size_t>> groups_;
 };
 
 // Repeated strings (ids, user names, texts) of a million comments, stored once.
@@ -138,6 +152,13 @@ struct World {
   Table posts{{"advertiser_id", "item_id"}};
   Table ads{{"advertiser_id", "ad_id"}};
   Table adgroups{{"advertiser_id", "adgroup_id"}};
+  Table campaigns{{"advertiser_id", "campaign_id"}};
+  // Creators' post authorization codes (POST /_sandbox/spark_codes), bound to
+  // an advertiser by /tt_video/authorize/ or not yet.
+  Table spark_codes{{"auth_code"}};
+  // Create calls that carried a request_id, with the data they answered: a
+  // retry answers the same and creates nothing.
+  Table create_requests{{"advertiser_id", "path", "request_id"}};
   CommentStore comments;
   std::unordered_map<std::string, Token> tokens;
   std::vector<std::string> token_order;  // issue order, for stable dumps
@@ -182,10 +203,14 @@ std::string world_from_json(World& w, const json::object& o);
 // The defaults for each object kind, filled in when the control API creates one.
 json::object advertiser_defaults();
 json::object account_defaults();
-json::object identity_defaults();
+// AUTH_CODE identities carry no available_status (tiktok-api.md: TT_USER and
+// BC_AUTH_TT only) and no video library of their own.
+json::object identity_defaults(const std::string& identity_type = "TT_USER");
 json::object post_defaults(std::int64_t now);
 json::object ad_defaults();
 json::object adgroup_defaults();
+json::object campaign_defaults();
+json::object spark_code_defaults();
 
 // Field access on JSON objects that may lack the field.
 std::string str_field(const json::object& o, std::string_view key);

@@ -31,8 +31,11 @@ bool strings_from_json(const json::value* v, std::vector<std::string>* out) {
   return true;
 }
 
+// Each row is created over defaults_for(row): the fields a hand-written world
+// leaves out.
+template <class DefaultsFor>
 std::string table_from_json(Table& t, const json::object& world, std::string_view name,
-                            const json::object& defaults) {
+                            DefaultsFor defaults_for) {
   t.clear();
   auto it = world.find(name);
   if (it == world.end()) return "";
@@ -42,9 +45,14 @@ std::string table_from_json(Table& t, const json::object& world, std::string_vie
     for (const auto& k : t.key_fields())
       if (!row.get_object().contains(k) || !row.get_object().at(k).is_string())
         return std::string(name) + ": " + k + " must be a string";
-    t.upsert(row.get_object(), defaults);
+    t.upsert(row.get_object(), defaults_for(row.get_object()));
   }
   return "";
+}
+
+std::string table_from_json(Table& t, const json::object& world, std::string_view name,
+                            const json::object& defaults) {
+  return table_from_json(t, world, name, [&](const json::object&) { return defaults; });
 }
 
 }  // namespace
@@ -176,6 +184,9 @@ json::object world_to_json(const World& w, bool with_comments) {
   o["posts"] = w.posts.to_json();
   o["ads"] = w.ads.to_json();
   o["adgroups"] = w.adgroups.to_json();
+  o["campaigns"] = w.campaigns.to_json();
+  o["spark_codes"] = w.spark_codes.to_json();
+  o["create_requests"] = w.create_requests.to_json();
   if (with_comments) {
     json::array comments;
     comments.reserve(w.comments.size());
@@ -208,10 +219,18 @@ std::string world_from_json(World& w, const json::object& o) {
   std::string e;
   if (!(e = table_from_json(fresh.advertisers, o, "advertisers", advertiser_defaults())).empty() ||
       !(e = table_from_json(fresh.accounts, o, "accounts", account_defaults())).empty() ||
-      !(e = table_from_json(fresh.identities, o, "identities", identity_defaults())).empty() ||
+      !(e = table_from_json(fresh.identities, o, "identities",
+                            [](const json::object& row) {
+                              auto type = str_field(row, "identity_type");
+                              return identity_defaults(type.empty() ? "TT_USER" : type);
+                            }))
+           .empty() ||
       !(e = table_from_json(fresh.posts, o, "posts", post_defaults(fresh.now()))).empty() ||
       !(e = table_from_json(fresh.ads, o, "ads", ad_defaults())).empty() ||
-      !(e = table_from_json(fresh.adgroups, o, "adgroups", adgroup_defaults())).empty())
+      !(e = table_from_json(fresh.adgroups, o, "adgroups", adgroup_defaults())).empty() ||
+      !(e = table_from_json(fresh.campaigns, o, "campaigns", campaign_defaults())).empty() ||
+      !(e = table_from_json(fresh.spark_codes, o, "spark_codes", spark_code_defaults())).empty() ||
+      !(e = table_from_json(fresh.create_requests, o, "create_requests", json::object{})).empty())
     return e;
   if (auto* comments = o.if_contains("comments"); comments && comments->is_array()) {
     for (const auto& c : comments->get_array()) {

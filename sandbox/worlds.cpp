@@ -121,13 +121,105 @@ const char* kAllScopes =
 
 }  // namespace
 
+namespace {
+
+// Builds the links of a generated world: advertiser i / per_advertiser, its
+// Business Account, TT_USER identity, ad group, posts and ads for link i.
+// Defaults are built once, not per row: 100,000 links take seconds.
+class LinkGenerator {
+ public:
+  LinkGenerator(SandboxState& s, std::int64_t posts_per, std::int64_t per_advertiser, bool issue)
+      : s_(s),
+        now_(s.world.now()),
+        posts_per_(posts_per),
+        per_advertiser_(per_advertiser),
+        issue_(issue),
+        post_defaults_(post_defaults(now_)) {}
+
+  void add(std::int64_t i) {
+    auto& w = s_.world;
+    auto n = std::to_string(1000000000000 + i);  // 13 digits
+    auto an = std::to_string(1000000000000 + i / per_advertiser_);
+    auto adv = "700000" + an;
+    auto open_id = "gen-open-" + n, user = "brand" + n, ident = "730000" + n;
+    if (i % per_advertiser_ == 0) new_advertiser(adv, "Brand " + an + " Ads");
+    w.accounts.upsert({{"open_id", open_id}, {"username", user}, {"display_name", "Brand " + n}},
+                      account_defaults_);
+    w.identities.upsert({{"advertiser_id", adv}, {"identity_id", ident}, {"user_name", user}},
+                        identity_defaults_);
+    w.adgroups.upsert({{"advertiser_id", adv}, {"adgroup_id", "760000" + n}}, adgroup_defaults_);
+    for (std::int64_t p = 0; p < posts_per_; ++p) add_post(adv, ident, n, p);
+    if (issue_) {
+      ApiContext ctx{w, s_.ids};
+      auto grant = issue_account_grant(ctx, open_id, kAllScopes, now_ + kRefreshTokenLifetime);
+      tokens_.push_back({{"advertiser_id", adv},
+                         {"open_id", open_id},
+                         {"advertiser_token", advertiser_token_},
+                         {"access_token", grant.access_token},
+                         {"refresh_token", grant.refresh_token}});
+    }
+  }
+
+  json::array take_tokens() { return std::move(tokens_); }
+
+ private:
+  void new_advertiser(const std::string& adv, const std::string& name) {
+    s_.world.advertisers.upsert({{"advertiser_id", adv}, {"name", name}}, advertiser_defaults_);
+    if (!issue_) return;
+    ApiContext ctx{s_.world, s_.ids};
+    advertiser_token_ = issue_advertiser_token(ctx, {adv}).token;
+  }
+
+  void add_post(const std::string& adv, const std::string& ident, const std::string& n,
+                std::int64_t p) {
+    auto& w = s_.world;
+    auto item = "74" + std::to_string(p) + n;
+    w.posts.upsert(
+        {{"advertiser_id", adv},
+         {"item_id", item},
+         {"auth_code", "#" + s_.ids.hex(24)},
+         {"identity_id", ident},
+         {"video_id", item},
+         {"auth_end_time",
+          tiktok_time(now_ + (1 + static_cast<std::int64_t>(s_.ids.below(60))) * 86400)}},
+        post_defaults_);
+    w.ads.upsert({{"advertiser_id", adv},
+                  {"ad_id", "75" + std::to_string(p) + n},
+                  {"adgroup_id", "760000" + n},
+                  {"identity_id", ident},
+                  {"tiktok_item_id", item}},
+                 ad_defaults_);
+  }
+
+  SandboxState& s_;
+  std::int64_t now_;
+  std::int64_t posts_per_;
+  std::int64_t per_advertiser_;
+  bool issue_;
+  json::object advertiser_defaults_ = advertiser_defaults();
+  json::object account_defaults_ = account_defaults();
+  json::object identity_defaults_ = identity_defaults();
+  json::object adgroup_defaults_ = adgroup_defaults();
+  json::object ad_defaults_ = ad_defaults();
+  json::object post_defaults_;
+  std::string advertiser_token_;
+  json::array tokens_;
+};
+
+}  // namespace
+
 json::object generate_world(SandboxState& s, const json::object& spec, std::string* error) {
   auto links = spec_int(spec, "links", 100, error);
   auto comments = spec_int(spec, "comments", 0, error);
   auto posts_per = spec_int(spec, "posts_per_advertiser", 2, error);
+  auto per_advertiser = spec_int(spec, "accounts_per_advertiser", 1, error);
   if (!error->empty()) return {};
   if (links > 1'000'000 || comments > 20'000'000 || posts_per > 1000) {
     *error = "links, comments or posts_per_advertiser too large";
+    return {};
+  }
+  if (per_advertiser < 1 || per_advertiser > 1'000'000) {
+    *error = "accounts_per_advertiser must be from 1 to 1000000";
     return {};
   }
   if (links == 0 && comments > 0) {
@@ -138,47 +230,12 @@ json::object generate_world(SandboxState& s, const json::object& spec, std::stri
   auto& w = s.world;
   w.clear_objects();
   auto now = w.now();
-  json::array tokens;
-  ApiContext ctx{w, s.ids};
-  for (std::int64_t i = 0; i < links; ++i) {
-    auto n = std::to_string(1000000000000 + i);  // 13 digits
-    auto adv = "700000" + n, open_id = "gen-open-" + n, user = "brand" + n;
-    auto ident = "730000" + n;
-    w.advertisers.upsert({{"advertiser_id", adv}, {"name", "Brand " + n + " Ads"}},
-                         advertiser_defaults());
-    w.accounts.upsert({{"open_id", open_id}, {"username", user}, {"display_name", "Brand " + n}},
-                      account_defaults());
-    w.identities.upsert({{"advertiser_id", adv}, {"identity_id", ident}, {"user_name", user}},
-                        identity_defaults());
-    w.adgroups.upsert({{"advertiser_id", adv}, {"adgroup_id", "760000" + n}}, adgroup_defaults());
-    for (std::int64_t p = 0; p < posts_per; ++p) {
-      auto item = "74" + std::to_string(p) + n;
-      w.posts.upsert(
-          {{"advertiser_id", adv},
-           {"item_id", item},
-           {"auth_code", "#" + s.ids.hex(24)},
-           {"identity_id", ident},
-           {"video_id", item},
-           {"auth_end_time",
-            tiktok_time(now + (1 + static_cast<std::int64_t>(s.ids.below(60))) * 86400)}},
-          post_defaults(now));
-      w.ads.upsert({{"advertiser_id", adv},
-                    {"ad_id", "75" + std::to_string(p) + n},
-                    {"adgroup_id", "760000" + n},
-                    {"identity_id", ident},
-                    {"tiktok_item_id", item}},
-                   ad_defaults());
-    }
-    if (issue) {
-      auto& adv_token = issue_advertiser_token(ctx, {adv});
-      auto grant = issue_account_grant(ctx, open_id, kAllScopes, now + kRefreshTokenLifetime);
-      tokens.push_back({{"advertiser_id", adv},
-                        {"open_id", open_id},
-                        {"advertiser_token", adv_token.token},
-                        {"access_token", grant.access_token},
-                        {"refresh_token", grant.refresh_token}});
-    }
-  }
+  for (auto* t : {&w.advertisers, &w.accounts, &w.identities, &w.adgroups})
+    t->reserve(static_cast<std::size_t>(links));
+  for (auto* t : {&w.posts, &w.ads}) t->reserve(static_cast<std::size_t>(links * posts_per));
+  LinkGenerator generator(s, posts_per, per_advertiser, issue);
+  for (std::int64_t i = 0; i < links; ++i) generator.add(i);
+  auto tokens = generator.take_tokens();
   // Comments spread over every ad, with few distinct users and texts so the
   // string pool stays small.
   auto& pool = w.comments.pool();
@@ -215,8 +272,10 @@ json::object generate_world(SandboxState& s, const json::object& spec, std::stri
     w.login.advertiser_ids = {str_field(w.advertisers.rows()[0], "advertiser_id")};
     w.login.open_id = str_field(w.accounts.rows()[0], "open_id");
   }
-  json::object out{
-      {"links", links}, {"comments", w.comments.size()}, {"posts", w.posts.rows().size()}};
+  json::object out{{"links", links},
+                   {"advertisers", w.advertisers.rows().size()},
+                   {"comments", w.comments.size()},
+                   {"posts", w.posts.rows().size()}};
   if (issue) out["tokens"] = std::move(tokens);
   return out;
 }

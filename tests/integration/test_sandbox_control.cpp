@@ -285,6 +285,64 @@ TEST(SandboxGenerate, SeededGenerationIsDeterministicAndTokensWork) {
   EXPECT_NE(user_id, std::string(comment.at("user_name").as_string()));
 }
 
+std::string location_param(const std::string& location, const std::string& key) {
+  auto at = location.find(key + "=");
+  if (at == std::string::npos) return "";
+  auto value = location.substr(at + key.size() + 1);
+  return value.substr(0, value.find('&'));
+}
+
+// Issue 16's benchmark world: many accounts (links) on one advertiser, each
+// linkable through the authorization pages like any other.
+TEST(SandboxGenerate, AccountsShareAnAdvertiserAndLinkThroughThePages) {
+  auto sandbox = SandboxProcess::start({"--seed", "5", "--empty"});
+  auto app = sandbox->world().at("app").as_object();
+  auto generated = sandbox->control(
+      "POST", "/generate",
+      R"({"links":250,"accounts_per_advertiser":100,"posts_per_advertiser":1,"issue_tokens":true})");
+  EXPECT_EQ(generated.at("advertisers").as_int64(), 3);
+  const auto& tokens = generated.at("tokens").as_array();
+  ASSERT_EQ(tokens.size(), 250u);
+  EXPECT_EQ(tokens.at(0).at("advertiser_id"), tokens.at(99).at("advertiser_id"));
+  EXPECT_EQ(tokens.at(0).at("advertiser_token"), tokens.at(99).at("advertiser_token"));
+  EXPECT_NE(tokens.at(99).at("advertiser_id"), tokens.at(100).at("advertiser_id"));
+  EXPECT_NE(tokens.at(0).at("open_id"), tokens.at(99).at("open_id"));
+
+  const auto& link = tokens.at(150).as_object();
+  const std::string adv(link.at("advertiser_id").as_string());
+  Headers h{{"Access-Token", std::string(link.at("advertiser_token").as_string())}};
+  auto identities =
+      sandbox->http().get(sandbox->api("/identity/get/?page_size=100&advertiser_id=" + adv), h);
+  ASSERT_TRUE(identities);
+  auto ids = json::parse(identities->body);
+  EXPECT_EQ(ids.at("data").at("page_info").at("total_number").as_int64(), 100) << identities->body;
+  auto ads = sandbox->http().get(sandbox->api("/ad/get/?advertiser_id=" + adv), h);
+  EXPECT_EQ(json::parse(ads->body).at("data").at("page_info").at("total_number").as_int64(), 100);
+
+  sandbox->control("POST", "/login",
+                   json::value{{"advertiser_ids", json::array{json::value(adv)}},
+                               {"open_id", link.at("open_id")}});
+  const std::string redirect = "http://127.0.0.1:9/cb";
+  auto page = sandbox->http().get(
+      sandbox->base_url() + "/portal/auth?app_id=" + std::string(app.at("app_id").as_string()) +
+      "&state=s&redirect_uri=" + redirect);
+  ASSERT_TRUE(page);
+  json::object body{{"app_id", app.at("app_id")},
+                    {"secret", app.at("secret")},
+                    {"auth_code", location_param(page->header("Location"), "auth_code")}};
+  auto exchange =
+      sandbox->http().post_json(sandbox->api("/oauth2/access_token/"), json::serialize(body));
+  ASSERT_TRUE(exchange);
+  auto granted = json::parse(exchange->body);
+  EXPECT_EQ(granted.at("data").at("advertiser_ids").at(0).as_string(), adv) << exchange->body;
+
+  auto bad = sandbox->http().post_json(sandbox->base_url() + "/_sandbox/generate",
+                                       R"({"links":10,"accounts_per_advertiser":0})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("accounts_per_advertiser"), std::string::npos);
+}
+
 std::string run_openssl_for_cert(const TempDir& dir) {
   auto child = ChildProcess::spawn({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
                                     "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
