@@ -1,8 +1,11 @@
 // The link commands: status, links, link show|start|complete, reauth,
 // unlink, refresh, check. Start and reauth print the authorization URLs and
 // then wait for the link to leave PENDING.
+#include <unistd.h>
+
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "core/util/time.hpp"
@@ -118,17 +121,44 @@ void add_start(CLI::App* link, Commands& commands, LinkArgs& a) {
   });
 }
 
+// --code -: the code is read from stdin (one line), so that it never shows
+// in argv (ps, /proc) nor in the shell's history.
+std::optional<std::string> code_from_stdin() {
+  if (::isatty(STDIN_FILENO)) std::cerr << "Paste the code, then press Enter: " << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();  // pasted from a CRLF source
+  if (line.empty()) return std::nullopt;
+  return line;
+}
+
+int complete_link(const GlobalOptions& options, const LinkArgs& a) {
+  std::string code = a.code;
+  if (code == "-") {
+    auto read = code_from_stdin();
+    if (!read) {
+      std::cerr << "ttlinkctl: --code -: no code on stdin (expected the code on one line)\n";
+      return kExitUsage;
+    }
+    code = std::move(*read);
+  }
+  return call_and_show(options, "link.complete", {{"code", code}, {"state", a.state}},
+                       result_link_view, link_exit);
+}
+
 void add_complete(CLI::App* link, Commands& commands, LinkArgs& a) {
   CLI::App* complete =
       link->add_subcommand("complete", "finish an authorization with a pasted code");
-  complete->add_option("--code", a.code, "the code (or auth_code) from the redirect")->required();
+  complete
+      ->add_option("--code", a.code,
+                   "the code (or auth_code) from the redirect; - reads it from stdin")
+      ->required();
   complete->add_option("--state", a.state, "the state from the redirect")->required();
-  commands.add_call(
-      complete, "link.complete",
-      [&a] {
-        return json::object{{"code", a.code}, {"state", a.state}};
-      },
-      result_link_view, link_exit);
+  complete->footer(
+      "Prefer --code - and paste (or pipe) the code on stdin: a code on the\n"
+      "command line shows in ps and in the shell's history.\n"
+      "  ttlinkctl link complete --code - --state STATE");
+  commands.add(complete, [&options = commands.options(), &a] { return complete_link(options, a); });
 }
 
 }  // namespace
