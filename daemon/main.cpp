@@ -32,6 +32,7 @@
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/rate_limiter.hpp"
 #include "core/version.hpp"
+#include "daemon/backup_method.hpp"
 #include "daemon/observability.hpp"
 #include "daemon/reload.hpp"
 
@@ -254,6 +255,7 @@ int run(config::Config& config, Secret app_secret, Logger& log, const std::strin
   register_debug_methods(d);
   links::register_link_methods(d.registry, d.links, [&d] { return d.alert_engine.firing_count(); });
   spark::register_spark_methods(d.registry, d.spark);
+  daemon::register_backup_method(d.registry, **store, log);
   spark::register_spark_metrics(d.metrics, d.spark, d.spark_poller);
   if (auto r = start_alerts(d, **store); !r) {
     log.error("alerts.start_failed", {{"error", r.error().message}});

@@ -120,6 +120,9 @@ class SqliteStore final : public Store {
 
   Result<void> in_transaction(const std::function<Result<void>()>& body) override;
   Result<void> durable(const std::function<Result<void>()>& body);
+  Result<BackupStats> backup_to(const std::string& path) override {
+    return backup_database(db_, path);
+  }
 
  private:
   Result<sqlite::Lease> stmt(const Sql& sql) { return db_.statement(sql.name, sql.text); }

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/store/backup.hpp"
 #include "core/store/spark_tables.hpp"
 #include "core/util/link_state.hpp"
 #include "core/util/result.hpp"
@@ -232,6 +233,9 @@ class Store {
   // Nested calls (including the store's own, e.g. put_account_tokens inside a
   // caller's transaction) become savepoints: durable when the outermost commits.
   virtual Result<void> in_transaction(const std::function<Result<void>()>& body) = 0;
+
+  // A consistent copy of the database to a new file (backup.hpp).
+  virtual Result<BackupStats> backup_to(const std::string& path) = 0;
 };
 
 }  // namespace ttlink::store
