@@ -13,6 +13,7 @@
 #include "core/spark/spark_methods.hpp"
 #include "core/spark/spark_metrics.hpp"
 #include "core/version.hpp"
+#include "daemon/backup_method.hpp"
 #include "daemon/debug_clock.hpp"
 #include "daemon/observability.hpp"
 
@@ -108,6 +109,7 @@ Result<void> Daemon::wire() {
   links::register_link_methods(registry_, links_,
                                [this] { return store_.alerts().firing_count(); });
   spark::register_spark_methods(registry_, spark_);
+  register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);
   return {};
 }

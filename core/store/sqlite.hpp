@@ -97,6 +97,7 @@ class Database {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   const std::string& path() const { return path_; }
+  sqlite3* handle() const { return db_.get(); }  // for what this wrapper lacks (backup.cpp)
 
  private:
   Database(sqlite3* db, std::string path);

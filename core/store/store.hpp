@@ -14,7 +14,8 @@
 //   alerts()  alerts + outbox                          (alert_tables.*)
 //   spark()   posts, comments, cursors, counts         (spark_tables.*)
 // Below them: sqlite.* (RAII sqlite wrapper), connection.*, schema.*
-// (migrations), cipher.* (AES-256-GCM and the key file).
+// (migrations), cipher.* (AES-256-GCM and the key file), backup.* (online
+// copy for `ttlinkctl backup`).
 //
 // All calls are synchronous and must be made from the daemon's state thread.
 // The key file (store.key_file) holds 32 random bytes; when absent it is
@@ -28,6 +29,7 @@
 
 #include "core/store/alert_tables.hpp"
 #include "core/store/auth_tables.hpp"
+#include "core/store/backup.hpp"
 #include "core/store/cipher.hpp"
 #include "core/store/connection.hpp"
 #include "core/store/link_tables.hpp"
@@ -61,6 +63,10 @@ class Store {
     return db_.in_transaction(body);
   }
   Connection& connection() { return db_; }
+  // A consistent copy of the whole store at `path` (see backup.hpp).
+  Result<BackupStats> backup_to(const std::string& path) {
+    return backup_database(db_.database(), path);
+  }
 
  private:
   Connection db_;

@@ -1,5 +1,7 @@
 // The real ttlinkctl binary against an in-test UnixServer whose handlers
-// return prepared results: exit codes, --json, tables, sanitising, waiting.
+// return prepared results: exit codes, --json, tables, sanitising, waiting;
+// and against a real ttlinkd and sandbox where the daemon's part matters
+// (the code read from stdin completes a real authorization).
 #include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -14,7 +16,9 @@
 #include "core/rpc/unix_server.hpp"
 #include "support/child_process.hpp"
 #include "support/daemon_fixture.hpp"
+#include "support/sandbox_fixture.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 namespace ttlink::rpc {
 namespace {
@@ -293,6 +297,76 @@ TEST_F(CtlTest, VersionPrintsBothVersionsAndMethodsListsTheRegistry) {
   EXPECT_EQ(methods.exit_code, 0);
   EXPECT_NE(methods.out.find("daemon.methods"), std::string::npos) << methods.out;
   EXPECT_NE(methods.out.find("link.complete"), std::string::npos);
+}
+
+class CtlWithDaemon : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox = test::SandboxProcess::start();
+    daemon = test::DaemonProcess::start(*sandbox);
+  }
+
+  // ttlinkctl with `input` as its stdin, as `echo CODE | ttlinkctl ...` runs it.
+  test::CtlRun ctl_with_stdin(std::vector<std::string> args, std::string input) {
+    std::vector<std::string> argv{test::ctl_binary(), "--socket", daemon->socket_path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto child = test::ChildProcess::spawn(argv, {}, std::move(input));
+    if (!child) throw std::runtime_error(child.error().message);
+    test::CtlRun run;
+    run.exit_code = (*child)->wait(test::deadline_in(20s)).value_or(-1);
+    run.out = (*child)->stdout_text();
+    run.err = (*child)->stderr_text();
+    return run;
+  }
+  test::CtlRun complete_from_stdin(const std::string& state, std::string input) {
+    return ctl_with_stdin({"--json", "link", "complete", "--code", "-", "--state", state},
+                          std::move(input));
+  }
+  std::pair<std::string, std::string> code_and_state(const json::object& started,
+                                                     std::string_view url_key) {
+    return daemon->code_and_state(std::string(started.at(url_key).as_string()));
+  }
+
+  std::unique_ptr<test::SandboxProcess> sandbox;
+  std::unique_ptr<test::DaemonProcess> daemon;
+};
+
+TEST_F(CtlWithDaemon, LinkCompleteWithCodeDashReadsTheCodeFromStdin) {
+  auto started = daemon->must("link.start", {{"advertiser_id", "7000000000000000001"}});
+  const std::string link_id(started.at("link_id").as_string());
+  const char* const halves[][2] = {{"advertiser_auth_url", "advertiser"},
+                                   {"account_auth_url", "account"}};
+  for (const auto& [url_key, half] : halves) {
+    auto [code, state] = code_and_state(started, url_key);
+    ASSERT_FALSE(code.empty());
+    test::CtlRun run = complete_from_stdin(state, code + "\n");
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(json::parse(run.out).at("completed"), json::value(half)) << run.out;
+    EXPECT_EQ(run.out.find(code), std::string::npos) << "the code is not echoed";
+    EXPECT_EQ(run.err.find(code), std::string::npos) << run.err;
+  }
+  EXPECT_EQ(daemon->state_of(link_id), "ACTIVE");
+}
+
+TEST_F(CtlWithDaemon, NoCodeOnStdinIsAUsageErrorThatConsumesNothing) {
+  auto started = daemon->must("link.start", {{"advertiser_id", "7000000000000000001"}});
+  auto [code, state] = code_and_state(started, "account_auth_url");
+  for (const char* empty : {"", "\n", "\r\n"}) {
+    test::CtlRun run = complete_from_stdin(state, empty);
+    EXPECT_EQ(run.exit_code, 2) << "input: " << json::value(empty);
+    EXPECT_NE(run.err.find("no code on stdin"), std::string::npos) << run.err;
+  }
+  // The state was not spent: the same code still completes the half.
+  test::CtlRun run = complete_from_stdin(state, code + "\r\n");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out).at("completed"), "account") << run.out;
+}
+
+TEST_F(CtlTest, LinkCompleteHelpShowsCodeDash) {
+  test::CtlRun run = ctl({"link", "complete", "--help"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("ttlinkctl link complete --code - --state STATE"), std::string::npos)
+      << run.out;
 }
 
 }  // namespace

@@ -36,10 +36,34 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return out;
 }
 
+// A pipe already holding `text`, its write end closed: a reader gets `text`
+// and then end of file. Filled before the fork, so that nothing can block on
+// a child that does not read (nor raise SIGPIPE in the test when it exits).
+Result<int> input_pipe(const std::string& text) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::internal("pipe failed");
+  const int capacity = ::fcntl(fds[1], F_GETPIPE_SZ);
+  std::size_t written = 0;
+  while (capacity >= 0 && text.size() <= static_cast<std::size_t>(capacity) &&
+         written < text.size()) {
+    ssize_t n = ::write(fds[1], text.data() + written, text.size() - written);
+    if (n < 0 && errno != EINTR) break;
+    if (n > 0) written += static_cast<std::size_t>(n);
+  }
+  ::close(fds[1]);
+  if (written == text.size()) return fds[0];
+  ::close(fds[0]);
+  return Error::invalid("spawn: stdin text of " + std::to_string(text.size()) +
+                        " bytes does not fit in a pipe (" + std::to_string(capacity) + ")");
+}
+
 // Runs in the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(int out_w, int err_w, pid_t parent, char** argv, char** envp) {
+// in_r < 0: stdin is inherited.
+[[noreturn]] void exec_child(int in_r, int out_w, int err_w, pid_t parent, char** argv,
+                             char** envp) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+  if (in_r >= 0) ::dup2(in_r, STDIN_FILENO);
   ::dup2(out_w, STDOUT_FILENO);
   ::dup2(err_w, STDERR_FILENO);
   ::execve(argv[0], argv, envp);
@@ -66,7 +90,8 @@ bool line_matches(std::string_view text, const ChildProcess::LinePredicate& pred
 }  // namespace
 
 Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(std::vector<std::string> argv,
-                                                          std::map<std::string, std::string> env) {
+                                                          std::map<std::string, std::string> env,
+                                                          std::optional<std::string> input) {
   if (argv.empty()) return Error::invalid("spawn: empty argv");
   if (::access(argv[0].c_str(), X_OK) != 0)
     return Error::not_found("spawn: not executable: " + argv[0]);
@@ -78,13 +103,23 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(std::vector<std::strin
     ::close(out_pipe[1]);
     return Error::internal("pipe failed");
   }
+  int in_r = -1;
+  if (input) {
+    auto pipe = input_pipe(*input);
+    if (!pipe) {
+      for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+      return pipe.error();
+    }
+    in_r = *pipe;
+  }
   auto env_strings = merged_environment(env);
   auto c_argv = c_strings(argv);
   auto c_env = c_strings(env_strings);
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return Error::internal(std::string("fork failed: ") + std::strerror(errno));
-  if (pid == 0) exec_child(out_pipe[1], err_pipe[1], parent, c_argv.data(), c_env.data());
+  if (pid == 0) exec_child(in_r, out_pipe[1], err_pipe[1], parent, c_argv.data(), c_env.data());
+  if (in_r >= 0) ::close(in_r);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   return std::unique_ptr<ChildProcess>(new ChildProcess(pid, out_pipe[0], err_pipe[0]));

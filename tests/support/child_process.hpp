@@ -30,9 +30,12 @@ class ChildProcess {
   using LinePredicate = std::function<bool(std::string_view line)>;
 
   // argv[0] is the executable path. `env` adds to (or overrides) the test's
-  // environment.
+  // environment. `input`, when given, is the child's whole stdin (then end of
+  // file; at most a pipe's capacity, 64 KiB); without it the child inherits
+  // the test's stdin.
   static Result<std::unique_ptr<ChildProcess>> spawn(std::vector<std::string> argv,
-                                                     std::map<std::string, std::string> env = {});
+                                                     std::map<std::string, std::string> env = {},
+                                                     std::optional<std::string> input = {});
 
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
