@@ -45,7 +45,7 @@ inline constexpr AlertKind kLinkStateKinds[] = {
     AlertKind::kReauthRequired,       AlertKind::kNotBusinessAccount,
     AlertKind::kAdvertiserInactive,   AlertKind::kPermissionDenied,
     AlertKind::kRefreshTokenExpiring, AlertKind::kRefreshFailing,
-    AlertKind::kUpstreamUnreachable,
+    AlertKind::kUpstreamUnreachable,  AlertKind::kUpstreamError,
 };
 
 }  // namespace ttlink

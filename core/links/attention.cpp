@@ -7,7 +7,8 @@ struct Spec {
   AlertKind kind;
   Severity severity;
   const char* action;
-  const char* ctl;  // followed by the link id
+  const char* ctl;              // followed by the link id
+  bool authorize_again = true;  // the action is an authorization link
 };
 
 std::optional<Spec> spec_for(LinkState to, Trouble trouble) {
@@ -31,6 +32,11 @@ std::optional<Spec> spec_for(LinkState to, Trouble trouble) {
                   "Reauthorize the TikTok account before the refresh token expires",
                   "ttlinkctl reauth "};
     case LinkState::kDegraded:
+      if (trouble == Trouble::kUpstreamError)
+        return Spec{AlertKind::kUpstreamError, Severity::kCritical,
+                    "Report it with the request_id: upstream keeps refusing a request no rule "
+                    "explains (ttlink retries with back-off)",
+                    "ttlinkctl link show ", false};
       if (trouble == Trouble::kRefresh)
         return Spec{AlertKind::kRefreshFailing, Severity::kWarning,
                     "None needed yet: ttlink retries; check TikTok's status if it persists",
@@ -50,7 +56,7 @@ std::optional<Attention> attention_for(LinkState to, Trouble trouble, const std:
   auto spec = spec_for(to, trouble);
   if (!spec) return std::nullopt;
   Attention a{spec->kind, spec->severity, Action{spec->action, std::nullopt}, spec->ctl + link_id};
-  if (spec->severity == Severity::kCritical) a.action.url = action_url;
+  if (spec->severity == Severity::kCritical && spec->authorize_again) a.action.url = action_url;
   return a;
 }
 

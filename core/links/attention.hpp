@@ -9,8 +9,9 @@
 
 namespace ttlink::links {
 
-// Why a link is DEGRADED: its checks, or its token refreshes, keep failing.
-enum class Trouble { kChecks, kRefresh };
+// Why a link is DEGRADED: its checks, or its token refreshes, keep failing
+// for want of upstream; or upstream keeps answering what no rule explains.
+enum class Trouble { kChecks, kRefresh, kUpstreamError };
 
 // The attention `to` needs, or nullopt for healthy and quiet states.
 // `action_url` goes into critical kinds (a person must authorize again).

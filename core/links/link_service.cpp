@@ -280,7 +280,8 @@ Result<void> LinkService::reschedule(const std::string& link_id,
 Result<void> LinkService::degrade(const std::string& link_id, const Reason& why, Trouble trouble) {
   auto link = store_.links().get(link_id);
   if (!link) return link.error();
-  if (link->state != LinkState::kActive && link->state != LinkState::kExpiring) return {};
+  const bool healthy = link->state == LinkState::kActive || link->state == LinkState::kExpiring;
+  if (!healthy && link->state != LinkState::kDegraded) return {};
   log_.warn("link.state", {{"link", link_id},
                            {"from", to_string(link->state)},
                            {"to", "DEGRADED"},
@@ -299,11 +300,15 @@ Result<void> LinkService::change_state(const LinkRecord& link, LinkState to, con
     const bool same_state = link.state == to;
     if (!same_state)
       if (auto r = store_.auth().close_action_links(link.id); !r) return r;
-    auto attention = attention_for(to, trouble, link.id, std::nullopt);
-    if (attention && attention->severity == Severity::kCritical && !same_state) {
-      auto url = open_action_link(link.id);
-      if (!url) return url.error();
-      attention->action.url = *url;
+    // Kinds a person fixes by authorizing again carry an action link.
+    auto attention = attention_for(to, trouble, link.id, std::string());
+    if (attention && attention->action.url) {
+      attention->action.url.reset();
+      if (!same_state) {
+        auto url = open_action_link(link.id);
+        if (!url) return url.error();
+        attention->action.url = *url;
+      }
     }
     auto facts = store_.links().facts(link);
     if (!facts) return facts.error();

@@ -153,7 +153,7 @@ awaitable<void> Scheduler::refresh_one(const std::string& link_id) {
     co_return;
   }
   ++stats_.refresh_failed;
-  if (tiktok::is_transient(r.error())) transient_failure(link_id, r.error(), true);
+  failed(link_id, r.error(), true);
 }
 
 awaitable<void> Scheduler::check_one(const std::string& link_id) {
@@ -164,17 +164,28 @@ awaitable<void> Scheduler::check_one(const std::string& link_id) {
     co_return;
   }
   ++stats_.checks_failed;
-  if (tiktok::is_transient(r.error())) transient_failure(link_id, r.error(), false);
+  failed(link_id, r.error(), false);
 }
 
-// Retry later, never give up on a link for a 5xx or a timeout; after
-// `degraded_after` failures in a row say so (DEGRADED), tokens untouched.
-void Scheduler::transient_failure(const std::string& link_id, const Error& e, bool refresh) {
-  int n = ++failures_[link_id];
-  const TimePoint when = clock_() + backoff(n);
-  log_.warn(refresh ? "scheduler.refresh_retry" : "scheduler.check_retry",
+// Every failure moves the next attempt (capped, jittered back-off: never
+// once a tick) and is logged with upstream's code and request_id; after
+// `degraded_after` failures in a row the link is DEGRADED with the reason and
+// an alert (upstream_error when upstream keeps answering what no rule
+// explains), tokens untouched; recovery resolves it. Never given up on.
+void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh) {
+  auto& f = failures_[link_id];
+  ++f.count;
+  const auto outcome = tiktok::outcome_of(e);
+  const Trouble trouble = outcome == tiktok::Outcome::kBug ? Trouble::kUpstreamError
+                          : refresh                        ? Trouble::kRefresh
+                                                           : Trouble::kChecks;
+  const TimePoint when = clock_() + backoff(f.count, refresh);
+  log_.warn(refresh ? "scheduler.refresh_failed" : "scheduler.check_failed",
             {{"link", link_id},
-             {"failures", std::to_string(n)},
+             {"failures", std::to_string(f.count)},
+             {"outcome", std::string(tiktok::to_string(outcome))},
+             {"code", std::to_string(e.upstream_code)},
+             {"request_id", e.request_id},
              {"retry_at", format_rfc3339(when)},
              {"error", e.message}});
   auto moved = links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
@@ -182,19 +193,24 @@ void Scheduler::transient_failure(const std::string& link_id, const Error& e, bo
   if (!moved)
     log_.error("scheduler.reschedule_failed",
                {{"link", link_id}, {"error", moved.error().message}});
-  if (n < options_.degraded_after) return;
+  if (f.count < options_.degraded_after || f.degraded_for == trouble) return;
+  f.degraded_for = trouble;
   const Reason why{e.upstream_code,
-                   std::to_string(n) + " transient failures in a row: " + e.message, e.request_id};
-  if (auto r = links_.degrade(link_id, why, refresh ? Trouble::kRefresh : Trouble::kChecks); !r)
+                   std::to_string(f.count) + " failures in a row, the last: " + e.message,
+                   e.request_id};
+  if (auto r = links_.degrade(link_id, why, trouble); !r)
     log_.error("link.degrade_failed", {{"link", link_id}, {"error", r.error().message}});
 }
 
 // Exponential from a base tied to the check interval (a quarter of it, 1 s
 // to retry_base), capped, with jitter between half and the whole delay.
-Seconds Scheduler::backoff(int failures) {
-  long long base = std::clamp<long long>(links_.config().poll.status_interval.count() / 4, 1,
-                                         options_.retry_base.count());
-  long long d = std::min<long long>(base << std::min(failures - 1, 20), options_.retry_cap.count());
+// Checks never wait longer than their interval.
+Seconds Scheduler::backoff(int failures, bool refresh) {
+  const long long interval = links_.config().poll.status_interval.count();
+  long long base = std::clamp<long long>(interval / 4, 1, options_.retry_base.count());
+  long long cap = options_.retry_cap.count();
+  if (!refresh) cap = std::clamp<long long>(interval, 1, cap);
+  long long d = std::min<long long>(base << std::min(failures - 1, 20), cap);
   return Seconds{
       std::uniform_int_distribution<long long>(std::max(1LL, d / 2), std::max(1LL, d))(rng_)};
 }

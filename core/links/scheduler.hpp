@@ -23,7 +23,7 @@ namespace ttlink::links {
 struct SchedulerOptions {
   std::chrono::milliseconds tick{1000};  // how often due work is looked for
   std::size_t max_in_flight = 32;  // links worked on at once (the rate limiter paces requests)
-  int degraded_after = 3;          // consecutive transient failures before DEGRADED
+  int degraded_after = 3;          // failures in a row (of any kind) before DEGRADED
   Seconds retry_base{30};
   Seconds retry_cap{3600};
 };
@@ -59,8 +59,8 @@ class Scheduler {
   boost::asio::awaitable<void> work_on(std::string link_id, bool refresh_due, bool check_due);
   boost::asio::awaitable<void> refresh_one(const std::string& link_id);
   boost::asio::awaitable<void> check_one(const std::string& link_id);
-  void transient_failure(const std::string& link_id, const Error& e, bool refresh);
-  Seconds backoff(int failures);
+  void failed(const std::string& link_id, const Error& e, bool refresh);
+  Seconds backoff(int failures, bool refresh);
 
   boost::asio::any_io_executor ex_;
   LinkService& links_;
@@ -76,8 +76,12 @@ class Scheduler {
     bool refresh = false;
     bool check = false;
   };
-  std::deque<DueWork> queue_;            // found due by the last scan, not started yet
-  std::map<std::string, int> failures_;  // link id -> consecutive transient failures
+  std::deque<DueWork> queue_;  // found due by the last scan, not started yet
+  struct Failures {
+    int count = 0;                        // in a row
+    std::optional<Trouble> degraded_for;  // what the link was last DEGRADED for
+  };
+  std::map<std::string, Failures> failures_;  // by link id
   std::optional<TimePoint> next_refresh_;
   std::mt19937_64 rng_;
   SchedulerStats stats_;

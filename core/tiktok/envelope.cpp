@@ -80,6 +80,51 @@ Reaction classify(long code) {
   return Reaction::kBug;
 }
 
+Outcome outcome_of(const Error& e) {
+  if (e.kind == ErrorKind::kTransient) return Outcome::kRetry;
+  if (e.kind != ErrorKind::kUpstream) return Outcome::kBug;  // HTTP 4xx, bad input to upstream
+  switch (classify(e.upstream_code)) {
+    case Reaction::kRetryLater:
+      return e.upstream_code == 40100 || e.upstream_code == 40132 ? Outcome::kBackOffApp
+                                                                  : Outcome::kRetry;
+    case Reaction::kBackOffLong:
+      return Outcome::kBackOffApp;
+    case Reaction::kRefreshToken:
+      return Outcome::kRefreshFirst;
+    case Reaction::kReauthorize:
+    case Reaction::kPermission:
+      return Outcome::kLinkState;
+    case Reaction::kAppForbidden:
+      return Outcome::kAppForbidden;
+    case Reaction::kAuthCodeInvalid:
+      return Outcome::kLinkAttempt;
+    case Reaction::kNotFound:
+    case Reaction::kBug:
+      return Outcome::kBug;
+  }
+  return Outcome::kBug;
+}
+
+std::string_view to_string(Outcome o) {
+  switch (o) {
+    case Outcome::kRetry:
+      return "retry";
+    case Outcome::kRefreshFirst:
+      return "refresh_then_retry";
+    case Outcome::kBackOffApp:
+      return "back_off";
+    case Outcome::kLinkState:
+      return "link_state";
+    case Outcome::kAppForbidden:
+      return "app_forbidden";
+    case Outcome::kLinkAttempt:
+      return "link_attempt_failed";
+    case Outcome::kBug:
+      return "ttlink_bug";
+  }
+  return "ttlink_bug";
+}
+
 bool is_transient(const Error& e) {
   if (e.kind == ErrorKind::kTransient) return true;
   if (e.kind != ErrorKind::kUpstream) return false;

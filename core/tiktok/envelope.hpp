@@ -29,6 +29,21 @@ enum class Reaction {
 };
 
 Reaction classify(long code);
+
+// What ttlink does about any failure of an upstream call: the one table
+// (README "What each upstream failure does"). Transport trouble and
+// malformed answers retry; an error no rule explains is a ttlink bug.
+enum class Outcome {
+  kRetry,         // back off, try again (transient codes, 5xx, timeouts, resets, malformed)
+  kRefreshFirst,  // 40102 (and 40105 once for accounts): refresh, then retry
+  kBackOffApp,    // 40100, 40132 (endpoint/app rate limit), 61000 (blocklist: long)
+  kLinkState,     // 40001 40003 40103 40105 40107 40114 40130 40131 40301: state + alert
+  kAppForbidden,  // 40113: one app-wide alert, calls paused
+  kLinkAttempt,   // 40110: the link attempt starts again (the caller is told)
+  kBug,           // 40000 40002 40007 40104 40108 40300, HTTP 4xx, unknown: upstream_error
+};
+Outcome outcome_of(const Error& e);
+std::string_view to_string(Outcome o);
 // Codes some callers tell apart within their reaction.
 inline constexpr long kAccessTokenInvalid = 40105;
 // True for errors worth retrying as they are (transport trouble, rate limits).

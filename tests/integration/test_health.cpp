@@ -89,6 +89,45 @@ TEST_F(Health, ServerErrorsDegradeTheLinkButNeverKillItAndItRecovers) {
   becomes("ACTIVE", 60s);
 }
 
+// A permanent error no rule explains (40002 on every /advertiser/info/) used
+// to leave next_check_at where it was: one attempt a second, the link ACTIVE,
+// nobody told. Now each attempt moves the next one (back-off capped at the
+// interval), and the third failure makes the link DEGRADED with an
+// upstream_error alert carrying the code and upstream's request_id.
+TEST_F(Health, APermanentUnexplainedErrorIsBackedOffAndAlertedWithinThreeAttempts) {
+  start("[poll]\nstatus_interval = \"8s\"\njitter = \"0%\"\nmax_qps = 0\n");
+  const auto from = sandbox->control("GET", "/requests").at("next").as_int64();
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/advertiser/info/","kind":"code","code":40002,)"
+                   R"("message":"Invalid parameter","fraction":1.0})");
+  const auto faulted = std::chrono::steady_clock::now();
+  ASSERT_TRUE(becomes("DEGRADED", 60s)) << daemon->log_text();
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - faulted);
+  auto log = sandbox->control("GET", "/requests?since=" + std::to_string(from));
+  int attempts = 0;
+  for (const auto& r : log.at("requests").as_array())
+    if (r.at("path").as_string() == "/open_api/v1.3/advertiser/info/") ++attempts;
+  EXPECT_GE(attempts, 3);
+  EXPECT_LE(attempts, 4) << "over " << seconds.count() << " s";  // not one a second
+  EXPECT_GE(seconds.count(), 2.0);  // back-off steps of 2 s (a quarter of the interval) and up
+
+  auto alerts = daemon->must("alerts.list").at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), 1u) << json::serialize(alerts);
+  const auto& a = alerts.at(0).as_object();
+  EXPECT_EQ(a.at("kind").as_string(), "upstream_error");
+  EXPECT_EQ(a.at("severity").as_string(), "critical");
+  EXPECT_EQ(a.at("reason").at("code").as_int64(), 40002);
+  EXPECT_FALSE(a.at("reason").at("request_id").as_string().empty());
+  EXPECT_TRUE(a.at("action").at("url").is_null());  // authorizing again would not help
+  const std::string text = daemon->log_text();
+  EXPECT_NE(text.find("event=scheduler.check_failed"), std::string::npos) << text;
+  EXPECT_NE(text.find("outcome=ttlink_bug"), std::string::npos) << text;
+
+  sandbox->control("DELETE", "/faults");  // upstream fixed: the link and the alert recover
+  ASSERT_TRUE(becomes("ACTIVE", 60s));
+  EXPECT_TRUE(daemon->must("alerts.list").at("alerts").as_array().empty());
+}
+
 TEST_F(Health, RateLimitCodesAndTimeoutsAreTransientAndLeaveTheLinkAlone) {
   start("[poll]\nstatus_interval = \"1d\"\n", "request_timeout = \"1s\"\n");
   sandbox->control(
