@@ -61,6 +61,7 @@ asio::awaitable<bool> SparkPoller::round() {
     if (!running_) break;
     if (!SparkService::syncable(link)) continue;
     auto report = co_await spark_.sync_link(link.id);
+    spark_.note_sync(link.id, report);
     if (!report) {
       ++stats_.syncs_failed;
       log_.warn("spark.sync_failed", {{"link", link.id}, {"error", report.error().message}});

@@ -284,6 +284,39 @@ Result<void> SparkService::reconcile(AlertKind kind, std::vector<alerts::Conditi
   return engine_->reconcile(kind, conditions);
 }
 
+namespace {
+// Comment syncs of a link that fail in a row before a person is told.
+constexpr int kSyncFailuresBeforeAlert = 3;
+}  // namespace
+
+void SparkService::note_sync(const std::string& link_id, const Result<LinkSyncReport>& outcome) {
+  if (outcome) {
+    sync_failures_.erase(link_id);
+    return;
+  }
+  auto& f = sync_failures_[link_id];
+  ++f.count;
+  f.last = {outcome.error().upstream_code, outcome.error().message, outcome.error().request_id};
+}
+
+std::vector<alerts::Condition> SparkService::sync_failing_conditions() const {
+  std::vector<alerts::Condition> out;
+  for (const auto& [link_id, f] : sync_failures_) {
+    if (f.count < kSyncFailuresBeforeAlert) continue;
+    alerts::Condition c;
+    c.kind = AlertKind::kCommentsSyncFailing;
+    c.severity = Severity::kWarning;
+    c.subject = link_id;
+    c.link.id = link_id;
+    c.reason = f.last;
+    c.action = {"Comments have stopped arriving: check the reason; ttlink keeps retrying",
+                std::nullopt};
+    c.ctl = "ttlinkctl sync " + link_id;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 Result<void> SparkService::evaluate_alerts() {
   if (!engine_) return {};
   const TimePoint now = clock_();
@@ -301,7 +334,9 @@ Result<void> SparkService::evaluate_alerts() {
   const Seconds after = config_.comments.alert_unanswered_after;
   auto waiting = store_.spark().unanswered(now - after);
   if (!waiting) return waiting.error();
-  return reconcile(AlertKind::kCommentUnanswered, unanswered_conditions(*waiting, after));
+  if (auto r = reconcile(AlertKind::kCommentUnanswered, unanswered_conditions(*waiting, after)); !r)
+    return r;
+  return reconcile(AlertKind::kCommentsSyncFailing, sync_failing_conditions());
 }
 
 }  // namespace ttlink::spark

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ class SparkService {
   Result<std::vector<PostOwner>> posts_with_links();
   // Fires and resolves post and comment alerts from the store's contents.
   Result<void> evaluate_alerts();
+  // The poller's outcome for a link: failures in a row raise
+  // comments_sync_failing (after kSyncFailuresBeforeAlert); a success resolves it.
+  void note_sync(const std::string& link_id, const Result<LinkSyncReport>& outcome);
   // After a reload: keywords and windows may have changed.
   void apply_config();
 
@@ -70,6 +74,7 @@ class SparkService {
  private:
   Result<void> reconcile(AlertKind kind, std::vector<alerts::Condition> conditions);
   Result<void> with_link_facts(std::vector<alerts::Condition>& conditions);
+  std::vector<alerts::Condition> sync_failing_conditions() const;
   Result<store::LinkRecord> link_of(const store::CommentRecord& c);
   Result<Secret> advertiser_token(const std::string& advertiser_id);
   Result<void> audit(const store::CommentRecord& c, const store::Actor& actor, std::string action,
@@ -80,6 +85,12 @@ class SparkService {
       const store::LinkRecord& link, const store::CommentRecord& parent, std::string text);
   boost::asio::awaitable<Result<void>> post_hidden(const store::LinkRecord& link,
                                                    const store::CommentRecord& c, bool hidden);
+
+  struct SyncFailures {
+    int count = 0;
+    Reason last;
+  };
+  std::map<std::string, SyncFailures> sync_failures_;  // by link id
 
   store::Store& store_;
   tiktok::ApiClient& api_;

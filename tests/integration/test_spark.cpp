@@ -194,6 +194,28 @@ TEST_F(Spark, AYearOfDailyCommentsArrivesWholeUnderThe30DayRangeLimit) {
   EXPECT_EQ(daemon->log_text().find("cannot exceed 30 days"), std::string::npos);
 }
 
+// A comment listing that keeps failing was only logged: nobody learnt that
+// comments had stopped arriving. Three failed polls in a row raise
+// comments_sync_failing with the reason; a good poll resolves it.
+TEST_F(Spark, CommentSyncThatKeepsFailingIsAlertedAndResolvedWhenItWorksAgain) {
+  start("[poll]\ncomments_interval = \"1s\"\n");
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/comment/list/","kind":"code","code":40002,)"
+                   R"("message":"The time range cannot exceed 30 days.","fraction":1.0})");
+  ASSERT_TRUE(
+      wait_until([&] { return !alerts_of("comments_sync_failing").empty(); }, deadline_in(30s)))
+      << daemon->log_text();
+  const auto alert = alerts_of("comments_sync_failing").at(0).as_object();
+  EXPECT_EQ(alert.at("severity").as_string(), "warning");
+  EXPECT_EQ(alert.at("reason").at("code").as_int64(), 40002);
+  EXPECT_FALSE(alert.at("reason").at("request_id").as_string().empty());
+  EXPECT_EQ(str(alert.at("fingerprint")), "comments_sync_failing/" + link_id);
+  sandbox->control("DELETE", "/faults");
+  EXPECT_TRUE(
+      wait_until([&] { return alerts_of("comments_sync_failing").empty(); }, deadline_in(30s)))
+      << daemon->log_text();
+}
+
 TEST_F(Spark, ABacklogLargerThanOneSyncResumesOnTheLastPageRead) {
   // Without comment.list the Accounts API is not read: only the Marketing
   // API's pages are counted here.
