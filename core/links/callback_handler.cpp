@@ -99,7 +99,8 @@ awaitable<http::Response> follow(LinkService& service, Logger& log, std::string 
                    urls.error().message);
   }
   log.info("callback.action_link", {{"link", urls->link_id}, {"peer", req.peer}});
-  const auto& first = urls->account_auth_url ? urls->account_auth_url : urls->advertiser_auth_url;
+  const auto& first =
+      urls->advertiser_auth_url ? urls->advertiser_auth_url : urls->account_auth_url;
   if (!first) co_return page(500, "Nothing to authorize", "No authorization is needed.");
   co_return redirect(*first);
 }
@@ -142,6 +143,7 @@ awaitable<http::Response> handle(LinkService& service, Logger& log, const std::s
     log.warn("callback.failed", {{"error", done.error().message}});
     co_return page(400, "Authorization failed", done.error().message);
   }
+  if (done->next_url) co_return redirect(*done->next_url);
   co_return page(200, "Authorization received", describe(done->link));
 }
 

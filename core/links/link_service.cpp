@@ -146,7 +146,12 @@ awaitable<Result<Completion>> LinkService::complete(Secret code, std::string sta
     }
   }
   issued_.erase(link->id);
-  co_return Completion{*link, pending->kind};
+  Completion completed{*link, pending->kind, std::nullopt};
+  if (auto next = then_account_.find(link->id); next != then_account_.end()) {
+    if (pending->kind == AuthKind::kAdvertiser) completed.next_url = next->second;
+    then_account_.erase(next);
+  }
+  co_return completed;
 }
 
 Result<LinkRecord> LinkService::refuse(const std::string& state, const std::string& description,
@@ -334,7 +339,12 @@ awaitable<Result<AuthorizationUrls>> LinkService::follow_action_link(std::string
   if (!*open)
     co_return Error::not_found(
         "this authorization link is no longer valid: the alert it came with has resolved");
-  co_return co_await reauth((*open)->link_id, actor);
+  auto urls = co_await reauth((*open)->link_id, actor);
+  // Both halves: the advertiser's page first, then the account's (the
+  // callback sends the person on).
+  if (urls && urls->advertiser_auth_url && urls->account_auth_url)
+    then_account_[urls->link_id] = *urls->account_auth_url;
+  co_return urls;
 }
 
 Result<void> LinkService::audit(const std::string& link_id, const Actor& actor, std::string action,

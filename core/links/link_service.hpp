@@ -38,6 +38,9 @@ struct AuthorizationUrls {
 struct Completion {
   store::LinkRecord link;
   store::AuthKind kind = store::AuthKind::kAccount;
+  // Where the person goes next: the account's page after the advertiser's,
+  // when an action link found both halves needing authorization.
+  std::optional<std::string> next_url;
 };
 
 // Told of every state change inside the transaction that records it: an
@@ -124,7 +127,8 @@ class LinkService {
   KeyedMutex link_locks_;                            // key: link id; serialises flows of one link
   std::map<std::string, AuthorizationUrls> issued_;  // link id -> last URLs issued
   std::vector<LinkObserver> observers_;
-  std::mt19937_64 rng_{std::random_device{}()};  // check-interval jitter
+  std::map<std::string, std::string> then_account_;  // link id -> account URL after the advertiser
+  std::mt19937_64 rng_{std::random_device{}()};      // check-interval jitter
 };
 
 }  // namespace ttlink::links

@@ -68,6 +68,20 @@ TEST_F(ActionLinks, ClickedDaysLaterAfterSomeoneElsesReauthItStillReauthorizes) 
   EXPECT_NE(again->body.find("no longer valid"), std::string::npos) << again->body;
 }
 
+TEST_F(ActionLinks, WhenBothHalvesNeedAuthorizationThePersonIsTakenThroughBoth) {
+  auto id = daemon->link(kAdvertiser);
+  sandbox->control("POST", "/tokens/revoke", json::value{{"advertiser_id", kAdvertiser}});
+  const std::string url = reauth_alert_url(id);  // also revokes the account's token
+  // Action link -> advertiser page -> callback -> account page -> callback.
+  auto chain = sandbox->http().follow_redirects(url, 6);
+  ASSERT_TRUE(chain) << chain.error().message;
+  EXPECT_EQ(chain->final_response.status, 200) << chain->final_response.body;
+  EXPECT_NE(chain->final_response.body.find("ACTIVE"), std::string::npos)
+      << chain->final_response.body;
+  auto link = daemon->must("link.get", {{"id", id}}).at("link").as_object();
+  EXPECT_EQ(str(link.at("state")), "ACTIVE");
+}
+
 TEST_F(ActionLinks, AGuessedOrMalformedTokenIsRefused) {
   auto id = daemon->link(kAdvertiser);
   const std::string url = reauth_alert_url(id);
