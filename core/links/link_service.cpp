@@ -60,6 +60,13 @@ awaitable<Result<AuthorizationUrls>> LinkService::reauth(std::string link_id, co
   if (!link) co_return link.error();
   if (!is_live(*link))
     co_return Error::conflict("link " + link_id + " is unlinked; start a new one");
+  if (link->state == LinkState::kExpired) {
+    if (auto r =
+            change_state(*link, LinkState::kPending, {0, "authorization started again", ""}, actor);
+        !r)
+      co_return r.error();
+    link->state = LinkState::kPending;
+  }
   auto advertiser_ok = co_await advertiser_half_valid(*link);
   bool need_advertiser = !advertiser_ok || !*advertiser_ok;
   if (auto a = audit(link_id, actor, "link.reauth", "new authorization issued"); !a)
@@ -270,6 +277,22 @@ TimePoint LinkService::next_check_time(TimePoint now) {
   const double j = config_.poll.jitter;
   double factor = std::uniform_real_distribution<double>(1.0 - j, 1.0 + j)(rng_);
   return now + Seconds{std::max<long long>(1, static_cast<long long>(interval * factor))};
+}
+
+Result<bool> LinkService::expire_if_abandoned(const LinkRecord& link) {
+  if (link.state != LinkState::kPending || clock_() < link.updated_at + kAuthorizationLifetime)
+    return false;
+  auto pending = store_.auth().pending_of(link.id);
+  if (!pending) return pending.error();
+  for (const auto& p : *pending)
+    if (p.expires_at > clock_()) return false;  // a URL issued since still works
+  const Reason why{0,
+                   "the authorization was not completed within an hour; run ttlinkctl reauth " +
+                       link.id + " to start again",
+                   ""};
+  log_.info("link.state", {{"link", link.id}, {"from", "PENDING"}, {"to", "EXPIRED"}});
+  if (auto r = change_state(link, LinkState::kExpired, why, {"daemon"}); !r) return r.error();
+  return true;
 }
 
 Result<void> LinkService::reschedule(const std::string& link_id,

@@ -80,6 +80,11 @@ class LinkService {
   // components that call the Accounts API (Spark Ads comments).
   boost::asio::awaitable<Result<Secret>> account_access_token(std::string open_id);
 
+  // A PENDING link whose authorization was not completed within the auth
+  // code's hour (no usable state left) becomes EXPIRED, with an audit entry.
+  // True when it did.
+  Result<bool> expire_if_abandoned(const store::LinkRecord& link);
+
   // Moves a link's next check and/or refresh (scheduler back-off).
   Result<void> reschedule(const std::string& link_id, std::optional<TimePoint> next_check,
                           std::optional<TimePoint> next_refresh);

@@ -16,11 +16,12 @@ namespace {
 const store::Actor kScheduler{"daemon"};
 
 bool refreshable(LinkState s) {
-  return s != LinkState::kPending && s != LinkState::kUnlinked && s != LinkState::kReauthRequired;
+  return s != LinkState::kPending && s != LinkState::kUnlinked && s != LinkState::kReauthRequired &&
+         s != LinkState::kExpired;
 }
 
 bool checkable(LinkState s) {
-  return s != LinkState::kPending && s != LinkState::kUnlinked;
+  return s != LinkState::kPending && s != LinkState::kUnlinked && s != LinkState::kExpired;
 }
 
 }  // namespace
@@ -113,6 +114,8 @@ void Scheduler::dispatch_due_work() {
     const TimePoint now = clock_();
     next_refresh_.reset();
     for (const auto& link : *links) {
+      if (auto expired = links_.expire_if_abandoned(link); !expired)
+        log_.error("link.expire_failed", {{"link", link.id}, {"error", expired.error().message}});
       if (refreshable(link.state) && link.next_refresh_at &&
           (!next_refresh_ || *link.next_refresh_at < *next_refresh_))
         next_refresh_ = link.next_refresh_at;

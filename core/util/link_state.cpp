@@ -20,6 +20,8 @@ std::string_view to_string(LinkState s) {
       return "ADVERTISER_INACTIVE";
     case LinkState::kPermissionDenied:
       return "PERMISSION_DENIED";
+    case LinkState::kExpired:
+      return "EXPIRED";
     case LinkState::kUnlinked:
       return "UNLINKED";
   }

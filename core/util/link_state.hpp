@@ -15,6 +15,7 @@ enum class LinkState {
   kNotBusiness,
   kAdvertiserInactive,
   kPermissionDenied,
+  kExpired,  // PENDING for over an hour: the authorization was never completed
   kUnlinked,
 };
 
@@ -26,6 +27,7 @@ inline constexpr LinkState kAllLinkStates[] = {LinkState::kPending,
                                                LinkState::kNotBusiness,
                                                LinkState::kAdvertiserInactive,
                                                LinkState::kPermissionDenied,
+                                               LinkState::kExpired,
                                                LinkState::kUnlinked};
 
 std::string_view to_string(LinkState s);

@@ -10,10 +10,12 @@
 
 #include "support/daemon_fixture.hpp"
 #include "support/sandbox_fixture.hpp"
+#include "support/wait.hpp"
 
 namespace ttlink::test {
 namespace {
 namespace json = boost::json;
+using namespace std::chrono_literals;
 
 constexpr const char* kAdvertiser = "7000000000000000001";
 
@@ -130,6 +132,35 @@ TEST(LinkFlowClock, AStateOlderThanAnHourIsRefused) {
   auto r = daemon->call("link.complete", {{"code", code}, {"state", state}});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("expired"), std::string::npos) << r.error().message;
+}
+
+// product.md: a PENDING link expires after the auth code's hour. It shows
+// as EXPIRED (with an audit entry), and `reauth` starts it again.
+TEST(LinkFlowClock, AnAbandonedPendingLinkExpiresAfterAnHourAndReauthRevivesIt) {
+  auto sandbox = SandboxProcess::start();
+  DaemonOptions options;
+  options.extra_toml = "[debug]\nclock_control = true\n";
+  auto daemon = DaemonProcess::start(*sandbox, options);
+  auto started = daemon->must("link.start", {{"advertiser_id", kAdvertiser}});
+  const std::string id = str(started.at("link_id"));
+  daemon->must("debug.clock.advance", {{"seconds", 3599}});
+  EXPECT_EQ(daemon->state_of(id), "PENDING");  // its URLs still work
+  daemon->must("debug.clock.advance", {{"seconds", 2}});
+  ASSERT_TRUE(wait_until([&] { return daemon->state_of(id) == "EXPIRED"; }, deadline_in(10s)))
+      << daemon->log_text();
+  auto shown = daemon->must("link.get", {{"id", id}});
+  EXPECT_NE(json::serialize(shown.at("history")).find("not completed within an hour"),
+            std::string::npos)
+      << json::serialize(shown);
+  auto listed = json::serialize(daemon->must("links.list"));
+  EXPECT_NE(listed.find("\"EXPIRED\""), std::string::npos) << listed;
+
+  auto again = daemon->must("link.reauth", {{"id", id}});
+  EXPECT_EQ(daemon->state_of(id), "PENDING");
+  if (again.at("advertiser_auth_url").is_string())
+    daemon->authorize(str(again.at("advertiser_auth_url")));
+  daemon->authorize(str(again.at("account_auth_url")));
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
 }
 
 TEST_F(LinkFlow, ACodeRefusedUpstreamIsReportedAndTheDaemonKeepsServing) {
