@@ -106,8 +106,8 @@ Result<void> Daemon::wire() {
       scheduler_.poke();
       spark_poller_.poke();
     });
-  links::register_link_methods(registry_, links_,
-                               [this] { return store_.alerts().firing_count(); });
+  links::register_link_methods(registry_, links_, [this] { return store_.alerts().firing_count(); },
+                               {&scheduler_, &limiter_});
   spark::register_spark_methods(registry_, spark_);
   register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);

@@ -33,7 +33,27 @@ MethodResult link_result(LinkService& s, const Result<store::LinkRecord>& link) 
   return json::value(json::object{{"link", link_json(s.store(), *link)}});
 }
 
-awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing) {
+// Back-off windows open now and links waiting to retry, with why.
+json::object retry_json(LinkService& s, const RetryState& retries) {
+  json::array backoffs, failing;
+  if (retries.limiter)
+    for (const auto& b : retries.limiter->open_backoffs())
+      backoffs.push_back(json::object{{"scope", b.scope},
+                                      {"endpoint", b.endpoint},
+                                      {"seconds_left", static_cast<std::int64_t>(b.seconds_left)}});
+  if (retries.scheduler)
+    for (const auto& [id, failures] : retries.scheduler->failing()) {
+      auto link = s.store().links().get(id);
+      json::object f{{"id", id}, {"failures", failures}};
+      if (link)
+        f["next_check_at"] = link->next_check_at ? json::value(format_rfc3339(*link->next_check_at))
+                                                 : json::value(nullptr);
+      failing.push_back(std::move(f));
+    }
+  return {{"backoffs", std::move(backoffs)}, {"failing_links", std::move(failing)}};
+}
+
+awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing, RetryState retries) {
   auto firing = alerts_firing ? alerts_firing() : Result<int>(0);
   if (!firing) co_return rpc::to_method_error(firing.error());
   auto links = s.store().links().list(false);
@@ -56,6 +76,7 @@ awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing) {
                    {"next_refresh_at", next_refresh ? json::value(format_rfc3339(*next_refresh))
                                                     : json::value(nullptr)},
                    {"alerts_firing", *firing},
+                   {"retries", retry_json(s, retries)},
                    {"version", kVersion}});
 }
 
@@ -132,9 +153,12 @@ awaitable<MethodResult> act(LinkService& s, LinkAction action, const json::objec
 
 }  // namespace
 
-void register_link_methods(rpc::Registry& r, LinkService& s, FiringCount alerts_firing) {
+void register_link_methods(rpc::Registry& r, LinkService& s, FiringCount alerts_firing,
+                           RetryState retries) {
   r.add("status", "counts of links per state, what needs a person, firing alerts",
-        [&s, alerts_firing](const json::object&, const Peer&) { return status(s, alerts_firing); });
+        [&s, alerts_firing, retries](const json::object&, const Peer&) {
+          return status(s, alerts_firing, retries);
+        });
   r.add("links.list", "every link with its state (params: all)",
         [&s](const json::object& p, const Peer&) { return list(s, p); });
   r.add("link.get", "one link, its history and pending authorization (params: id)",

@@ -4,14 +4,21 @@
 #include <functional>
 
 #include "core/links/link_service.hpp"
+#include "core/links/scheduler.hpp"
 #include "core/rpc/registry.hpp"
+#include "core/tiktok/rate_limiter.hpp"
 
 namespace ttlink::links {
 
 // How many alerts fire, for `status` (links know nothing of alerts).
 using FiringCount = std::function<Result<int>()>;
 
-void register_link_methods(rpc::Registry& registry, LinkService& service,
-                           FiringCount alerts_firing);
+// What waits for a retry: open back-off windows and failing links (status).
+struct RetryState {
+  const Scheduler* scheduler = nullptr;
+  const tiktok::RateLimiter* limiter = nullptr;
+};
+void register_link_methods(rpc::Registry& registry, LinkService& service, FiringCount alerts_firing,
+                           RetryState retries = {});
 
 }  // namespace ttlink::links

@@ -30,7 +30,16 @@ void register_link_metrics(metrics::Registry& r, LinkService& links, Scheduler& 
             "Time spent waiting for the client-side rate limit");
   r.declare("ttlink_next_refresh_timestamp_seconds", Type::kGauge,
             "When the next account token refresh is due (unix time; absent when none)");
+  r.declare("ttlink_backoff_active", Type::kGauge,
+            "Seconds left of an open back-off window (40100/40132: endpoint; 61000: the app)");
+  r.declare("ttlink_links_failing", Type::kGauge,
+            "Links whose last checks or refreshes failed and that wait for a retry");
   r.add_collector([&links, &scheduler, &limiter](metrics::Registry& reg) {
+    reg.clear("ttlink_backoff_active");
+    for (const auto& b : limiter.open_backoffs())
+      reg.set("ttlink_backoff_active", {{"scope", b.scope}, {"endpoint", b.endpoint}},
+              b.seconds_left);
+    reg.set("ttlink_links_failing", {}, static_cast<double>(scheduler.failing().size()));
     collect_links(reg, links);
     const auto& s = scheduler.stats();
     reg.set("ttlink_refresh_total", {{"outcome", "success"}}, static_cast<double>(s.refresh_ok));

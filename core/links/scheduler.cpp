@@ -50,6 +50,12 @@ void Scheduler::stop() {
   timer_.cancel();
 }
 
+std::map<std::string, int> Scheduler::failing() const {
+  std::map<std::string, int> out;
+  for (const auto& [id, f] : failures_) out[id] = f.count;
+  return out;
+}
+
 awaitable<void> Scheduler::drain() {
   stop();
   co_await idle_.until([this] { return idle(); });

@@ -48,6 +48,8 @@ class Scheduler {
   void poke();  // look for due work now (the clock moved)
   bool idle() const { return in_flight_.empty(); }
   const SchedulerStats& stats() const { return stats_; }
+  // Links whose last attempts failed: failures in a row, by link id.
+  std::map<std::string, int> failing() const;
   // Next time each kind of work is due across all links (for `status`).
   std::optional<TimePoint> next_refresh() const { return next_refresh_; }
 

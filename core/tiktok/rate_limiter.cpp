@@ -51,6 +51,18 @@ void RateLimiter::back_off(std::string_view endpoint, Clock::duration d) {
   slot = std::max(slot, until);
 }
 
+std::vector<OpenBackoff> RateLimiter::open_backoffs() const {
+  const auto now = Clock::now();
+  auto left = [now](Clock::time_point until) {
+    return std::chrono::duration<double>(until - now).count();
+  };
+  std::vector<OpenBackoff> out;
+  if (global_pause_until_ > now) out.push_back({"app", "", left(global_pause_until_)});
+  for (const auto& [endpoint, until] : pause_until_)
+    if (until > now) out.push_back({"endpoint", endpoint, left(until)});
+  return out;
+}
+
 // Zero when a request may go now (and its tokens are taken), else how long
 // to wait before asking again.
 RateLimiter::Clock::duration RateLimiter::delay(std::string_view endpoint, Clock::time_point now) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ttlink::tiktok {
 
@@ -28,6 +29,14 @@ class TokenBucket {
   Clock::time_point last_{};
 };
 
+// A back-off window open now: the whole app ("app", endpoint "") or one
+// endpoint ("endpoint").
+struct OpenBackoff {
+  std::string scope;
+  std::string endpoint;
+  double seconds_left = 0;
+};
+
 struct RateLimiterStats {
   std::uint64_t waits = 0;    // acquisitions that had to wait
   double waited_seconds = 0;  // total time spent waiting
@@ -45,6 +54,7 @@ class RateLimiter {
   void back_off(std::string_view endpoint, Clock::duration d);
   void set_rates(double global_qps, double endpoint_qps);
   const RateLimiterStats& stats() const { return stats_; }
+  std::vector<OpenBackoff> open_backoffs() const;
 
  private:
   Clock::duration delay(std::string_view endpoint, Clock::time_point now);

@@ -122,6 +122,11 @@ TEST_F(Health, APermanentUnexplainedErrorIsBackedOffAndAlertedWithinThreeAttempt
   const std::string text = daemon->log_text();
   EXPECT_NE(text.find("event=scheduler.check_failed"), std::string::npos) << text;
   EXPECT_NE(text.find("outcome=ttlink_bug"), std::string::npos) << text;
+  // `status` says which links wait for a retry, and how many failures in a row.
+  auto failing = daemon->must("status").at("retries").at("failing_links").as_array();
+  ASSERT_EQ(failing.size(), 1u);
+  EXPECT_EQ(failing.at(0).at("id").as_string(), id);
+  EXPECT_GE(failing.at(0).at("failures").as_int64(), 3);
 
   sandbox->control("DELETE", "/faults");  // upstream fixed: the link and the alert recover
   ASSERT_TRUE(becomes("ACTIVE", 60s));
