@@ -31,7 +31,34 @@ constexpr std::string_view kPragmas =
     "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; "
     "PRAGMA secure_delete = ON;";
 
+// What is at `path` before sqlite sees it: sqlite reports a directory as
+// "unable to open database file" and garbage only at the first query, and
+// silently opens a file it cannot write read-only. Each gets its own words.
+Result<void> check_existing_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};  // absent: created next
+  if (S_ISDIR(st.st_mode))
+    return Error::storage("database " + path + " is a directory, not a sqlite file");
+  if (!S_ISREG(st.st_mode)) return Error::storage("database " + path + " is not a regular file");
+  if (::access(path.c_str(), R_OK | W_OK) != 0)
+    return Error::storage("database " + path + " is not writable by ttlinkd (uid " +
+                          std::to_string(::getuid()) + "): " + std::strerror(errno));
+  if (st.st_size == 0) return {};                      // an empty file is an empty database
+  static constexpr char kMagic[] = "SQLite format 3";  // with its NUL: 16 bytes
+  char header[sizeof kMagic] = {};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error::storage("cannot read database " + path + ": " + std::strerror(errno));
+  const ssize_t got = ::read(fd, header, sizeof header);
+  ::close(fd);
+  if (got != static_cast<ssize_t>(sizeof header) || std::memcmp(header, kMagic, sizeof kMagic) != 0)
+    return Error::storage("database " + path +
+                          " is not a database (no sqlite header: corrupt, or another kind of "
+                          "file); restore it from a backup, or move it away to start empty");
+  return {};
+}
+
 Result<sqlite::Database> open_database(const std::string& path) {
+  if (auto checked = check_existing_file(path); !checked) return checked.error();
   if (::access(path.c_str(), F_OK) != 0)
     if (auto created = create_private_file(path); !created) return created.error();
   auto db = sqlite::Database::open(path);
@@ -39,7 +66,9 @@ Result<sqlite::Database> open_database(const std::string& path) {
   // sqlite answers with the mode in effect: a file system without shared
   // memory (some network mounts) silently keeps the rollback journal.
   auto mode = db->query_text("PRAGMA journal_mode = WAL");
-  if (!mode) return Error::storage("cannot open database " + path + ": " + mode.error().message);
+  if (!mode)
+    return Error::storage("cannot open database " + path + " (corrupt, or its folder is not " +
+                          "writable for the -wal and -shm files): " + mode.error().message);
   if (*mode != "wal")
     return Error::storage("database " + path + " cannot use WAL (journal_mode is " + *mode + ")");
   if (auto pragmas = db->exec(kPragmas); !pragmas) return pragmas.error();
