@@ -60,6 +60,25 @@ bool state_needs_attention(const json::value& link) {
   return state && needs_attention(*state);
 }
 
+namespace {
+
+// Back-off windows and links waiting to retry ("" when none).
+std::string retries_text(const json::value& retries) {
+  std::string out;
+  if (const json::array* open = member(retries, "backoffs").if_array())
+    for (const auto& b : *open)
+      out += "  back-off (" + field(b, "scope") +
+             (field(b, "endpoint") == "-" ? "" : " " + field(b, "endpoint")) +
+             "): " + field(b, "seconds_left") + " s left\n";
+  if (const json::array* failing = member(retries, "failing_links").if_array())
+    for (const auto& f : *failing)
+      out += "  link " + field(f, "id") + ": " + field(f, "failures") +
+             " failures in a row, next try " + field(f, "next_check_at") + "\n";
+  return out.empty() ? "" : "\nWaiting to retry (see ttlinkctl link show ID):\n" + out;
+}
+
+}  // namespace
+
 std::string status_view(const json::value& result) {
   Table table({"STATE", "LINKS"});
   const json::value& counts = member(result, "links_by_state");
@@ -77,6 +96,7 @@ std::string status_view(const json::value& result) {
     out += "\nNeeds attention (see ttlinkctl link show ID):\n";
     for (const auto& id : ids) out += "  " + id + "\n";
   }
+  out += retries_text(member(result, "retries"));
   if (const json::value& next = member(result, "next_refresh_at"); next.is_string())
     out += "\nNext token refresh: " + field(result, "next_refresh_at") + "\n";
   out += "\nAlerts firing: " + field(result, "alerts_firing") + "\n";

@@ -114,6 +114,23 @@ TEST_F(CtlTest, StatusOfHealthyLinksExitsZeroWithCountsPerState) {
   EXPECT_NE(run.out.find("No link needs attention"), std::string::npos) << run.out;
 }
 
+TEST_F(CtlTest, StatusSaysWhatWaitsForARetryAndWhy) {
+  answer("status", json::parse(R"({"links_by_state":{"ACTIVE":1,"DEGRADED":1},
+      "needs_attention":[],"alerts_firing":1,"version":"0.1.0",
+      "retries":{"backoffs":[{"scope":"app","endpoint":"","seconds_left":540},
+                             {"scope":"endpoint","endpoint":"/advertiser/info/","seconds_left":3}],
+                 "failing_links":[{"id":"7002","failures":4,"next_check_at":"2026-12-02T12:00:00Z"}]}})"));
+  test::CtlRun run = ctl({"status"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("Waiting to retry"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("back-off (app): 540 s left"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("back-off (endpoint /advertiser/info/): 3 s left"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("link 7002: 4 failures in a row, next try 2026-12-02T12:00:00Z"),
+            std::string::npos)
+      << run.out;
+}
+
 TEST_F(CtlTest, StatusWithLinksNeedingAttentionExitsFourAndNamesThem) {
   answer("status", json::parse(R"({"links_by_state":{"ACTIVE":1,"REAUTH_REQUIRED":1},
       "needs_attention":["7001"],"alerts_firing":1,"version":"0.1.0"})"));
