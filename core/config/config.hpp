@@ -86,7 +86,8 @@ struct AlertsConfig {
 struct CommentsConfig {
   std::vector<std::string> alert_keywords;
   Seconds alert_unanswered_after{4 * 3600};
-  Seconds backfill{28 * 86400};  // how far back a link's first comment sync reads (28d: one 30-date window to tomorrow)
+  Seconds backfill{28 * 86400};  // how far back a link's first comment sync reads (28d: one 30-date
+                                 // window to tomorrow)
 };
 
 // For tests and demos against ttlink-sandbox only, never in production.
