@@ -12,23 +12,38 @@ AccountTokenKeeper::AccountTokenKeeper(store::Store& store, tiktok::ApiClient& a
 awaitable<Result<store::AccountTokens>> AccountTokenKeeper::fresh(const std::string& open_id,
                                                                   bool force) {
   auto guard = co_await locks_.lock(open_id);
-  auto tokens = store_.tokens().account(open_id);
+  auto tokens = current(open_id);
   if (!tokens) co_return tokens.error();
   if (!tokens->has_value())
     co_return Error::not_found("no token stored for account " + open_id + "; reauthorize");
   if (!force && (*tokens)->access_expires_at - clock_() > config_.refresh.before_expiry)
     co_return std::move(**tokens);
+  if (uncommitted_.count(open_id))  // the store still refuses them: no new rotation
+    co_return Error::storage("account " + open_id +
+                             ": refreshed tokens are waiting for the store to take them");
   co_return co_await refresh_locked(open_id);
+}
+
+Result<std::optional<store::AccountTokens>> AccountTokenKeeper::current(
+    const std::string& open_id) {
+  auto pending = uncommitted_.find(open_id);
+  if (pending == uncommitted_.end()) return store_.tokens().account(open_id);
+  if (auto r = store_.tokens().put_account(open_id, pending->second); !r)
+    return std::optional<store::AccountTokens>(pending->second);  // still in memory only
+  log_.info("token.committed_late", {{"open_id", open_id}});
+  auto tokens = std::move(pending->second);
+  uncommitted_.erase(pending);
+  return std::optional<store::AccountTokens>(std::move(tokens));
 }
 
 // Called with the account's lock held.
 awaitable<Result<store::AccountTokens>> AccountTokenKeeper::refresh_locked(
     const std::string& open_id) {
-  auto current = store_.tokens().account(open_id);
-  if (!current) co_return current.error();
-  if (!current->has_value())
+  auto stored = current(open_id);
+  if (!stored) co_return stored.error();
+  if (!stored->has_value())
     co_return Error::not_found("no token stored for account " + open_id + "; reauthorize");
-  auto grant = co_await tiktok::refresh_account_token(api_, (*current)->refresh_token);
+  auto grant = co_await tiktok::refresh_account_token(api_, (*stored)->refresh_token);
   if (!grant) {
     log_.warn("token.refresh_failed", {{"open_id", open_id}, {"error", grant.error().message}});
     co_return grant.error();
@@ -36,10 +51,17 @@ awaitable<Result<store::AccountTokens>> AccountTokenKeeper::refresh_locked(
   const TimePoint now = clock_();
   store::AccountTokens fresh{grant->access_token, grant->refresh_token, now + grant->expires_in,
                              now + grant->refresh_expires_in,
-                             grant->scope.empty() ? (*current)->scope : grant->scope};
+                             grant->scope.empty() ? (*stored)->scope : grant->scope};
   // The old refresh token is dead upstream from now on: commit the new one
-  // before anything else, or it is lost.
-  if (auto r = store_.tokens().put_account(open_id, fresh); !r) co_return r.error();
+  // before anything else, or keep it until the store takes it.
+  if (auto r = store_.tokens().put_account(open_id, fresh); !r) {
+    log_.error("token.commit_failed",
+               {{"open_id", open_id},
+                {"error", r.error().message},
+                {"kept", "in memory until the store takes it; a restart before then loses it"}});
+    uncommitted_[open_id] = fresh;
+    co_return r.error();
+  }
   log_.info("token.refreshed",
             {{"open_id", open_id}, {"access_expires_at", format_rfc3339(fresh.access_expires_at)}});
   co_return fresh;

@@ -3,8 +3,15 @@
 // one refresh per account at a time (a second would present a refresh token
 // the first just rotated away), and every token upstream hands back is
 // committed to the store before anyone uses it.
+//
+// When that commit fails (a full disk, an I/O error), the old refresh token
+// is already dead upstream: the new tokens are kept in memory, used, and
+// committed by the next call that finds the store writable again; until
+// then no further refresh is made (it would rotate a token that cannot be
+// kept either). Only a restart before the store recovers loses them.
 #include <boost/asio/awaitable.hpp>
 
+#include <map>
 #include <string>
 
 #include "core/config/config.hpp"
@@ -25,6 +32,9 @@ class AccountTokenKeeper {
   // refresh.before_expiry of its end, or when `force` is set.
   boost::asio::awaitable<Result<store::AccountTokens>> fresh(const std::string& open_id,
                                                              bool force);
+  // New tokens from a code, or a wipe, replace any waiting for the store.
+  // Called with the account's lock held.
+  void forget_uncommitted(const std::string& open_id) { uncommitted_.erase(open_id); }
   // Holds the account's lock (e.g. while new tokens from a code are stored).
   boost::asio::awaitable<KeyedMutex::Guard> lock(const std::string& open_id) {
     return locks_.lock(open_id);
@@ -32,13 +42,17 @@ class AccountTokenKeeper {
 
  private:
   boost::asio::awaitable<Result<store::AccountTokens>> refresh_locked(const std::string& open_id);
+  // The account's current tokens: uncommitted ones (committed now if the
+  // store takes them), else the store's. Called with the account's lock held.
+  Result<std::optional<store::AccountTokens>> current(const std::string& open_id);
 
   store::Store& store_;
   tiktok::ApiClient& api_;
   const config::Config& config_;
   Logger& log_;
   Clock clock_;
-  KeyedMutex locks_;  // key: open_id
+  KeyedMutex locks_;                                         // key: open_id
+  std::map<std::string, store::AccountTokens> uncommitted_;  // key: open_id
 };
 
 }  // namespace ttlink::links

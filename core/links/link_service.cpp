@@ -220,6 +220,7 @@ awaitable<Result<void>> LinkService::complete_account(LinkRecord& link, const Se
   auto guard = co_await tokens_.lock(grant->open_id);
   // Durable before anything else happens.
   if (auto r = store_.tokens().put_account(grant->open_id, tokens); !r) co_return r.error();
+  tokens_.forget_uncommitted(grant->open_id);
   link.open_id = grant->open_id;
   link.next_refresh_at = tokens.access_expires_at - config_.refresh.before_expiry;
   if (auto r = store_.links().update(link); !r) co_return r.error();
@@ -436,6 +437,7 @@ awaitable<Result<LinkRecord>> LinkService::unlink(std::string link_id, const Act
           log_.warn("unlink.revoke_failed", {{"link", link_id}, {"error", r.error().message}});
       }
       if (auto w = store_.tokens().wipe_account(link->open_id); !w) co_return w.error();
+      tokens_.forget_uncommitted(link->open_id);
     }
   }
   if (!link->advertiser_id.empty()) {

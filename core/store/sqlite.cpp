@@ -48,7 +48,11 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return Error::storage(std::string(sqlite3_errmsg(db_)) + " (in: " + sqlite3_sql(stmt_) + ")");
+  // The file's name first: "database or disk is full" alone does not say
+  // which disk to look at.
+  const char* file = sqlite3_db_filename(db_, "main");
+  return Error::storage("store " + std::string(file ? file : "") + ": " + sqlite3_errmsg(db_) +
+                        " (in: " + sqlite3_sql(stmt_) + ")");
 }
 
 Result<void> Statement::run() {

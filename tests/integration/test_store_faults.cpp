@@ -1,8 +1,9 @@
 // A store ttlinkd cannot use at start: the real ttlinkd exits non-zero with
 // an error that names the file and the cause, and leaves the file as it was
 // (a corrupt store is evidence, and maybe recoverable: never overwritten).
-// A full disk while running is tests/stress/disk_full.sh (it needs a tmpfs,
-// hence root).
+// A store that refuses writes while running (a full disk): a rotated token
+// is not lost. The whole daemon on a really full disk is
+// tests/stress/disk_full.sh (it needs a tmpfs, hence root).
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -10,10 +11,18 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "core/http/client.hpp"
+#include "core/links/account_tokens.hpp"
+#include "core/store/store.hpp"
+#include "core/tiktok/api_client.hpp"
 #include "support/child_process.hpp"
 #include "support/daemon_fixture.hpp"
 #include "support/temp_dir.hpp"
@@ -159,6 +168,82 @@ TEST_F(StoreFaults, ReadOnlyFolderIsNamed) {
   EXPECT_NE(r.output.find("cannot open database " + db), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("not writable"), std::string::npos) << r.output;
   ::chmod(dir.file("store").c_str(), 0755);  // so that TempDir can remove it
+}
+
+// --- a store that stops taking writes while tokens rotate --------------------
+
+template <class T>
+T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
+  auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
+  io.restart();
+  while (future.wait_for(0s) != std::future_status::ready) io.run_one();
+  return future.get();
+}
+
+// The account's refresh tokens upstream, in issue order.
+std::vector<boost::json::object> refresh_chain(SandboxProcess& sandbox,
+                                               const std::string& open_id) {
+  std::vector<boost::json::object> chain;
+  auto world = sandbox.control("GET", "/world?comments=false");
+  for (const auto& t : world.at("tokens").as_array())
+    if (t.at("kind") == "account_refresh" && t.at("subject") == open_id.c_str())
+      chain.push_back(t.as_object());
+  return chain;
+}
+
+TEST(StoreRefusingWrites, RotatedTokenIsKeptUntilTheStoreTakesIt) {
+  auto sandbox = SandboxProcess::start();
+  auto generated = sandbox->control("POST", "/generate", R"({"links":1,"issue_tokens":true})");
+  const auto& issued = generated.at("tokens").as_array().at(0).as_object();
+  const std::string open_id(issued.at("open_id").as_string());
+  auto app = sandbox->control("GET", "/world?comments=false").at("app").as_object();
+
+  TempDir dir;
+  auto opened = store::Store::open(dir.file("ttlink.db"), dir.file("key"));
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto& store = **opened;
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  ASSERT_TRUE(store.tokens().put_account(
+      open_id,
+      {Secret(std::string(issued.at("access_token").as_string())),
+       Secret(std::string(issued.at("refresh_token").as_string())), now + std::chrono::hours(24),
+       now + std::chrono::hours(24 * 365), "user.info.basic"}));
+
+  boost::asio::io_context io;
+  http::Client http(io.get_executor(), http::ClientOptions{});
+  tiktok::ApiClient api(http, {sandbox->api_base(), std::string(app.at("app_id").as_string()),
+                               Secret(std::string(app.at("secret").as_string()))});
+  config::Config config;
+  Logger log(stderr, LogLevel::kError);
+  links::AccountTokenKeeper keeper(store, api, config, log, now_utc);
+  auto& db = store.connection().database();
+
+  // The store refuses writes (as on a full disk); upstream rotates anyway.
+  ASSERT_TRUE(db.exec("PRAGMA query_only = ON"));
+  auto refreshed = run(io, keeper.fresh(open_id, true));
+  ASSERT_FALSE(refreshed);
+  EXPECT_EQ(refreshed.error().kind, ErrorKind::kStorage);
+  auto chain = refresh_chain(*sandbox, open_id);
+  ASSERT_EQ(chain.size(), 2u);
+  EXPECT_TRUE(chain[0].at("used").as_bool());  // the stored token is dead upstream
+
+  // No second rotation while the first cannot be kept; the new tokens are used.
+  EXPECT_FALSE(run(io, keeper.fresh(open_id, true)));
+  EXPECT_EQ(refresh_chain(*sandbox, open_id).size(), 2u);
+  auto in_memory = run(io, keeper.fresh(open_id, false));
+  ASSERT_TRUE(in_memory) << in_memory.error().message;
+  EXPECT_EQ(in_memory->refresh_token.reveal(), std::string(chain[1].at("token").as_string()));
+
+  // Space is back: the next call commits them, and refreshing goes on.
+  ASSERT_TRUE(db.exec("PRAGMA query_only = OFF"));
+  ASSERT_TRUE(run(io, keeper.fresh(open_id, false)));
+  auto stored = store.tokens().account(open_id);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->refresh_token.reveal(), std::string(chain[1].at("token").as_string()));
+  auto again = run(io, keeper.fresh(open_id, true));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(refresh_chain(*sandbox, open_id).size(), 3u);
 }
 
 }  // namespace
