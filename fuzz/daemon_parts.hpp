@@ -91,4 +91,11 @@ struct DaemonParts {
   std::string account_state;
 };
 
+// Built once, from LLVMFuzzerInitialize: opening the store and loading the
+// system's CA certificates take longer than libFuzzer allows one input.
+inline DaemonParts& daemon_parts() {
+  static DaemonParts parts;
+  return parts;
+}
+
 }  // namespace ttlink::fuzz

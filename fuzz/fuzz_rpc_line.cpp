@@ -47,8 +47,13 @@ void check_response(const std::string& response) {
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  registry(fuzz::daemon_parts());
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static fuzz::DaemonParts parts;
+  auto& parts = fuzz::daemon_parts();
   auto& r = registry(parts);
   std::istringstream lines(
       parts.with_states(std::string(reinterpret_cast<const char*>(data), size)));

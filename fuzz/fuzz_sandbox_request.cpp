@@ -1,6 +1,6 @@
 // The sandbox's request handling: any request (method line, headers, body)
 // through its target parsing, parameter parsing (query or JSON body) and the
-// router, on a fresh demo world each time. The control API (/_sandbox/) is
+// router, on a fresh copy of the demo world each time. The control API (/_sandbox/) is
 // left out: it is for tests and can build worlds of any size on purpose. In
 // the input, "@I" becomes the app id and "@K" the app secret.
 // Input: "METHOD TARGET\nname: value\n...\n\nBODY".
@@ -13,6 +13,7 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "router.hpp"
@@ -50,12 +51,33 @@ sandbox::HttpRequest request_from(const std::string& input) {
   return req;
 }
 
+[[noreturn]] void fail(const char* what, const sandbox::HttpReply& reply) {
+  std::fprintf(stderr, "fuzz_sandbox_request: %s: HTTP %d, %s: %s\n", what, reply.status,
+               reply.content_type.c_str(), reply.body.c_str());
+  __builtin_trap();
+}
+
+// The demo world, built once: each input gets a copy (building it costs
+// more than most requests).
+const sandbox::SandboxState& demo_state() {
+  static const sandbox::SandboxState demo = [] {
+    sandbox::SandboxState s(7);
+    sandbox::new_app(s.world, s.ids);
+    sandbox::load_demo_world(s.world, s.ids);
+    return s;
+  }();
+  return demo;
+}
+
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  demo_state();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  sandbox::SandboxState state(7);
-  sandbox::new_app(state.world, state.ids);
-  sandbox::load_demo_world(state.world, state.ids);
+  sandbox::SandboxState state = demo_state();
   std::string input(reinterpret_cast<const char*>(data), size);
   replace_all(input, "@I", state.world.app_id);
   replace_all(input, "@K", state.world.app_secret);
@@ -66,11 +88,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto future = boost::asio::co_spawn(io, router.handle(std::move(req)), boost::asio::use_future);
   io.run();
   sandbox::HttpReply reply = future.get();
-  if (reply.status < 200 || reply.status > 599) __builtin_trap();
+  if (reply.status < 200 || reply.status > 599) fail("status out of range", reply);
   if (reply.content_type == "application/json") {
     boost::system::error_code ec;
     auto body = boost::json::parse(reply.body, ec);
-    if (ec || !body.is_object()) __builtin_trap();  // the sandbox answers JSON when it says so
+    if (ec || !body.is_object()) fail("a JSON reply that is not a JSON object", reply);
   }
   return 0;
 }

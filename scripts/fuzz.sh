@@ -5,8 +5,10 @@
 # 20: the smoke run), one at a time and niced, starting from the seed corpus
 # in fuzz/corpus/<target>/. New inputs go to build-fuzz/corpus/<target>/ (the
 # repository's seeds stay as they are); a crash leaves its input in
-# build-fuzz/artifacts/ and makes the script exit 1. Prints executions and
-# edges (cov) per target.
+# build-fuzz/artifacts/ and makes the script exit 1. Prints executions,
+# edges (cov), corpus size (inputs kept) and exec/s per target.
+# FUZZ_RUNS=N stops each target after N executions (or SECONDS, whichever
+# comes first): `FUZZ_RUNS=10000000 scripts/fuzz.sh 600` is the release run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -35,7 +37,9 @@ if ((${#targets[@]} == 0)); then
 fi
 
 mkdir -p build-fuzz/artifacts build-fuzz/logs
-printf '%-20s %14s %8s %10s  %s\n' target executions edges exec/s result
+runs_limit=()
+[ -n "${FUZZ_RUNS:-}" ] && runs_limit=(-runs="$FUZZ_RUNS")
+printf '%-20s %12s %7s %7s %8s %8s  %s\n' target executions edges corpus exec/s seconds result
 failed=0
 for t in "${targets[@]}"; do
   bin=build-fuzz/fuzz/fuzz_$t
@@ -43,9 +47,14 @@ for t in "${targets[@]}"; do
   log=build-fuzz/logs/$t.log
   mkdir -p "$work"
   result=clean
-  # -timeout: one input may take at most 10 s; -rss_limit_mb: no input may
-  # make a target hold 2 GiB.
-  if ! nice -n 15 "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+  # -timeout: one input may take at most FUZZ_TIMEOUT s (default 60: inputs
+  # take milliseconds, but a niced run on a busy machine can wait tens of
+  # seconds for a CPU; replay a timeout artifact alone to see its real time:
+  # build-fuzz/fuzz/fuzz_T ARTIFACT); -rss_limit_mb: no input may make a
+  # target hold 2 GiB.
+  start=$(date +%s)
+  if ! nice -n 15 "$bin" -max_total_time="$seconds" "${runs_limit[@]}" -print_final_stats=1 \
+      -timeout="${FUZZ_TIMEOUT:-60}" \
       -rss_limit_mb=2048 -artifact_prefix=build-fuzz/artifacts/"$t"- \
       "$work" "fuzz/corpus/$t" >"$log" 2>&1; then
     result="FAILED (see $log)"
@@ -53,7 +62,9 @@ for t in "${targets[@]}"; do
   fi
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
+  corpus=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
-  printf '%-20s %14s %8s %10s  %s\n' "$t" "$runs" "$edges" "$rate" "$result"
+  printf '%-20s %12s %7s %7s %8s %8s  %s\n' "$t" "$runs" "$edges" "$corpus" "$rate" \
+    "$(($(date +%s) - start))" "$result"
 done
 exit "$failed"
