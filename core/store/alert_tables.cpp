@@ -115,16 +115,18 @@ Result<std::vector<AlertDelivery>> AlertTables::due(TimePoint now, int limit) {
   auto s = db_.statement(kDueDeliveries);
   if (!s) return s.error();
   (*s)->bind(1, to_unix(now)).bind(2, std::int64_t{limit});
-  std::vector<AlertDelivery> out;
-  for (;;) {
-    auto row = (*s)->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    const auto& r = **s;
-    out.push_back({r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4),
-                   static_cast<int>(r.int64(5)), from_unix(r.int64(6)), r.text(7), std::nullopt,
-                   from_unix(r.int64(8))});
-  }
+  return read_rows<AlertDelivery>(*s, [](const sqlite::Statement& r) {
+    return AlertDelivery{r.int64(0),
+                         r.text(1),
+                         r.text(2),
+                         r.text(3),
+                         r.text(4),
+                         static_cast<int>(r.int64(5)),
+                         from_unix(r.int64(6)),
+                         r.text(7),
+                         std::nullopt,
+                         from_unix(r.int64(8))};
+  });
 }
 
 Result<std::optional<TimePoint>> AlertTables::next_delivery_at() {

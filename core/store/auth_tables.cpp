@@ -84,13 +84,7 @@ Result<std::vector<PendingAuth>> AuthTables::pending_of(std::string_view link_id
   auto s = db_.statement(kUnusedPendingAuthsOfLink);
   if (!s) return s.error();
   (*s)->bind(1, *id);
-  std::vector<PendingAuth> out;
-  for (;;) {
-    auto row = (*s)->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(read_pending_auth(**s));
-  }
+  return read_rows<PendingAuth>(*s, read_pending_auth);
 }
 
 Result<void> AuthTables::cancel_pending(std::string_view link_id) {

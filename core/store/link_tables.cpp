@@ -75,15 +75,7 @@ Result<std::vector<LinkRecord>> LinkTables::list(bool include_unlinked) {
   auto s = db_.statement(kListLinks);
   if (!s) return s.error();
   (*s)->bind(1, std::int64_t{include_unlinked ? 1 : 0});
-  std::vector<LinkRecord> links;
-  for (;;) {
-    auto row = (*s)->step();
-    if (!row) return row.error();
-    if (!*row) return links;
-    auto link = read_link(**s);
-    if (!link) return link.error();
-    links.push_back(std::move(*link));
-  }
+  return read_rows<LinkRecord>(*s, read_link);
 }
 
 constexpr Sql kUpdateLink{
@@ -262,15 +254,11 @@ Result<std::vector<AuditEntry>> LinkTables::audit_of(std::string_view link_id, i
   auto s = db_.statement(kAuditOfLink);
   if (!s) return s.error();
   (*s)->bind(1, link_id).bind(2, std::int64_t{limit});
-  std::vector<AuditEntry> out;
-  for (;;) {
-    auto row = (*s)->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    const auto& r = **s;
-    out.push_back({r.int64(0), from_unix(r.int64(1)), r.text(2), r.text(3), r.text(4), r.text(5),
-                   r.text(6), static_cast<long>(r.int64(7)), r.text(8)});
-  }
+  return read_rows<AuditEntry>(*s, [](const sqlite::Statement& r) {
+    return AuditEntry{
+        r.int64(0), from_unix(r.int64(1)),         r.text(2), r.text(3), r.text(4), r.text(5),
+        r.text(6),  static_cast<long>(r.int64(7)), r.text(8)};
+  });
 }
 
 }  // namespace ttlink::store
