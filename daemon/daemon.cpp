@@ -68,8 +68,9 @@ Daemon::Daemon(config::Config& config, Secret app_secret, store::Store& store,
       log_(log),
       http_(io_.get_executor(), http_options(config)),
       limiter_(io_.get_executor(), config.poll.max_qps, config.poll.max_qps),
+      gate_(clock.as_clock()),
       api_(http_, {config.tiktok.api_base, config.tiktok.app_id, std::move(app_secret)},
-           {&limiter_, &metrics_}),
+           {&limiter_, &gate_, &metrics_}),
       links_(store, api_, config, log, clock.as_clock()),
       scheduler_(io_.get_executor(), links_, log, clock.as_clock()),
       alert_engine_(store, config.alerts.repeat_interval, alerts::sink_filters(config.alerts),
@@ -95,8 +96,13 @@ Result<void> Daemon::wire() {
     if (r) dispatcher_->wake();
     return r;
   });
+  app_alerts_.emplace(io_.get_executor(), gate_, alert_engine_, log_, clock_.as_clock(),
+                      [this] { dispatcher_->wake(); });
+  scheduler_.pause_while([this] { return gate_.paused(); });
+  spark_poller_.pause_while([this] { return gate_.paused(); });
+  const links::RetryState retries{&scheduler_, &limiter_, &gate_};
   tiktok::declare_api_metrics(metrics_);
-  links::register_link_metrics(metrics_, links_, scheduler_, limiter_);
+  links::register_link_metrics(metrics_, links_, scheduler_, retries);
   alerts::register_alert_metrics(metrics_, *dispatcher_, store_, clock_.as_clock());
   spark::register_spark_metrics(metrics_, spark_, spark_poller_);
   register_version(registry_);
@@ -105,9 +111,10 @@ Result<void> Daemon::wire() {
     register_debug_clock(registry_, clock_, log_, [this] {
       scheduler_.poke();
       spark_poller_.poke();
+      app_alerts_->evaluate();
     });
   links::register_link_methods(registry_, links_, [this] { return store_.alerts().firing_count(); },
-                               {&scheduler_, &limiter_});
+                               retries);
   spark::register_spark_methods(registry_, spark_);
   register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);
@@ -143,6 +150,7 @@ asio::awaitable<void> Daemon::shut_down(int signo) {
   log_.info("daemon.stopping", {{"signal", std::to_string(signo)}});
   sd_notify(0, "STOPPING=1");
   watchdog_.stop();
+  app_alerts_->stop();
   hup_.cancel();
   control_.stop();
   callback_.stop();
@@ -168,6 +176,7 @@ int Daemon::run() {
   }
   watch_signals();
   dispatcher_->start();
+  app_alerts_->start();
   scheduler_.start();
   spark_poller_.start();
   log_.info("daemon.ready", {{"version", kVersion},

@@ -22,8 +22,10 @@
 #include "core/spark/spark_service.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
+#include "core/tiktok/app_gate.hpp"
 #include "core/tiktok/rate_limiter.hpp"
 #include "core/util/clock.hpp"
+#include "daemon/app_alerts.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/watchdog.hpp"
 
@@ -51,11 +53,13 @@ class Daemon {
   rpc::Registry registry_;
   http::Client http_;
   tiktok::RateLimiter limiter_;
+  tiktok::AppGate gate_;
   tiktok::ApiClient api_;
   links::LinkService links_;
   links::Scheduler scheduler_;
   alerts::Engine alert_engine_;
   std::optional<alerts::Dispatcher> dispatcher_;
+  std::optional<AppAlerts> app_alerts_;
   spark::SparkService spark_;
   spark::SparkPoller spark_poller_;
   Reloader reloader_;

@@ -52,6 +52,7 @@ std::string Faults::add(const json::object& spec, int* id) {
   if (f.http_status < 100 || f.http_status > 599) return "http_status must be 100..599";
   if (auto v = int_of(spec, "code")) f.code = static_cast<long>(*v);
   f.message = str_field(spec, "message");
+  f.match = str_field(spec, "match");
   if (auto v = int_of(spec, "latency_ms")) f.latency_ms = static_cast<int>(*v);
   if (f.kind == FaultKind::kLatency && f.latency_ms <= 0) return "latency_ms must be positive";
   if (auto* count = spec.if_contains("count")) {
@@ -72,9 +73,10 @@ std::string Faults::add(const json::object& spec, int* id) {
   return "";
 }
 
-std::optional<Fault> Faults::take(const std::string& path, Ids& ids) {
+std::optional<Fault> Faults::take(const std::string& path, std::string_view call, Ids& ids) {
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (it->path != "*" && it->path != path) continue;
+    if (!it->match.empty() && call.find(it->match) == std::string_view::npos) continue;
     if (it->remaining) {
       if (*it->remaining <= 0) continue;
       --*it->remaining;
@@ -100,6 +102,7 @@ json::array Faults::to_json() const {
                    {"message", f.message},
                    {"latency_ms", f.latency_ms},
                    {"hits", f.hits}};
+    if (!f.match.empty()) o["match"] = f.match;
     if (f.remaining)
       o["count"] = *f.remaining;
     else

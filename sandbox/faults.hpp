@@ -27,6 +27,7 @@ struct Fault {
   int latency_ms = 0;
   std::optional<int> remaining;  // count mode
   double fraction = 1.0;         // fraction mode (when remaining is empty)
+  std::string match{};           // only calls whose query (k=v&...) or body contains it
   int hits = 0;
 };
 
@@ -35,7 +36,8 @@ class Faults {
   // Adds the fault described by the control API's JSON; "" or the error.
   std::string add(const boost::json::object& spec, int* id);
   // The fault that applies to this call, if any (consumes one count).
-  std::optional<Fault> take(const std::string& path, Ids& ids);
+  // `call`: the decoded query as k=v& pairs, then the body (for `match`).
+  std::optional<Fault> take(const std::string& path, std::string_view call, Ids& ids);
   void clear() { faults_.clear(); }
   boost::json::array to_json() const;
 

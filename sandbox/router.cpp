@@ -112,7 +112,10 @@ boost::asio::awaitable<HttpReply> Router::api(const HttpRequest& req, const std:
     state_.log.add(req, state_.world.now(), 200, 40100, "qps");
     co_return reply;
   }
-  auto fault = state_.faults.take(api_path, state_.ids);
+  std::string call;
+  for (const auto& [k, v] : req.query) call += k + "=" + v + "&";
+  call += req.body;
+  auto fault = state_.faults.take(api_path, call, state_.ids);
   if (fault && fault->kind == FaultKind::kLatency) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     timer.expires_after(std::chrono::milliseconds(fault->latency_ms));

@@ -161,6 +161,15 @@ Result<void> Engine::reconcile(AlertKind kind, const std::vector<Condition>& hol
   return {};
 }
 
+Result<void> Engine::settle(AlertKind kind, const std::string& subject,
+                            const std::optional<Condition>& holding) {
+  if (holding) return raise(*holding);
+  auto current = firing(fingerprint(kind, subject));
+  if (!current) return current.error();
+  if (!*current) return {};
+  return resolve(**current);
+}
+
 Result<void> Engine::raise(const Condition& c) {
   auto current = firing(fingerprint(c.kind, c.subject));
   if (!current) return current.error();

@@ -46,6 +46,10 @@ class Engine {
   // Fires what `holding` says holds now (once per fingerprint) and resolves
   // every firing alert of `kind` that is not among them.
   Result<void> reconcile(AlertKind kind, const std::vector<Condition>& holding);
+  // One subject's alert of `kind`: fired (once) while `holding` is set,
+  // resolved when it is not. Leaves every other alert of the kind alone.
+  Result<void> settle(AlertKind kind, const std::string& subject,
+                      const std::optional<Condition>& holding);
   // Queues repeats of unacked firing alerts last sent repeat_interval ago.
   Result<int> queue_repeats();
   // Firing alerts, or all (newest first), as payloads with "acked".

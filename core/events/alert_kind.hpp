@@ -46,6 +46,7 @@ inline constexpr AlertKind kLinkStateKinds[] = {
     AlertKind::kAdvertiserInactive,   AlertKind::kPermissionDenied,
     AlertKind::kRefreshTokenExpiring, AlertKind::kRefreshFailing,
     AlertKind::kUpstreamUnreachable,  AlertKind::kUpstreamError,
+    AlertKind::kIdentityUnavailable,
 };
 
 }  // namespace ttlink

@@ -14,6 +14,11 @@ struct Spec {
 std::optional<Spec> spec_for(LinkState to, Trouble trouble) {
   switch (to) {
     case LinkState::kReauthRequired:
+      if (trouble == Trouble::kIdentity)
+        return Spec{AlertKind::kIdentityUnavailable, Severity::kCritical,
+                    "Reauthorize the TikTok account: Ads Manager shows its identity as not "
+                    "available",
+                    "ttlinkctl reauth "};
       return Spec{AlertKind::kReauthRequired, Severity::kCritical, "Reauthorize the TikTok account",
                   "ttlinkctl reauth "};
     case LinkState::kNotBusiness:
@@ -32,6 +37,11 @@ std::optional<Spec> spec_for(LinkState to, Trouble trouble) {
                   "Reauthorize the TikTok account before the refresh token expires",
                   "ttlinkctl reauth "};
     case LinkState::kDegraded:
+      if (trouble == Trouble::kIdentity)
+        return Spec{AlertKind::kIdentityUnavailable, Severity::kCritical,
+                    "Check the identity in Ads Manager (Assets, Identities): Spark Ads cannot "
+                    "use it until it shows Available",
+                    "ttlinkctl link show ", false};
       if (trouble == Trouble::kUpstreamError)
         return Spec{AlertKind::kUpstreamError, Severity::kCritical,
                     "Report it with the request_id: upstream keeps refusing a request no rule "

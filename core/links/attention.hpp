@@ -11,7 +11,9 @@ namespace ttlink::links {
 
 // Why a link is DEGRADED: its checks, or its token refreshes, keep failing
 // for want of upstream; or upstream keeps answering what no rule explains.
-enum class Trouble { kChecks, kRefresh, kUpstreamError };
+// kIdentity: the identity's available_status is not AVAILABLE (the link is
+// REAUTH_REQUIRED for the documented statuses, DEGRADED for others).
+enum class Trouble { kChecks, kRefresh, kUpstreamError, kIdentity };
 
 // The attention `to` needs, or nullopt for healthy and quiet states.
 // `action_url` goes into critical kinds (a person must authorize again).

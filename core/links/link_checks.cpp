@@ -65,8 +65,19 @@ Verdict judge_identity(const std::optional<tiktok::Identity>& identity,
   if (s == "IS_PRIVATE_ACCOUNT" || s == "NOT_BUSINESS_ACCOUNT")
     return {LinkState::kNotBusiness, 0,
             "identity @" + username + " is " + s + "; make it a public Business Account"};
-  return {LinkState::kReauthRequired, 0,
-          "identity @" + username + " is " + (s.empty() ? "not available" : s) + "; reauthorize"};
+  // tiktok-api.md: NO_VALID_BIND_ACCOUNT (link lost) and SCOPE_UNAVAILABLE
+  // (scopes missing) are fixed by reauthorizing. Any other status is not
+  // documented: a person looks, and no reauthorization is asked for blindly.
+  if (s == "NO_VALID_BIND_ACCOUNT" || s == "SCOPE_UNAVAILABLE")
+    return {LinkState::kReauthRequired, 0,
+            "identity @" + username + " of advertiser " + advertiser_id + " is " + s +
+                "; reauthorize",
+            "", Trouble::kIdentity};
+  return {LinkState::kDegraded, 0,
+          "identity @" + username + " of advertiser " + advertiser_id + " is " +
+              (s.empty() ? "not available (no available_status)" : s) +
+              "; check it in Ads Manager",
+          "", Trouble::kIdentity};
 }
 
 Verdict judge_refresh_expiry(TimePoint refresh_expires_at, TimePoint now, Seconds warn_before) {
@@ -84,10 +95,6 @@ std::optional<Verdict> judge_upstream_error(const Error& e) {
       return Verdict{LinkState::kReauthRequired, e.upstream_code, e.message, e.request_id};
     case tiktok::Reaction::kPermission:
       return Verdict{LinkState::kPermissionDenied, e.upstream_code, e.message, e.request_id};
-    case tiktok::Reaction::kAppForbidden:
-      return Verdict{LinkState::kReauthRequired, e.upstream_code,
-                     e.message + " (the app itself is forbidden: every link is affected)",
-                     e.request_id};
     default:
       return std::nullopt;
   }

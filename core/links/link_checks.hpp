@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/links/attention.hpp"
 #include "core/tiktok/advertiser.hpp"
 #include "core/tiktok/business.hpp"
 #include "core/tiktok/identity.hpp"
@@ -26,6 +27,7 @@ struct Verdict {
   long code = 0;             // upstream code behind it, or 0
   std::string message;       // for a person: what is wrong and what to do
   std::string request_id{};  // upstream's, when an answer decided it
+  Trouble trouble = Trouble::kChecks;  // which alert the state raises (attention.hpp)
 };
 
 // Scopes: every configured scope must be granted ("a,b,c" as upstream sends).

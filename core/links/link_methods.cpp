@@ -13,6 +13,17 @@ using rpc::MethodError;
 using rpc::MethodResult;
 using rpc::Peer;
 
+std::vector<tiktok::OpenBackoff> open_backoffs(const RetryState& retries) {
+  std::vector<tiktok::OpenBackoff> out;
+  if (retries.gate)
+    if (auto left = retries.gate->seconds_left())
+      out.push_back({"app", "", *left, retries.gate->condition()->code,
+                     retries.gate->condition()->message});
+  if (retries.limiter)
+    for (auto& b : retries.limiter->open_backoffs()) out.push_back(std::move(b));
+  return out;
+}
+
 namespace {
 
 store::Actor actor_of(const Peer& peer) {
@@ -36,11 +47,16 @@ MethodResult link_result(LinkService& s, const Result<store::LinkRecord>& link) 
 // Back-off windows open now and links waiting to retry, with why.
 json::object retry_json(LinkService& s, const RetryState& retries) {
   json::array backoffs, failing;
-  if (retries.limiter)
-    for (const auto& b : retries.limiter->open_backoffs())
-      backoffs.push_back(json::object{{"scope", b.scope},
-                                      {"endpoint", b.endpoint},
-                                      {"seconds_left", static_cast<std::int64_t>(b.seconds_left)}});
+  for (const auto& b : open_backoffs(retries)) {
+    json::object o{{"scope", b.scope},
+                   {"endpoint", b.endpoint},
+                   {"seconds_left", static_cast<std::int64_t>(b.seconds_left)}};
+    if (b.code) {
+      o["code"] = b.code;
+      o["reason"] = b.reason;
+    }
+    backoffs.push_back(std::move(o));
+  }
   if (retries.scheduler)
     for (const auto& [id, failures] : retries.scheduler->failing()) {
       auto link = s.store().links().get(id);

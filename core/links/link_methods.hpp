@@ -6,6 +6,7 @@
 #include "core/links/link_service.hpp"
 #include "core/links/scheduler.hpp"
 #include "core/rpc/registry.hpp"
+#include "core/tiktok/app_gate.hpp"
 #include "core/tiktok/rate_limiter.hpp"
 
 namespace ttlink::links {
@@ -17,7 +18,10 @@ using FiringCount = std::function<Result<int>()>;
 struct RetryState {
   const Scheduler* scheduler = nullptr;
   const tiktok::RateLimiter* limiter = nullptr;
+  const tiktok::AppGate* gate = nullptr;
 };
+// Open back-off windows: the app's pause (40113/61000) and each endpoint's.
+std::vector<tiktok::OpenBackoff> open_backoffs(const RetryState& retries);
 void register_link_methods(rpc::Registry& registry, LinkService& service, FiringCount alerts_firing,
                            RetryState retries = {});
 

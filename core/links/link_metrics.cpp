@@ -20,7 +20,7 @@ void collect_links(metrics::Registry& r, LinkService& links) {
 }  // namespace
 
 void register_link_metrics(metrics::Registry& r, LinkService& links, Scheduler& scheduler,
-                           tiktok::RateLimiter& limiter) {
+                           RetryState retries) {
   r.declare("ttlink_links", Type::kGauge, "Links by state");
   r.declare("ttlink_refresh_total", Type::kCounter, "Account token refreshes by outcome");
   r.declare("ttlink_checks_total", Type::kCounter, "Scheduled link checks by outcome");
@@ -31,12 +31,13 @@ void register_link_metrics(metrics::Registry& r, LinkService& links, Scheduler& 
   r.declare("ttlink_next_refresh_timestamp_seconds", Type::kGauge,
             "When the next account token refresh is due (unix time; absent when none)");
   r.declare("ttlink_backoff_active", Type::kGauge,
-            "Seconds left of an open back-off window (40100/40132: endpoint; 61000: the app)");
+            "Seconds left of an open back-off window (40100/40132: endpoint; 40113/61000: the app)");
   r.declare("ttlink_links_failing", Type::kGauge,
             "Links whose last checks or refreshes failed and that wait for a retry");
-  r.add_collector([&links, &scheduler, &limiter](metrics::Registry& reg) {
+  const tiktok::RateLimiter& limiter = *retries.limiter;
+  r.add_collector([&links, &scheduler, &limiter, retries](metrics::Registry& reg) {
     reg.clear("ttlink_backoff_active");
-    for (const auto& b : limiter.open_backoffs())
+    for (const auto& b : open_backoffs(retries))
       reg.set("ttlink_backoff_active", {{"scope", b.scope}, {"endpoint", b.endpoint}},
               b.seconds_left);
     reg.set("ttlink_links_failing", {}, static_cast<double>(scheduler.failing().size()));

@@ -4,11 +4,11 @@
 // earliest refresh-token expiry.
 #include "core/links/scheduler.hpp"
 #include "core/metrics/metrics.hpp"
-#include "core/tiktok/rate_limiter.hpp"
+#include "core/links/link_methods.hpp"
 
 namespace ttlink::links {
 
 void register_link_metrics(metrics::Registry& registry, LinkService& links, Scheduler& scheduler,
-                           tiktok::RateLimiter& limiter);
+                           RetryState retries);
 
 }  // namespace ttlink::links

@@ -264,7 +264,7 @@ Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor
                            {"to", to_string(v.state)},
                            {"code", std::to_string(v.code)},
                            {"reason", v.message}});
-  if (auto r = change_state(link, v.state, reason_of(v), actor); !r) return r.error();
+  if (auto r = change_state(link, v.state, reason_of(v), actor, v.trouble); !r) return r.error();
   link.state = v.state;
   link.reason_code = v.code;
   link.reason_message = v.message;

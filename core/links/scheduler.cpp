@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/tiktok/app_gate.hpp"
 #include "core/tiktok/envelope.hpp"
 
 namespace ttlink::links {
@@ -136,6 +137,7 @@ void Scheduler::dispatch_due_work() {
 }
 
 void Scheduler::launch_queued_work() {
+  if (paused_ && paused_()) return;
   while (!stopped_ && in_flight_.size() < options_.max_in_flight && !queue_.empty()) {
     DueWork work = std::move(queue_.front());
     queue_.pop_front();
@@ -182,10 +184,19 @@ awaitable<void> Scheduler::check_one(const std::string& link_id) {
 // an alert (upstream_error when upstream keeps answering what no rule
 // explains), tokens untouched; recovery resolves it. Never given up on.
 void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh) {
+  if (e.kind == ErrorKind::kUpstream && tiktok::pauses_app(e.upstream_code)) {
+    // The app is paused (40113/61000): one app-wide alert says so, and the
+    // work stays due until the gate opens. Not this link's failure.
+    log_.debug("scheduler.app_paused", {{"link", link_id}, {"code", std::to_string(e.upstream_code)}});
+    return;
+  }
   auto& f = failures_[link_id];
   ++f.count;
   const auto outcome = tiktok::outcome_of(e);
-  const Trouble trouble = outcome == tiktok::Outcome::kBug ? Trouble::kUpstreamError
+  // 40110 outside a link attempt is as unexplained as any unknown code.
+  const bool unexplained =
+      outcome == tiktok::Outcome::kBug || outcome == tiktok::Outcome::kLinkAttempt;
+  const Trouble trouble = unexplained ? Trouble::kUpstreamError
                           : refresh                        ? Trouble::kRefresh
                                                            : Trouble::kChecks;
   const TimePoint when = clock_() + backoff(f.count, refresh);

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -46,6 +47,9 @@ class Scheduler {
   // stop(), then returns once in-flight work has finished.
   boost::asio::awaitable<void> drain();
   void poke();  // look for due work now (the clock moved)
+  // No work starts while `paused` returns true (the app is paused upstream:
+  // tiktok::AppGate); due work waits for it, it is not failed.
+  void pause_while(std::function<bool()> paused) { paused_ = std::move(paused); }
   bool idle() const { return in_flight_.empty(); }
   const SchedulerStats& stats() const { return stats_; }
   // Links whose last attempts failed: failures in a row, by link id.
@@ -72,6 +76,7 @@ class Scheduler {
   boost::asio::steady_timer timer_;
   IdleSignal idle_;
   bool stopped_ = false;
+  std::function<bool()> paused_;
   std::set<std::string> in_flight_;
   struct DueWork {
     std::string link_id;

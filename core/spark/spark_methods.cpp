@@ -147,6 +147,7 @@ awaitable<MethodResult> sync(SparkService& s, const json::object& params) {
   co_return json::value(json::object{{"posts", report->posts},
                                      {"adgroups", report->adgroups},
                                      {"videos", report->videos},
+                                     {"sources_failed", report->sources_failed},
                                      {"requests", report->comments.requests},
                                      {"new_comments", report->comments.new_comments},
                                      {"more", report->comments.more}});

@@ -1,5 +1,8 @@
 #include "core/spark/spark_poller.hpp"
 
+#include "core/tiktok/app_gate.hpp"
+#include "core/tiktok/envelope.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -58,13 +61,22 @@ asio::awaitable<bool> SparkPoller::round() {
   }
   bool more = false;
   for (const auto& link : *links) {
-    if (!running_) break;
+    if (!running_ || (paused_ && paused_())) break;
     if (!SparkService::syncable(link)) continue;
     auto report = co_await spark_.sync_link(link.id);
+    if (!report && report.error().kind == ErrorKind::kUpstream &&
+        tiktok::pauses_app(report.error().upstream_code))
+      break;  // the app is paused (one app-wide alert): not this link's failure
     spark_.note_sync(link.id, report);
     if (!report) {
       ++stats_.syncs_failed;
-      log_.warn("spark.sync_failed", {{"link", link.id}, {"error", report.error().message}});
+      const Error& e = report.error();
+      log_.warn("spark.sync_failed",
+                {{"link", link.id},
+                 {"outcome", std::string(tiktok::to_string(tiktok::outcome_of(e)))},
+                 {"code", std::to_string(e.upstream_code)},
+                 {"request_id", e.request_id},
+                 {"error", e.message}});
       continue;
     }
     ++stats_.syncs_ok;

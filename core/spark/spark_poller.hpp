@@ -33,6 +33,9 @@ class SparkPoller {
   // stop(), then returns once the link being synced is done.
   boost::asio::awaitable<void> drain();
   void poke();  // poll now (the clock moved, a link was added)
+  // No link is synced while `paused` returns true (the app is paused
+  // upstream: tiktok::AppGate); such a round is not a failure of any link.
+  void pause_while(std::function<bool()> paused) { paused_ = std::move(paused); }
   bool idle() const { return !busy_; }
   const PollerStats& stats() const { return stats_; }
 
@@ -45,6 +48,7 @@ class SparkPoller {
   std::function<Seconds()> interval_;
   boost::asio::steady_timer timer_;
   IdleSignal idle_;
+  std::function<bool()> paused_;
   bool running_ = false;
   bool busy_ = false;
   bool poked_ = false;

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "core/tiktok/envelope.hpp"
 #include "core/tiktok/posts.hpp"
 
 namespace ttlink::spark {
@@ -88,22 +89,50 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
   auto ads = co_await tiktok::spark_ads(api_, *token, link->advertiser_id);
   if (!ads) co_return ads.error();
   for (const auto& group : adgroups_of(*link, *ads)) {
+    const std::string source = "adgroup:" + group;
+    if (sources_.waiting(link->id, source, clock_())) continue;
     ++report.adgroups;
     auto synced = co_await comments_.sync_adgroup(*link, *token, group);
-    if (!synced) co_return synced.error();
-    report.comments += *synced;
+    if (auto r = source_outcome(*link, source, synced, report); !r) co_return r.error();
   }
   const auto videos = own_videos(*link);
   if (videos.empty()) co_return report;
   auto access = co_await account_tokens_(link->open_id);
   if (!access) co_return access.error();
   for (const auto& video : videos) {
+    const std::string source = "video:" + video;
+    if (sources_.waiting(link->id, source, clock_())) continue;
     ++report.videos;
     auto synced = co_await comments_.sync_video(*link, *access, video);
-    if (!synced) co_return synced.error();
-    report.comments += *synced;
+    if (auto r = source_outcome(*link, source, synced, report); !r) co_return r.error();
   }
   co_return report;
+}
+
+// One source's read: counted on success; a permanent failure backs that
+// source off alone (the link's other sources go on); any other failure
+// (transient, a token, the app) ends the link's sync with that error.
+Result<void> SparkService::source_outcome(const store::LinkRecord& link, const std::string& source,
+                                          const Result<SyncReport>& synced,
+                                          LinkSyncReport& report) {
+  if (synced) {
+    sources_.succeeded(link.id, source);
+    report.comments += *synced;
+    return {};
+  }
+  if (!permanent_for_source(synced.error())) return synced.error();
+  ++report.sources_failed;
+  const TimePoint retry =
+      sources_.failed(link.id, source, synced.error(), clock_(), config_.poll.comments_interval);
+  log_.warn("spark.source_failed", {{"link", link.id},
+                                    {"source", source},
+                                    {"outcome", std::string(tiktok::to_string(
+                                                    tiktok::outcome_of(synced.error())))},
+                                    {"code", std::to_string(synced.error().upstream_code)},
+                                    {"request_id", synced.error().request_id},
+                                    {"retry_at", format_rfc3339(retry)},
+                                    {"error", synced.error().message}});
+  return {};
 }
 
 std::vector<std::string> SparkService::own_videos(const store::LinkRecord& link) {
@@ -163,6 +192,17 @@ awaitable<Result<void>> SparkService::post_hidden(const store::LinkRecord& link,
                                                 hidden);
 }
 
+// A person's action upstream refused: they are told by ttlinkctl, and the
+// journal keeps upstream's code and request_id. Not retried: they decide.
+void SparkService::log_failed_action(std::string_view event, const std::string& comment_id,
+                                     const Error& e) {
+  log_.warn(event, {{"comment", comment_id},
+                    {"outcome", std::string(tiktok::to_string(tiktok::outcome_of(e)))},
+                    {"code", std::to_string(e.upstream_code)},
+                    {"request_id", e.request_id},
+                    {"error", e.message}});
+}
+
 Result<store::LinkRecord> SparkService::link_of(const store::CommentRecord& c) {
   auto link = store_.links().get(c.link_id);
   if (!link) return link.error();
@@ -201,7 +241,10 @@ awaitable<Result<ActionResult>> SparkService::reply(std::string comment_id, std:
   auto link = link_of(*comment);
   if (!link) co_return link.error();
   auto posted = co_await post_reply(*link, *comment, text);
-  if (!posted) co_return posted.error();
+  if (!posted) {
+    log_failed_action("comment.reply_failed", comment_id, posted.error());
+    co_return posted.error();
+  }
   if (posted->author.empty()) posted->author = link->identity_id;  // the Marketing API omits it
   const std::vector<std::string> no_keywords;                      // our own reply matches none
   const store::CommentRecord reply =
@@ -229,7 +272,11 @@ awaitable<Result<ActionResult>> SparkService::set_hidden(std::string comment_id,
   auto link = link_of(*comment);
   if (!link) co_return link.error();
   auto done = co_await post_hidden(*link, *comment, hidden);
-  if (!done) co_return done.error();
+  if (!done) {
+    log_failed_action(hidden ? "comment.hide_failed" : "comment.unhide_failed", comment_id,
+                      done.error());
+    co_return done.error();
+  }
   auto stored = store_.in_transaction([&]() -> Result<void> {
     if (auto r = store_.spark().set_hidden(comment_id, hidden); !r) return r;
     return audit(*comment, actor, hidden ? "comment.hide" : "comment.unhide",
@@ -312,6 +359,20 @@ std::vector<alerts::Condition> SparkService::sync_failing_conditions() const {
     c.action = {"Comments have stopped arriving: check the reason; ttlink keeps retrying",
                 std::nullopt};
     c.ctl = "ttlinkctl sync " + link_id;
+    out.push_back(std::move(c));
+  }
+  for (const auto& f : sources_.failing(kSourceFailuresBeforeAlert)) {
+    alerts::Condition c;
+    c.kind = AlertKind::kCommentsSyncFailing;
+    c.severity = Severity::kWarning;
+    c.subject = f.link_id + "/" + f.source;
+    c.link.id = f.link_id;
+    c.reason = f.last;
+    c.action = {"Comments of " + f.source +
+                    " have stopped arriving: upstream refuses to list them; ttlink retries it "
+                    "with back-off (the link's other comments still arrive)",
+                std::nullopt};
+    c.ctl = "ttlinkctl sync " + f.link_id;
     out.push_back(std::move(c));
   }
   return out;

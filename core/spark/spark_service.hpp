@@ -17,6 +17,7 @@
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/comments.hpp"
+#include "core/spark/source_backoff.hpp"
 #include "core/util/keyed_mutex.hpp"
 #include "core/util/log.hpp"
 
@@ -26,6 +27,7 @@ struct LinkSyncReport {
   int posts = 0;
   int adgroups = 0;
   int videos = 0;  // own posts read through the Accounts API
+  int sources_failed = 0;  // ad groups or posts refused for good (backed off alone)
   SyncReport comments;
 };
 
@@ -76,6 +78,7 @@ class SparkService {
   Result<void> with_link_facts(std::vector<alerts::Condition>& conditions);
   std::vector<alerts::Condition> sync_failing_conditions() const;
   Result<store::LinkRecord> link_of(const store::CommentRecord& c);
+  void log_failed_action(std::string_view event, const std::string& comment_id, const Error& e);
   Result<Secret> advertiser_token(const std::string& advertiser_id);
   Result<void> audit(const store::CommentRecord& c, const store::Actor& actor, std::string action,
                      std::string message);
@@ -86,11 +89,15 @@ class SparkService {
   boost::asio::awaitable<Result<void>> post_hidden(const store::LinkRecord& link,
                                                    const store::CommentRecord& c, bool hidden);
 
+  Result<void> source_outcome(const store::LinkRecord& link, const std::string& source,
+                              const Result<SyncReport>& synced, LinkSyncReport& report);
+
   struct SyncFailures {
     int count = 0;
     Reason last;
   };
   std::map<std::string, SyncFailures> sync_failures_;  // by link id
+  SourceBackoff sources_;
 
   store::Store& store_;
   tiktok::ApiClient& api_;

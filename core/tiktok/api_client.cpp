@@ -8,6 +8,7 @@
 
 #include "core/http/client.hpp"
 #include "core/metrics/metrics.hpp"
+#include "core/tiktok/app_gate.hpp"
 #include "core/tiktok/envelope.hpp"
 #include "core/tiktok/rate_limiter.hpp"
 
@@ -59,6 +60,8 @@ awaitable<Result<json::object>> ApiClient::send(std::string_view path, std::stri
   req.headers.emplace_back("Accept", "application/json");
   if (req.method == "POST") req.headers.emplace_back("Content-Type", "application/json");
   if (access_token) req.headers.emplace_back("Access-Token", access_token->reveal());
+  if (instruments_.gate)
+    if (auto refused = instruments_.gate->refuse()) co_return std::move(*refused);
   if (instruments_.limiter) co_await instruments_.limiter->acquire(path);
   auto started = std::chrono::steady_clock::now();
   auto response = co_await http_.send(url, std::move(req));
@@ -80,16 +83,13 @@ void ApiClient::record(std::string_view path, const Result<json::object>& outcom
   if (!outcome) {
     const Error& e = outcome.error();
     code = e.kind == ErrorKind::kUpstream ? std::to_string(e.upstream_code) : "transport";
-    if (e.message.find("HTTP ") != std::string::npos && e.kind != ErrorKind::kUpstream)
-      code = "http_error";
-    if (e.kind == ErrorKind::kUpstream && instruments_.limiter) {
-      Reaction r = classify(e.upstream_code);
-      if (e.upstream_code == 61000 || r == Reaction::kBackOffLong)
-        instruments_.limiter->back_off("", std::chrono::seconds(60));
-      else if (e.upstream_code == 40100 || e.upstream_code == 40132)
-        instruments_.limiter->back_off(path, std::chrono::seconds(1));
-    }
+    if (e.message.find("HTTP ") != std::string::npos && e.upstream_code == 0) code = "http_error";
+    if (e.kind == ErrorKind::kUpstream && instruments_.limiter &&
+        (e.upstream_code == 40100 || e.upstream_code == 40132))
+      instruments_.limiter->back_off(path, std::chrono::seconds(1));
   }
+  if (instruments_.gate)
+    instruments_.gate->answered(outcome ? Result<void>() : Result<void>(outcome.error()));
   if (!instruments_.metrics) return;
   metrics::Registry& m = *instruments_.metrics;
   m.inc("ttlink_upstream_requests_total", {{"endpoint", std::string(path)}, {"code", code}});

@@ -12,7 +12,9 @@ namespace {
 Error transport_error(int http_status, std::string_view path) {
   std::string m = "HTTP " + std::to_string(http_status) + " from " + std::string(path);
   if (http_status >= 500 || http_status == 429 || http_status == 408) return Error::transient(m);
-  return Error::invalid(m + " (is tiktok.api_base right?)");
+  // Upstream refused the request itself (no envelope, code 0): no rule
+  // explains it, so it is an upstream error for the outcome table (ttlink_bug).
+  return Error::upstream(0, m + " (is tiktok.api_base right?)");
 }
 
 }  // namespace
@@ -29,7 +31,13 @@ Result<json::object> decode_envelope(int http_status, std::string_view body,
     return Error::transient("response from " + std::string(path) + " has no integer code");
   std::string message;
   if (auto* m = env.if_contains("message"); m && m->is_string()) message = m->get_string();
-  if (code->get_int64() != 0) {
+  // 20001 (partial success) carries the items that succeeded in `data`:
+  // decoded like a success, each family then treats what is missing per
+  // item. Without a data object it is an error like any other.
+  const json::value* partial_data = env.if_contains("data");
+  const bool partial = code->get_int64() == kPartialSuccess && partial_data &&
+                       partial_data->is_object() && !partial_data->get_object().empty();
+  if (code->get_int64() != 0 && !partial) {
     if (message.empty()) message = "(no message)";
     Error e =
         Error::upstream(static_cast<long>(code->get_int64()), std::string(path) + ": " + message);

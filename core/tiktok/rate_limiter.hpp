@@ -35,6 +35,8 @@ struct OpenBackoff {
   std::string scope;
   std::string endpoint;
   double seconds_left = 0;
+  long code = 0;          // the upstream code that opened it (app pauses)
+  std::string reason{};   // upstream's message (app pauses)
 };
 
 struct RateLimiterStats {

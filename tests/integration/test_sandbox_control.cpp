@@ -53,6 +53,22 @@ TEST_F(SandboxControl, HttpStatusFaultForNextNCallsThenNormal) {
   EXPECT_EQ(envelope_code(*after), 40104);  // processed normally: no token given
 }
 
+// `match` narrows a fault to the calls whose query or body contains it
+// (one ad group among several, one advertiser).
+TEST_F(SandboxControl, AMatchedFaultHitsOnlyTheCallsThatContainIt) {
+  add_fault(R"({"path":"/bc/get/","kind":"code","code":40002,"match":"page=7","fraction":1.0})");
+  auto other = bc_get();
+  ASSERT_TRUE(other);
+  EXPECT_EQ(envelope_code(*other), 40104);  // not matched: processed normally
+  auto matched = sandbox_->http().get(sandbox_->api("/bc/get/") + "?page=7");
+  ASSERT_TRUE(matched);
+  EXPECT_EQ(envelope_code(*matched), 40002);
+  auto listed = sandbox_->control("GET", "/faults").at("faults").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed.at(0).at("match").as_string(), "page=7");
+  EXPECT_EQ(listed.at(0).at("hits").as_int64(), 1);
+}
+
 TEST_F(SandboxControl, CodeFaultAnswersEnvelopeAndLeavesWorldUnchanged) {
   auto world = sandbox_->world();
   auto app = world.at("app").as_object();

@@ -200,23 +200,76 @@ TEST_F(Spark, AYearOfDailyCommentsArrivesWholeUnderThe30DayRangeLimit) {
 // A comment listing that keeps failing was only logged: nobody learnt that
 // comments had stopped arriving. Three failed polls in a row raise
 // comments_sync_failing with the reason; a good poll resolves it.
+// Transient trouble fails the whole link's sync: after three failed polls
+// in a row comments_sync_failing (for the link) fires, and resolves.
 TEST_F(Spark, CommentSyncThatKeepsFailingIsAlertedAndResolvedWhenItWorksAgain) {
   start("[poll]\ncomments_interval = \"1s\"\n");
   sandbox->control("POST", "/faults",
-                   R"({"path":"/comment/list/","kind":"code","code":40002,)"
-                   R"("message":"The time range cannot exceed 30 days.","fraction":1.0})");
+                   R"({"path":"/comment/list/","kind":"code","code":50002,)"
+                   R"("message":"Service timeout","fraction":1.0})");
   ASSERT_TRUE(
       wait_until([&] { return !alerts_of("comments_sync_failing").empty(); }, deadline_in(30s)))
       << daemon->log_text();
   const auto alert = alerts_of("comments_sync_failing").at(0).as_object();
   EXPECT_EQ(alert.at("severity").as_string(), "warning");
-  EXPECT_EQ(alert.at("reason").at("code").as_int64(), 40002);
+  EXPECT_EQ(alert.at("reason").at("code").as_int64(), 50002);
   EXPECT_FALSE(alert.at("reason").at("request_id").as_string().empty());
   EXPECT_EQ(str(alert.at("fingerprint")), "comments_sync_failing/" + link_id);
   sandbox->control("DELETE", "/faults");
   EXPECT_TRUE(
       wait_until([&] { return alerts_of("comments_sync_failing").empty(); }, deadline_in(30s)))
       << daemon->log_text();
+}
+
+// A permanent refusal for one ad group (40002 here) backs that ad group off
+// alone (one comments interval, then doubling) while the link's other
+// sources (its own posts, through the Accounts API) keep arriving; three
+// refusals in a row raise comments_sync_failing for LINK/adgroup:ID, and a
+// success resolves it.
+TEST_F(Spark, APermanentlyRefusedAdGroupIsBackedOffAloneAndAlerted) {
+  start("[poll]\ncomments_interval = \"1h\"\n");
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/comment/list/","kind":"code","code":40002,)"
+                   R"("message":"Invalid parameter","fraction":1.0})");
+  // The poller (poked by each clock move) and spark.sync share the back-off:
+  // whichever asks first is refused, the other finds the ad group waiting.
+  auto refusals = [&] {
+    int n = 0;
+    const json::value log = sandbox->control("GET", "/requests");
+    for (const auto& r : log.at("requests").as_array())
+      if (str(r.at("path")) == "/open_api/v1.3/comment/list/" && r.at("code").as_int64() == 40002)
+        ++n;
+    return n;
+  };
+  auto first = sync();
+  EXPECT_EQ(first.at("videos").as_int64(), 3);  // the account's own posts are still read
+  EXPECT_EQ(refusals(), 1);
+  sync();
+  sync();
+  EXPECT_EQ(refusals(), 1) << "asked again within its back-off";
+  EXPECT_TRUE(alerts_of("comments_sync_failing").empty());
+  advance_clocks(3600);  // one interval: asked again, refused (next in 2 h)
+  sync();
+  EXPECT_EQ(refusals(), 2);
+  advance_clocks(3600);
+  sync();
+  EXPECT_EQ(refusals(), 2) << "the back-off doubled";
+  advance_clocks(3600);
+  sync();
+  EXPECT_EQ(refusals(), 3);
+  auto alerts = alerts_of("comments_sync_failing");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(str(alerts.at(0).at("fingerprint"))
+                .rfind("comments_sync_failing/" + link_id + "/adgroup:", 0),
+            0u)
+      << json::serialize(alerts);
+  EXPECT_EQ(alerts.at(0).at("reason").at("code").as_int64(), 40002);
+  EXPECT_EQ(str(link_state().at("state")), "ACTIVE");  // a source's trouble, not the link's
+
+  sandbox->control("DELETE", "/faults");
+  advance_clocks(4 * 3600);
+  sync();
+  EXPECT_TRUE(alerts_of("comments_sync_failing").empty());
 }
 
 TEST_F(Spark, ABacklogLargerThanOneSyncResumesOnTheLastPageRead) {

@@ -52,6 +52,21 @@ TEST(LinkChecks, IdentityMustExistAndBeAvailable) {
   EXPECT_EQ(judge_identity(id, "1", "brand").state, LinkState::kActive);
   id.available_status = "NO_VALID_BIND_ACCOUNT";
   EXPECT_EQ(judge_identity(id, "1", "brand").state, LinkState::kReauthRequired);
+  EXPECT_EQ(judge_identity(id, "1", "brand").trouble, Trouble::kIdentity);
+  id.available_status = "SCOPE_UNAVAILABLE";
+  EXPECT_EQ(judge_identity(id, "1", "brand").state, LinkState::kReauthRequired);
+  // Undocumented: a person looks; no blind reauthorization.
+  id.available_status = "SOMETHING_NEW";
+  EXPECT_EQ(judge_identity(id, "1", "brand").state, LinkState::kDegraded);
+  EXPECT_EQ(judge_identity(id, "1", "brand").trouble, Trouble::kIdentity);
+  auto a = attention_for(LinkState::kDegraded, Trouble::kIdentity, "7", std::string("u"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, AlertKind::kIdentityUnavailable);
+  EXPECT_FALSE(a->action.url);  // not fixed by authorizing again
+  a = attention_for(LinkState::kReauthRequired, Trouble::kIdentity, "7", std::string("u"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, AlertKind::kIdentityUnavailable);
+  EXPECT_EQ(a->action.url, "u");
   id.available_status = "IS_PRIVATE_ACCOUNT";
   EXPECT_EQ(judge_identity(id, "1", "brand").state, LinkState::kNotBusiness);
 }

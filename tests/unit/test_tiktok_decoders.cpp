@@ -10,6 +10,7 @@
 #include "core/tiktok/advertiser.hpp"
 #include "core/tiktok/business.hpp"
 #include "core/tiktok/comments.hpp"
+#include "core/tiktok/envelope.hpp"
 #include "core/tiktok/oauth_account.hpp"
 #include "core/tiktok/paging.hpp"
 #include "core/tiktok/posts.hpp"
@@ -84,6 +85,33 @@ TEST(Decoders, ACommentWithoutATimeIsATransientError) {
   ASSERT_FALSE(page);
   EXPECT_EQ(page.error().kind, ErrorKind::kTransient);
   EXPECT_NE(page.error().message.find("create_time"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ttlink::tiktok
+
+namespace ttlink::tiktok {
+namespace {
+
+// 20001 (partial success): the items that succeeded decode like a success,
+// and what is missing is the family's business per item; without items it
+// is an error with its code, never silently empty data.
+TEST(Envelope, PartialSuccessYieldsTheItemsThatSucceeded) {
+  auto d = decode_envelope(
+      200,
+      R"({"code":20001,"message":"partial success","request_id":"r1",)"
+      R"("data":{"list":[{"advertiser_id":"7000000000000000001","name":"A","status":"STATUS_ENABLE"}]}})",
+      "/advertiser/info/");
+  ASSERT_TRUE(d) << d.error().message;
+  auto infos = decode_advertiser_info(*d);
+  ASSERT_TRUE(infos);
+  ASSERT_EQ(infos->size(), 1u);
+  EXPECT_EQ(infos->front().advertiser_id, "7000000000000000001");
+
+  auto empty = decode_envelope(200, R"({"code":20001,"message":"partial","data":{}})", "/x/");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().upstream_code, 20001);
+  EXPECT_EQ(outcome_of(empty.error()), Outcome::kBug);
 }
 
 }  // namespace
