@@ -34,4 +34,23 @@ std::string identities_view(const json::value& result) {
                                             field(result, "link_id") + "\n");
 }
 
+std::string authorized_view(const json::value& result) {
+  const json::value& post = member(result, "post");
+  const bool already =
+      member(result, "already_bound").is_bool() && member(result, "already_bound").get_bool();
+  std::string out = already ? "Already bound (nothing sent): post " : "Bound post ";
+  out += field(post, "item_id") + " by @" + field(post, "creator") + " (" +
+         field(post, "identity_type") + " identity " + field(post, "identity_id") + ")\n";
+  out += "Text: " + truncate_to_width(field(post, "text"), 70) + "\n";
+  out += "Authorization ends " + field(post, "auth_end_time") + " (" +
+         field(post, "auth_code_status") +
+         "); ttlinkd warns before it ends (ttlinkctl posts --expiring).\n";
+  return out;
+}
+
+std::string unbound_view(const json::value& result) {
+  return "Unbound post " + field(result, "item_id") + " from the advertiser of link " +
+         field(result, "link_id") + ".\n";
+}
+
 }  // namespace ttlink::ctl

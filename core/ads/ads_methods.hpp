@@ -1,5 +1,6 @@
 #pragma once
-// The control methods of core/ads: identities.list (more as the launch grows).
+// The control methods of core/ads: identities.list, spark.authorize,
+// spark.unbind.
 #include "core/ads/ads_context.hpp"
 #include "core/rpc/registry.hpp"
 
