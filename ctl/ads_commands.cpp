@@ -1,4 +1,4 @@
-// The ads commands: identities, spark authorize|unbind.
+// The ads commands: identities, spark authorize|unbind, campaign create.
 #include <iostream>
 
 #include "ctl/ads_views.hpp"
@@ -17,6 +17,74 @@ struct AdsArgs {
   std::string code;
   std::string item;
 };
+
+struct CampaignArgs {
+  std::string link;
+  std::string objective;
+  std::string name;
+  double daily_budget = 0;
+  double total_budget = 0;
+  CLI::Option* daily = nullptr;  // given or not: the daemon checks which one
+  CLI::Option* total = nullptr;
+  std::string start;
+  std::string end;
+  std::string post;
+  std::vector<std::string> locations;
+  std::string landing_url;
+  std::string cta;
+  bool dry_run = false;
+};
+
+json::object campaign_params(const CampaignArgs& a) {
+  json::object p{{"link_id", a.link},
+                 {"objective", a.objective},
+                 {"name", a.name},
+                 {"post", a.post},
+                 {"dry_run", a.dry_run}};
+  if (a.daily->count() > 0) p["daily_budget"] = a.daily_budget;
+  if (a.total->count() > 0) p["total_budget"] = a.total_budget;
+  if (!a.start.empty()) p["start"] = a.start;
+  if (!a.end.empty()) p["end"] = a.end;
+  if (!a.locations.empty()) {
+    json::array locations;
+    for (const auto& l : a.locations) locations.emplace_back(l);
+    p["locations"] = std::move(locations);
+  }
+  if (!a.landing_url.empty()) p["landing_url"] = a.landing_url;
+  if (!a.cta.empty()) p["cta"] = a.cta;
+  return p;
+}
+
+void add_campaign(CLI::App& app, Commands& commands) {
+  CampaignArgs& a = commands.make_args<CampaignArgs>();
+  CLI::App* campaign = app.add_subcommand("campaign", "launch Spark Ads from a link's identity");
+  campaign->require_subcommand(1);
+  CLI::App* create = campaign->add_subcommand(
+      "create", "campaign -> ad group -> Spark Ad with the link's identity and a post, once");
+  create->add_option("--link", a.link, "link id")->required();
+  create->add_option("--objective", a.objective, "TRAFFIC, REACH or VIDEO_VIEWS")
+      ->required()
+      ->check(CLI::IsMember({"TRAFFIC", "REACH", "VIDEO_VIEWS"}));
+  create->add_option("--name", a.name, "campaign name (unique per advertiser; the key of a rerun)")
+      ->required();
+  a.daily = create->add_option("--daily-budget", a.daily_budget, "ad group budget per day");
+  a.total =
+      create->add_option("--total-budget", a.total_budget, "ad group budget in all (with --end)");
+  a.daily->excludes(a.total);
+  create->add_option("--end", a.end, "last day (2026-12-31, UTC) or time");
+  create->add_option("--post", a.post, "the post (item id): the identity's own or bound by code")
+      ->required();
+  create->add_option("--location", a.locations, "location id (repeatable; default 6252001, US)");
+  create->add_option("--landing-url", a.landing_url, "https landing page (TRAFFIC needs one)");
+  create->add_option("--cta", a.cta, "call to action (default LEARN_MORE with a landing page)");
+  create->add_option("--start", a.start, "start time (default now; UTC or RFC 3339)");
+  create->add_flag("--dry-run", a.dry_run, "print the three requests; send and record nothing");
+  create->footer(
+      "Running the same command again creates nothing new: it finishes a launch\n"
+      "that stopped half way, or reports the one that exists.");
+  commands.add_call(
+      create, "campaign.create", [&a] { return campaign_params(a); }, campaign_view);
+}
 
 int authorize_code(const GlobalOptions& options, const AdsArgs& a) {
   std::string code = a.code;
@@ -71,6 +139,7 @@ void add_ads_commands(CLI::App& app, Commands& commands) {
       },
       identities_view);
   add_spark_posts(app, commands, a);
+  add_campaign(app, commands);
 }
 
 }  // namespace ttlink::ctl

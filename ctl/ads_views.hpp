@@ -12,5 +12,7 @@ std::string identities_view(const boost::json::value& result);
 // spark.authorize: the post, its creator and when the authorization ends.
 std::string authorized_view(const boost::json::value& result);
 std::string unbound_view(const boost::json::value& result);
+// campaign.create: what exists now (or, for a dry run, the three requests).
+std::string campaign_view(const boost::json::value& result);
 
 }  // namespace ttlink::ctl
