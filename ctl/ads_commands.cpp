@@ -1,4 +1,4 @@
-// The ads commands: identities, spark authorize|unbind, campaign create.
+// The ads commands: identities, spark authorize|unbind, campaign create, report.
 #include <iostream>
 
 #include "ctl/ads_views.hpp"
@@ -16,6 +16,7 @@ struct AdsArgs {
   std::string link;
   std::string code;
   std::string item;
+  std::string since = "7d";
 };
 
 struct CampaignArgs {
@@ -140,6 +141,16 @@ void add_ads_commands(CLI::App& app, Commands& commands) {
       identities_view);
   add_spark_posts(app, commands, a);
   add_campaign(app, commands);
+  CLI::App* report = app.add_subcommand("report", "paid figures of a link's Spark Ads, per day");
+  report->add_option("--link", a.link, "link id")->required();
+  report->add_option("--since", a.since, "a duration (7d: the last 7 dates) or a date")
+      ->capture_default_str();
+  commands.add_call(
+      report, "report.get",
+      [&a] {
+        return json::object{{"link_id", a.link}, {"since", a.since}};
+      },
+      report_view);
 }
 
 }  // namespace ttlink::ctl

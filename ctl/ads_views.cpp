@@ -78,6 +78,25 @@ std::string launch_headline(const json::value& result) {
 
 }  // namespace
 
+std::string report_view(const json::value& result) {
+  const json::array* days = member(result, "days").if_array();
+  const std::string currency = field(result, "currency");
+  if (!days || days->empty())
+    return "No paid figures since " + field(result, "since") +
+           " (read with the comments; ttlinkctl sync " + field(result, "link_id") +
+           " reads them now).\n";
+  Table table({"DATE", "SPEND " + currency, "IMPRESSIONS", "CLICKS", "VIDEO VIEWS", "LIKES",
+               "COMMENTS", "SHARES", "FOLLOWS", "PROFILE VISITS"});
+  auto add = [&](const std::string& label, const json::value& f) {
+    table.add_row({label, amount(member(f, "spend")), field(f, "impressions"), field(f, "clicks"),
+                   field(f, "video_views"), field(f, "likes"), field(f, "comments"),
+                   field(f, "shares"), field(f, "follows"), field(f, "profile_visits")});
+  };
+  for (const auto& d : *days) add(field(d, "date"), d);
+  add("total", member(result, "total"));
+  return table.render();
+}
+
 std::string campaign_view(const json::value& result) {
   const json::value& dry = member(result, "dry_run");
   if (dry.is_bool() && dry.get_bool()) return dry_run_view(result);

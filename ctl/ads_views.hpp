@@ -14,5 +14,7 @@ std::string authorized_view(const boost::json::value& result);
 std::string unbound_view(const boost::json::value& result);
 // campaign.create: what exists now (or, for a dry run, the three requests).
 std::string campaign_view(const boost::json::value& result);
+// report.get: one row per date, then the total.
+std::string report_view(const boost::json::value& result);
 
 }  // namespace ttlink::ctl

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 
 namespace ttlink::ctl {
@@ -166,6 +167,13 @@ std::string pretty_number(double d) {
 }
 
 }  // namespace
+
+std::string amount(const boost::json::value& v) {
+  if (!v.is_number()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v.to_number<double>());
+  return buf;
+}
 
 std::string pretty_json(const boost::json::value& v, int indent) {
   const std::string pad(static_cast<std::size_t>(indent) + 2, ' ');

@@ -25,6 +25,8 @@ std::string truncate_to_width(std::string_view text, std::size_t columns);
 
 // A JSON scalar as a cell: strings sanitised, null as "-", others as JSON.
 std::string cell(const boost::json::value& v);
+// A number as an amount of money with two decimals ("12.30"; "-" when not a number).
+std::string amount(const boost::json::value& v);
 // The field `key` of an object as a cell ("-" when absent).
 std::string field(const boost::json::value& object, std::string_view key);
 // The member `key` of an object, or null (for a missing key or a non-object).

@@ -130,7 +130,8 @@ std::string link_view(const json::value& link) {
   });
 }
 
-// Organic figures next to what is promoted (absent before the first check).
+// Organic figures next to what is promoted and what was paid (organic is
+// absent before the first check).
 std::string consolidated_view(const json::value& result) {
   const json::value& organic = member(result, "organic");
   const json::value& promoted = member(result, "promoted");
@@ -144,6 +145,14 @@ std::string consolidated_view(const json::value& result) {
            " Spark Ads posts, " + field(promoted, "comments") + " comments (" +
            field(promoted, "unanswered") + " unanswered, " + field(promoted, "hidden") +
            " hidden)\n";
+  if (const json::value& paid = member(result, "paid"); paid.is_object())
+    out += "Paid: " + amount(member(paid, "spend")) + " " + field(paid, "currency") + " spent, " +
+           field(paid, "impressions") + " impressions, " + field(paid, "clicks") + " clicks, " +
+           field(paid, "video_views") + " video views, " + field(paid, "likes") + " likes, " +
+           field(paid, "comments") + " comments, " + field(paid, "shares") + " shares, " +
+           field(paid, "follows") + " follows, " + field(paid, "profile_visits") +
+           " profile visits (ttlinkctl report --link " + field(member(result, "link"), "id") +
+           ")\n";
   return out;
 }
 

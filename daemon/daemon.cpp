@@ -102,6 +102,9 @@ Result<void> Daemon::wire() {
                       [this] { dispatcher_->wake(); });
   scheduler_.pause_while([this] { return gate_.paused(); });
   spark_poller_.pause_while([this] { return gate_.paused(); });
+  spark_.set_paid_source(
+      [this](const store::LinkRecord& link, const Secret& token, std::vector<std::string> ad_ids,
+             bool forced) { return paid_.sync(link, token, std::move(ad_ids), forced); });
   const links::RetryState retries{&scheduler_, &limiter_, &gate_};
   tiktok::declare_api_metrics(metrics_);
   links::register_link_metrics(metrics_, links_, scheduler_, retries);

@@ -3,6 +3,7 @@
 #include "core/ads/identities.hpp"
 #include "core/ads/launcher.hpp"
 #include "core/ads/post_codes.hpp"
+#include "core/links/link_view.hpp"
 
 namespace ttlink::ads {
 
@@ -211,6 +212,48 @@ awaitable<MethodResult> create_campaign(Launcher& launcher, const json::object& 
   co_return launch_json(link_id, *done);
 }
 
+// report.get's `since`: a duration ("7d": the last 7 dates, today included),
+// a date, or an RFC 3339 time (its date). The first date, YYYY-MM-DD (UTC).
+Result<std::string> first_day_param(const json::object& params, TimePoint now) {
+  const std::string text = rpc::optional_string(params, "since").value_or("7d");
+  if (auto d = parse_duration(text); d && d->count() > 0) {
+    const auto days = (d->count() + 86399) / 86400;
+    return format_tiktok_time(now - Seconds((days - 1) * 86400)).substr(0, 10);
+  }
+  if (auto t = parse_rfc3339(text)) return format_tiktok_time(*t).substr(0, 10);
+  if (text.size() == 10 && parse_tiktok_time(text + " 00:00:00")) return text;
+  return Error::invalid(
+      "since must be a duration (7d), a date (2026-11-01) or an RFC 3339 time, "
+      "got \"" +
+      text.substr(0, 40) + "\"");
+}
+
+awaitable<MethodResult> paid_report(AdsContext& ctx, const json::object& params) {
+  auto link_id = link_id_param(params);
+  if (!link_id) co_return invalid_params(link_id.error().message);
+  auto first = first_day_param(params, ctx.clock());
+  if (!first) co_return invalid_params(first.error().message);
+  auto link = ctx.store.links().get(*link_id);
+  if (!link) co_return rpc::to_method_error(link.error());
+  auto days = ctx.store.ads().paid_by_day(*link_id, *first);
+  if (!days) co_return rpc::to_method_error(days.error());
+  json::array rows;
+  store::PaidFigures total;
+  for (const auto& d : *days) {
+    json::object row{{"date", d.day}};
+    for (auto& [key, value] : links::paid_json(d.figures)) row[key] = value;
+    rows.push_back(std::move(row));
+    total += d.figures;
+  }
+  auto advertiser = ctx.store.links().get_advertiser(link->advertiser_id);
+  const std::string currency = advertiser && advertiser->has_value() ? (*advertiser)->currency : "";
+  co_return json::value(json::object{{"link_id", *link_id},
+                                     {"currency", currency},
+                                     {"since", *first},
+                                     {"days", std::move(rows)},
+                                     {"total", links::paid_json(total)}});
+}
+
 }  // namespace
 
 void register_ads_methods(rpc::Registry& r, AdsParts parts) {
@@ -232,6 +275,9 @@ void register_ads_methods(rpc::Registry& r, AdsParts parts) {
         [&launcher](const json::object& p, const Peer& peer) {
           return create_campaign(launcher, p, peer);
         });
+  r.add("report.get",
+        "paid figures of a link's Spark Ads per day, as last read (params: link_id, since)",
+        [&ctx](const json::object& p, const Peer&) { return paid_report(ctx, p); });
 }
 
 }  // namespace ttlink::ads

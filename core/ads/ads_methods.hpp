@@ -1,6 +1,6 @@
 #pragma once
 // The control methods of core/ads: identities.list, spark.authorize,
-// spark.unbind, campaign.create.
+// spark.unbind, campaign.create, report.get.
 #include "core/ads/ads_context.hpp"
 #include "core/ads/launcher.hpp"
 #include "core/rpc/registry.hpp"

@@ -66,6 +66,34 @@ json::array campaigns_json(store::Store& store, const store::LinkRecord& link) {
   return out;
 }
 
+json::object paid_json(const store::PaidFigures& f) {
+  return {{"spend", static_cast<double>(f.spend_micros) / 1e6},
+          {"impressions", f.impressions},
+          {"clicks", f.clicks},
+          {"likes", f.likes},
+          {"comments", f.comments},
+          {"shares", f.shares},
+          {"follows", f.follows},
+          {"video_views", f.video_views},
+          {"profile_visits", f.profile_visits}};
+}
+
+namespace {
+
+// What the link's Spark Ads were paid and brought, as stored by the poller.
+json::value paid_of(store::Store& store, const store::LinkRecord& link) {
+  auto total = store.ads().paid_total(link.id);
+  if (!total) return nullptr;
+  json::object paid = paid_json(*total);
+  std::string currency;
+  if (auto a = store.links().get_advertiser(link.advertiser_id); a && a->has_value())
+    currency = (*a)->currency;
+  paid["currency"] = currency;
+  return paid;
+}
+
+}  // namespace
+
 json::object consolidated_json(store::Store& store, const store::LinkRecord& link) {
   json::object organic;
   if (!link.open_id.empty())
@@ -86,6 +114,7 @@ json::object consolidated_json(store::Store& store, const store::LinkRecord& lin
             {"comments", totals.total},
             {"unanswered", totals.unanswered},
             {"hidden", totals.hidden}}},
+          {"paid", paid_of(store, link)},
           {"campaigns", campaigns_json(store, link)}};
 }
 

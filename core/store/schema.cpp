@@ -241,7 +241,28 @@ CREATE TABLE launches (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6};
+// v7: the paid figures of the link's Spark Ads (/report/integrated/get/), per
+// ad and day as upstream reports them; money in millionths (exact sums).
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE paid_figures (
+  link_id        TEXT NOT NULL,
+  ad_id          TEXT NOT NULL,
+  day            TEXT NOT NULL,  -- YYYY-MM-DD, as upstream dates it
+  spend_micros   INTEGER NOT NULL DEFAULT 0,
+  impressions    INTEGER NOT NULL DEFAULT 0,
+  clicks         INTEGER NOT NULL DEFAULT 0,
+  likes          INTEGER NOT NULL DEFAULT 0,
+  comments       INTEGER NOT NULL DEFAULT 0,
+  shares         INTEGER NOT NULL DEFAULT 0,
+  follows        INTEGER NOT NULL DEFAULT 0,
+  video_views    INTEGER NOT NULL DEFAULT 0,
+  profile_visits INTEGER NOT NULL DEFAULT 0,
+  updated_at     INTEGER NOT NULL,
+  PRIMARY KEY (link_id, day, ad_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 Result<void> apply(sqlite::Database& db, int index) {
   if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;

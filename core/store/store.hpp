@@ -1,7 +1,8 @@
 #pragma once
 // core/store: the one sqlite file (WAL) that holds links, advertisers,
 // accounts, tokens (encrypted), pending authorizations, alerts and their
-// outbox, Spark Ads posts and comments, campaign launches, and the audit log.
+// outbox, Spark Ads posts and comments, campaign launches and paid figures, and
+// the audit log.
 // Owns: schema, migrations (user_version, forward only), encryption at rest.
 // Must not touch: the network, link policy (which state follows which),
 // what an alert means.
@@ -13,7 +14,7 @@
 //   auth()    pending OAuth states + action links      (auth_tables.*)
 //   alerts()  alerts + outbox                          (alert_tables.*)
 //   spark()   posts, comments, cursors, counts         (spark_tables.*)
-//   ads()     campaign launches                        (ads_tables.*)
+//   ads()     campaign launches, paid figures          (ads_tables.*)
 // Below them: sqlite.* (RAII sqlite wrapper), connection.*, schema.*
 // (migrations), cipher.* (AES-256-GCM and the key file), backup.* (online
 // copy for `ttlinkctl backup`).

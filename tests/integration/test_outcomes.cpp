@@ -300,8 +300,8 @@ TEST_P(Outcomes, AttemptsStateAlertAndLogAreAsTheTableSays) {
       auto r = reply();
       ASSERT_FALSE(r) << "a refused reply was reported as sent";
       // Upstream's answers (codes, HTTP 4xx) are 1002, transport trouble 1003.
-      const bool answered = row.fault.find(R"("kind":"code")") != std::string::npos ||
-                            row.name == "http404";
+      const bool answered =
+          row.fault.find(R"("kind":"code")") != std::string::npos || row.name == "http404";
       EXPECT_EQ(r.error().code, answered ? 1002 : 1003) << r.error().message;
       // The sandbox logs a delayed answer once it is sent.
       EXPECT_TRUE(wait_until([&] { return attempts() >= 1; }, deadline_in(5s)));
@@ -335,8 +335,13 @@ TEST_P(Outcomes, AttemptsStateAlertAndLogAreAsTheTableSays) {
   const int n = attempts();
   EXPECT_GE(n, want.min_attempts);
   EXPECT_LE(n, want.max_attempts) << "attempts over the simulated time";
+  // The daemon writes the line before it answers; the test reads the
+  // daemon's stderr through a pipe, which may lag behind the answer.
+  EXPECT_TRUE(wait_until([&] { return daemon->log_text().find(want.log) != std::string::npos; },
+                         deadline_in(5s)))
+      << want.log << " not logged:\n"
+      << daemon->log_text();
   const std::string log = daemon->log_text();
-  EXPECT_NE(log.find(want.log), std::string::npos) << want.log << " not logged:\n" << log;
   if (want.log.find("failed") != std::string::npos)
     EXPECT_NE(log.find("outcome=" + row.outcome), std::string::npos) << "outcome=" << row.outcome;
 }

@@ -10,6 +10,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <ctime>
 
 #include <unistd.h>
 
@@ -115,6 +117,41 @@ class SparkLaunch : public ::testing::Test {
   }
   json::array launches() {
     return daemon->must("link.get", {{"id", link_id}}).at("campaigns").as_array();
+  }
+
+  void advance_clocks(std::int64_t seconds) {
+    sandbox->control("POST", "/clock/advance", json::value{{"seconds", seconds}});
+    daemon->must("debug.clock.advance", {{"seconds", seconds}});
+  }
+  json::object paid() { return daemon->must("link.get", {{"id", link_id}}).at("paid").as_object(); }
+  // Upstream's lifetime figures of every ad of the advertiser, summed, asked
+  // directly with the advertiser's token (what the daemon holds in the store).
+  json::object upstream_lifetime() {
+    std::string token;
+    const json::value world = sandbox->world();
+    for (const auto& t : world.at("tokens").as_array())
+      if (str(t.at("kind")) == "advertiser_access" && !t.at("revoked").as_bool())
+        token = str(t.at("token"));
+    const std::string query =
+        "/report/integrated/get/?advertiser_id=" + std::string(kAdvertiser) +
+        "&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%5D"
+        "&query_lifetime=true&page_size=1000&metrics=%5B%22spend%22,%22impressions%22,"
+        "%22clicks%22,%22video_play_actions%22,%22likes%22%5D";
+    auto res = sandbox->http().request("GET", sandbox->api(query), "", {{"Access-Token", token}});
+    EXPECT_TRUE(res && res->status == 200);
+    json::object sum{
+        {"spend", 0.0}, {"impressions", 0}, {"clicks", 0}, {"video_views", 0}, {"likes", 0}};
+    const json::value answer = json::parse(res->body);
+    for (const auto& row : answer.at("data").at("list").as_array()) {
+      const auto& m = row.at("metrics");
+      sum["spend"] = sum["spend"].as_double() + std::stod(str(m.at("spend")));
+      for (auto [key, metric] : {std::pair{"impressions", "impressions"},
+                                 {"clicks", "clicks"},
+                                 {"video_views", "video_play_actions"},
+                                 {"likes", "likes"}})
+        sum[key] = sum[key].as_int64() + std::stoll(str(m.at(metric)));
+    }
+    return sum;
   }
 
   CtlRun ctl(std::vector<std::string> args, std::optional<std::string> input = {}) {
@@ -434,6 +471,96 @@ TEST_F(SparkLaunch, ASparkAdOnAPostBoundByCodeRunsUnderTheCreatorsIdentity) {
   ASSERT_EQ(adgroups.size(), 1u);
   EXPECT_EQ(adgroups[0].at("location_ids").as_array().size(), 2u);
   EXPECT_EQ(str(adgroups[0].at("optimization_goal")), "CLICK");
+}
+
+TEST_F(SparkLaunch, PaidFiguresArriveWithTheCommentsNextToTheOrganicOnes) {
+  daemon->must("spark.sync", {{"id", link_id}});
+  // Only the ad launched here delivers, and only until the end of tomorrow:
+  // once that has passed, upstream's figures stop moving and can be compared.
+  for (const char* ad : {"7500000000000000001", "7500000000000000002", "7500000000000000003"})
+    sandbox->control(
+        "POST", "/ads",
+        json::value{
+            {"advertiser_id", kAdvertiser}, {"ad_id", ad}, {"operation_status", "DISABLE"}});
+  const std::int64_t now = sandbox->world().at("clock").at("now").as_int64();
+  std::time_t tomorrow = now + 86400;
+  char end[16];
+  std::strftime(end, sizeof end, "%Y-%m-%d", std::gmtime(&tomorrow));
+  ASSERT_EQ(create("Winter launch", {"--total-budget", "60", "--end", end}).exit_code, 0);
+
+  sandbox->control("DELETE", "/requests");
+  advance_clocks(86400);  // pokes the comment poller, which reads the report by itself
+  EXPECT_TRUE(
+      wait_until([&] { return upstream_calls("/report/integrated/get/") == 1; }, deadline_in(30s)));
+  sandbox->control("DELETE", "/requests");
+  auto synced = daemon->must("spark.sync", {{"id", link_id}});  // a person asks: read again
+  EXPECT_GT(synced.at("paid_rows").as_int64(), 0) << json::serialize(synced);
+  EXPECT_EQ(upstream_calls("/report/integrated/get/"), 1u);  // one request for the link's ads
+  const double first_spend = paid().at("spend").as_double();
+  EXPECT_GT(first_spend, 0);
+
+  // The ad group has ended two days later; the poller reads the last figures.
+  advance_clocks(2 * 86400);
+  EXPECT_TRUE(
+      wait_until([&] { return paid().at("spend").as_double() > first_spend; }, deadline_in(30s)));
+  daemon->must("link.check", {{"id", link_id}});  // organic figures come with the checks
+  auto shown = daemon->must("link.get", {{"id", link_id}});
+  ASSERT_TRUE(shown.at("organic").is_object());
+  EXPECT_GT(shown.at("organic").at("followers").as_int64(), 0);
+  auto figures = shown.at("paid").as_object();
+  auto upstream = upstream_lifetime();
+  EXPECT_NEAR(figures.at("spend").as_double(), upstream.at("spend").as_double(), 1e-6);
+  EXPECT_LE(figures.at("spend").as_double(), 60.0);  // the total budget
+  for (const char* key : {"impressions", "clicks", "video_views", "likes"})
+    EXPECT_EQ(figures.at(key).as_int64(), upstream.at(key).as_int64()) << key;
+  EXPECT_GT(figures.at("impressions").as_int64(), 0);
+  for (const char* key : {"comments", "shares", "follows", "profile_visits"})
+    EXPECT_TRUE(figures.at(key).is_int64()) << key;
+  EXPECT_EQ(str(figures.at("currency")), "USD");
+
+  CtlRun shown_text = ctl({"link", "show", link_id});
+  EXPECT_NE(shown_text.out.find("Organic: "), std::string::npos) << shown_text.out;
+  EXPECT_NE(shown_text.out.find("Paid: "), std::string::npos) << shown_text.out;
+  EXPECT_NE(shown_text.out.find(" USD spent, "), std::string::npos) << shown_text.out;
+
+  auto report = ctl_json({"report", "--link", link_id, "--since", "7d"});
+  const auto& days = report.at("days").as_array();
+  ASSERT_GE(days.size(), 2u);
+  std::int64_t impressions = 0;
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    impressions += days[i].at("impressions").as_int64();
+    if (i > 0) EXPECT_LT(str(days[i - 1].at("date")), str(days[i].at("date")));
+  }
+  EXPECT_EQ(impressions, report.at("total").at("impressions").as_int64());
+  EXPECT_EQ(impressions, upstream.at("impressions").as_int64());
+  CtlRun table = ctl({"report", "--link", link_id});
+  EXPECT_NE(table.out.find("SPEND USD"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("total"), std::string::npos) << table.out;
+}
+
+TEST_F(SparkLaunch, ARefusedReportIsBackedOffAloneAndCommentsStillArrive) {
+  daemon->must("spark.sync", {{"id", link_id}});
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/report/integrated/get/","kind":"code","code":40002,"count":1})");
+  sandbox->control("POST", "/comments",
+                   json::value{{"advertiser_id", kAdvertiser},
+                               {"ad_id", "7500000000000000001"},
+                               {"item_id", "7400000000000000001"},
+                               {"text", "still arriving"}});
+  auto synced = daemon->must("spark.sync", {{"id", link_id}});
+  EXPECT_TRUE(synced.at("paid_rows").is_null());
+  EXPECT_EQ(synced.at("new_comments").as_int64(), 1);
+  EXPECT_EQ(synced.at("sources_failed").as_int64(), 1);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const std::string log = daemon->log_text();
+        return log.find("spark.source_failed") != std::string::npos &&
+               log.find("source=report") != std::string::npos &&
+               log.find("outcome=ttlink_bug") != std::string::npos;
+      },
+      deadline_in(5s)))
+      << daemon->log_text();
+  EXPECT_EQ(daemon->state_of(link_id), "ACTIVE");
 }
 
 // A create whose answer never arrives (the daemon gave up waiting, upstream

@@ -9,10 +9,12 @@
 #include "core/ads/identities.hpp"
 #include "core/ads/launch_plan.hpp"
 #include "core/ads/launcher.hpp"
+#include "core/ads/paid_sync.hpp"
 #include "core/ads/post_codes.hpp"
 #include "core/tiktok/campaigns.hpp"
 #include "core/tiktok/identity.hpp"
 #include "core/tiktok/posts.hpp"
+#include "core/tiktok/reports.hpp"
 
 namespace ttlink::ads {
 namespace {
@@ -292,6 +294,63 @@ TEST(Campaigns, CreatedIdsAreDecodedAsDecimalStrings) {
   auto none = tiktok::decode_first_ad_id(json::parse(R"({"ad_ids":[]})").as_object());
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().kind, ErrorKind::kTransient);
+}
+
+// ---- paid figures
+
+TEST(Reports, MetricStringsAreParsedExactly) {
+  EXPECT_EQ(tiktok::parse_money_micros("12.34"), 12'340'000);
+  EXPECT_EQ(tiktok::parse_money_micros("0.5"), 500'000);
+  EXPECT_EQ(tiktok::parse_money_micros("1200"), 1'200'000'000);
+  EXPECT_EQ(tiktok::parse_money_micros("0.1234567"), 123'456);  // beyond millionths: cut
+  for (const char* bad : {"", "-1", "1e3", "12.", "1.2.3", "abc", " 12"})
+    EXPECT_FALSE(tiktok::parse_money_micros(bad)) << bad;
+  EXPECT_EQ(tiktok::parse_count("1200"), 1200);
+  EXPECT_EQ(tiktok::parse_count("1200.00"), 1200);
+  EXPECT_FALSE(tiktok::parse_count("12.5"));
+  EXPECT_FALSE(tiktok::parse_count("-3"));
+}
+
+TEST(Reports, RowsByAdAndDayAreDecoded) {
+  auto rows = tiktok::decode_ad_days(json::parse(R"([
+      {"dimensions":{"ad_id":"1900000000000000001","stat_time_day":"2026-11-24 00:00:00"},
+       "metrics":{"spend":"12.34","impressions":"1200","clicks":"30","likes":"4","comments":"1",
+                  "shares":"0","follows":"2","video_play_actions":"500","profile_visits":"7"}},
+      {"dimensions":{"ad_id":1900000000000000002,"stat_time_day":"2026-11-25 00:00:00"},
+       "metrics":{"spend":"-","impressions":"0"}}])")
+                                         .as_array());
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  const auto& a = (*rows)[0];
+  EXPECT_EQ(a.ad_id, "1900000000000000001");
+  EXPECT_EQ(a.day, "2026-11-24");
+  EXPECT_EQ(a.figures.spend_micros, 12'340'000);
+  EXPECT_EQ(a.figures.impressions, 1200);
+  EXPECT_EQ(a.figures.video_views, 500);
+  EXPECT_EQ(a.figures.profile_visits, 7);
+  EXPECT_EQ((*rows)[1].ad_id, "1900000000000000002");
+  EXPECT_EQ((*rows)[1].figures.spend_micros, 0);  // "-" and absent metrics: no data, 0
+
+  auto bad = tiktok::decode_ad_days(
+      json::parse(R"([{"dimensions":{"ad_id":"1"},"metrics":{"spend":"1"}}])").as_array());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::kTransient);
+  auto words = tiktok::decode_ad_days(
+      json::parse(
+          R"([{"dimensions":{"ad_id":"1","stat_time_day":"2026-11-24 00:00:00"},
+           "metrics":{"spend":"a lot"}}])")
+          .as_array());
+  ASSERT_FALSE(words);
+}
+
+TEST(Reports, TheWindowIs30DatesEndingTomorrow) {
+  auto w = report_window(kNow);  // 2026-11-24T10:00:00Z
+  EXPECT_EQ(w.first_day, "2026-10-27");
+  EXPECT_EQ(w.last_day, "2026-11-25");
+  auto first = parse_tiktok_time(w.first_day + " 00:00:00").value();
+  auto last = parse_tiktok_time(w.last_day + " 00:00:00").value();
+  EXPECT_EQ(std::chrono::duration_cast<Seconds>(last - first).count() / 86400 + 1,
+            tiktok::kMaxReportDaysByDay);
 }
 
 }  // namespace

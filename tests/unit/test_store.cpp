@@ -510,6 +510,38 @@ TEST_F(StoreTest, ALaunchKeepsItsRequestIdsAndTheIdsCreatedSoFar) {
   EXPECT_EQ(store_->ads().launches_of(r.link_id).value().size(), 1u);
 }
 
+TEST_F(StoreTest, PaidFiguresOfAWindowReplaceWhatWasStoredForItsDays) {
+  const std::string link = new_link().id;
+  auto day = [](std::string ad, std::string date, std::int64_t spend, std::int64_t views) {
+    PaidDay d;
+    d.ad_id = std::move(ad);
+    d.day = std::move(date);
+    d.figures.spend_micros = spend;
+    d.figures.impressions = views * 10;
+    d.figures.video_views = views;
+    return d;
+  };
+  ASSERT_TRUE(store_->ads().replace_paid_days(
+      link, "2026-11-01", "2026-11-30",
+      {day("a", "2026-11-01", 1'000'000, 1), day("a", "2026-11-02", 2'000'000, 2),
+       day("b", "2026-11-02", 500'000, 5)}));
+  // The next read covers 2026-11-02..: the 1st keeps what it had, the 2nd is
+  // what upstream says now (ad b had nothing more that day: its row goes).
+  ASSERT_TRUE(store_->ads().replace_paid_days(
+      link, "2026-11-02", "2026-12-01",
+      {day("a", "2026-11-02", 3'000'000, 3), day("a", "2026-11-03", 4'000'000, 4)}));
+  auto days = store_->ads().paid_by_day(link, "2026-11-01").value();
+  ASSERT_EQ(days.size(), 3u);
+  EXPECT_EQ(days[0].day, "2026-11-01");
+  EXPECT_EQ(days[1].figures.spend_micros, 3'000'000);
+  EXPECT_EQ(days[2].figures.video_views, 4);
+  EXPECT_EQ(store_->ads().paid_by_day(link, "2026-11-03").value().size(), 1u);
+  auto total = store_->ads().paid_total(link).value();
+  EXPECT_EQ(total.spend_micros, 8'000'000);
+  EXPECT_EQ(total.impressions, 80);
+  EXPECT_EQ(store_->ads().paid_total("99").value().spend_micros, 0);  // none: zeros
+}
+
 TEST(StoreOpen, FileThatIsNotADatabaseIsRefusedNamingIt) {
   test::TempDir dir;
   std::ofstream(dir.file("ttlink.db")) << std::string(4096, 'x');
