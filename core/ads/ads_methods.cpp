@@ -1,5 +1,6 @@
 #include "core/ads/ads_methods.hpp"
 
+#include "core/ads/ads_params.hpp"
 #include "core/ads/identities.hpp"
 #include "core/ads/launcher.hpp"
 #include "core/ads/post_codes.hpp"
@@ -14,15 +15,6 @@ using rpc::MethodResult;
 using rpc::Peer;
 
 namespace {
-
-// link_id: a decimal string (ids are never parsed as numbers).
-Result<std::string> link_id_param(const json::object& params) {
-  auto id = rpc::require_string(params, "link_id");
-  if (!id) return id.error();
-  if (id->empty() || id->size() > 19 || id->find_first_not_of("0123456789") != std::string::npos)
-    return Error::invalid("link_id must be a link id (digits), got \"" + id->substr(0, 40) + "\"");
-  return id;
-}
 
 json::object identity_json(const ListedIdentity& l) {
   const tiktok::Identity& i = l.identity;
@@ -60,25 +52,6 @@ json::object post_json(const tiktok::PostAuthorization& p) {
           {"auth_end_time", time_or_null(p.auth_end_time)}};
 }
 
-// An item id: digits (never parsed as a number).
-Result<std::string> item_id_param(const json::object& params) {
-  auto id = rpc::require_string(params, "item_id");
-  if (!id) return id.error();
-  if (id->empty() || id->size() > 32 || id->find_first_not_of("0123456789") != std::string::npos)
-    return Error::invalid("item_id must be a post id (digits), got \"" + id->substr(0, 40) + "\"");
-  return id;
-}
-
-// The code is a secret: never echoed, not even in a parameter error.
-Result<Secret> auth_code_param(const json::object& params) {
-  const auto* v = params.if_contains("auth_code");
-  if (!v || !v->is_string() || v->get_string().empty())
-    return Error::invalid("auth_code must be the creator's post authorization code");
-  if (v->get_string().size() > 256)
-    return Error::invalid("auth_code is too long to be a post authorization code");
-  return Secret(std::string(v->get_string()));
-}
-
 awaitable<MethodResult> authorize(AdsContext& ctx, const json::object& params, const Peer& peer) {
   auto link_id = link_id_param(params);
   if (!link_id) co_return invalid_params(link_id.error().message);
@@ -101,74 +74,6 @@ awaitable<MethodResult> unbind(AdsContext& ctx, const json::object& params, cons
   auto done = co_await unbind_item(ctx, *link_id, *item, actor);
   if (!done) co_return rpc::to_method_error(done.error());
   co_return json::value(json::object{{"link_id", *link_id}, {"item_id", *item}, {"unbound", true}});
-}
-
-// --start / --end: RFC 3339, "YYYY-MM-DD HH:MM:SS" (UTC), or a date (UTC:
-// its first second for a start, its last for an end).
-Result<std::optional<TimePoint>> time_param(const json::object& params, std::string_view key,
-                                            bool end_of_day) {
-  auto text = rpc::optional_string(params, key);
-  if (!text || text->empty()) return std::optional<TimePoint>();
-  if (auto t = parse_rfc3339(*text)) return std::optional<TimePoint>(*t);
-  if (auto t = parse_tiktok_time(*text)) return std::optional<TimePoint>(*t);
-  if (text->size() == 10)
-    if (auto t = parse_tiktok_time(*text + (end_of_day ? " 23:59:59" : " 00:00:00")))
-      return std::optional<TimePoint>(*t);
-  return Error::invalid(std::string(key) +
-                        " must be a date (2026-12-31), a time (2026-12-31 18:00:00, UTC) or an "
-                        "RFC 3339 time, got \"" +
-                        text->substr(0, 40) + "\"");
-}
-
-Result<std::optional<double>> amount_param(const json::object& params, std::string_view key) {
-  const auto* v = params.if_contains(key);
-  if (!v || v->is_null()) return std::optional<double>();
-  if (v->is_int64()) return std::optional<double>(static_cast<double>(v->get_int64()));
-  if (v->is_double()) return std::optional<double>(v->get_double());
-  return Error::invalid(std::string(key) + " must be a number");
-}
-
-Result<std::vector<std::string>> locations_param(const json::object& params) {
-  std::vector<std::string> out;
-  const auto* v = params.if_contains("locations");
-  if (!v || v->is_null()) return out;
-  if (!v->is_array()) return Error::invalid("locations must be a list of location ids");
-  for (const auto& l : v->get_array()) {
-    if (!l.is_string()) return Error::invalid("locations must be a list of location ids");
-    out.emplace_back(l.get_string());
-  }
-  return out;
-}
-
-Result<LaunchSpec> launch_spec(const json::object& params) {
-  LaunchSpec s;
-  auto link_id = link_id_param(params);
-  if (!link_id) return link_id.error();
-  s.link_id = *link_id;
-  for (auto [key, field] : {std::pair{"name", &s.name}, std::pair{"objective", &s.objective},
-                            std::pair{"post", &s.item_id}}) {
-    auto value = rpc::require_string(params, key);
-    if (!value) return value.error();
-    *field = *value;
-  }
-  s.landing_url = rpc::optional_string(params, "landing_url").value_or("");
-  s.call_to_action = rpc::optional_string(params, "cta").value_or("");
-  auto daily = amount_param(params, "daily_budget");
-  if (!daily) return daily.error();
-  s.daily_budget = *daily;
-  auto total = amount_param(params, "total_budget");
-  if (!total) return total.error();
-  s.total_budget = *total;
-  auto start = time_param(params, "start", false);
-  if (!start) return start.error();
-  s.start = *start;
-  auto end = time_param(params, "end", true);
-  if (!end) return end.error();
-  s.end = *end;
-  auto locations = locations_param(params);
-  if (!locations) return locations.error();
-  s.location_ids = std::move(*locations);
-  return s;
 }
 
 std::string launch_status(const LaunchOutcome& o) {
@@ -210,22 +115,6 @@ awaitable<MethodResult> create_campaign(Launcher& launcher, const json::object& 
   auto done = co_await launcher.launch(std::move(*spec), dry_run, actor);
   if (!done) co_return rpc::to_method_error(done.error());
   co_return launch_json(link_id, *done);
-}
-
-// report.get's `since`: a duration ("7d": the last 7 dates, today included),
-// a date, or an RFC 3339 time (its date). The first date, YYYY-MM-DD (UTC).
-Result<std::string> first_day_param(const json::object& params, TimePoint now) {
-  const std::string text = rpc::optional_string(params, "since").value_or("7d");
-  if (auto d = parse_duration(text); d && d->count() > 0) {
-    const auto days = (d->count() + 86399) / 86400;
-    return format_tiktok_time(now - Seconds((days - 1) * 86400)).substr(0, 10);
-  }
-  if (auto t = parse_rfc3339(text)) return format_tiktok_time(*t).substr(0, 10);
-  if (text.size() == 10 && parse_tiktok_time(text + " 00:00:00")) return text;
-  return Error::invalid(
-      "since must be a duration (7d), a date (2026-11-01) or an RFC 3339 time, "
-      "got \"" +
-      text.substr(0, 40) + "\"");
 }
 
 awaitable<MethodResult> paid_report(AdsContext& ctx, const json::object& params) {
