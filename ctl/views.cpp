@@ -69,7 +69,9 @@ std::string retries_text(const json::value& retries) {
     for (const auto& b : *open)
       out += "  back-off (" + field(b, "scope") +
              (field(b, "endpoint") == "-" ? "" : " " + field(b, "endpoint")) +
-             "): " + field(b, "seconds_left") + " s left\n";
+             "): " + field(b, "seconds_left") + " s left" +
+             (field(b, "code") == "-" ? "" : ", " + field(b, "code") + " " + field(b, "reason")) +
+             "\n";
   if (const json::array* failing = member(retries, "failing_links").if_array())
     for (const auto& f : *failing)
       out += "  link " + field(f, "id") + ": " + field(f, "failures") +

@@ -261,6 +261,61 @@ TEST_F(Health, MetricsAreServedInPrometheusFormat) {
       << (*check)->stdout_text() << (*check)->stderr_text();
 }
 
+// 40113 on every path: one probe, then nothing is sent until the window
+// ends; `status` (and its exit code), /metrics and the one app-wide alert
+// say so; the link itself is not blamed.
+TEST_F(Health, AForbiddenAppPausesEveryRequestAndSaysSoOnce) {
+  sandbox = SandboxProcess::start();
+  const int port = free_loopback_port();
+  DaemonOptions options;
+  options.metrics_port = port;
+  options.extra_toml = "[poll]\nstatus_interval = \"1h\"\n";
+  daemon = DaemonProcess::start(*sandbox, options);
+  id = daemon->link(kAdvertiser);
+  sandbox->control(
+      "POST", "/faults",
+      R"({"path":"*","kind":"code","code":40113,"message":"App forbidden","fraction":1.0})");
+  const auto from = sandbox->control("GET", "/requests").at("next").as_int64();
+  auto first = daemon->call("link.check", {{"id", id}});
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().data.at("upstream_code").as_int64(), 40113);
+  auto second = daemon->call("link.check", {{"id", id}});  // not even sent
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("not sent: the app is forbidden"), std::string::npos)
+      << second.error().message;
+  auto log = sandbox->control("GET", "/requests?since=" + std::to_string(from));
+  EXPECT_EQ(log.at("requests").as_array().size(), 1u) << json::serialize(log);
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+
+  ASSERT_TRUE(
+      wait_until([&] { return !daemon->must("alerts.list").at("alerts").as_array().empty(); },
+                 deadline_in(10s)));
+  auto alerts = daemon->must("alerts.list").at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), 1u) << json::serialize(alerts);
+  EXPECT_EQ(alerts.at(0).at("fingerprint").as_string(), "app_forbidden/app");
+  EXPECT_EQ(alerts.at(0).at("severity").as_string(), "critical");
+  EXPECT_EQ(alerts.at(0).at("reason").at("code").as_int64(), 40113);
+
+  auto backoffs = daemon->must("status").at("retries").at("backoffs").as_array();
+  ASSERT_EQ(backoffs.size(), 1u) << json::serialize(backoffs);
+  EXPECT_EQ(backoffs.at(0).at("scope").as_string(), "app");
+  EXPECT_EQ(backoffs.at(0).at("code").as_int64(), 40113);
+  EXPECT_GT(backoffs.at(0).at("seconds_left").as_int64(), 200);  // a 5 min window
+  auto ctl = run_ctl(daemon->socket_path(), {"status"});
+  EXPECT_EQ(ctl.exit_code, 4) << ctl.out << ctl.err;  // `ttlinkctl status || page-someone`
+  EXPECT_NE(ctl.out.find("back-off (app)"), std::string::npos) << ctl.out;
+  EXPECT_NE(ctl.out.find("40113"), std::string::npos) << ctl.out;
+
+  auto page = sandbox->http().get("http://127.0.0.1:" + std::to_string(port) + "/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("ttlink_backoff_active{scope=\"app\",endpoint=\"\"}"),
+            std::string::npos)
+      << page->body;
+  EXPECT_NE(page->body.find("code=\"40113\"} 1\n"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("ttlink_upstream_errors_total{endpoint="), std::string::npos);
+  EXPECT_NE(daemon->log_text().find("event=upstream.app_paused"), std::string::npos);
+}
+
 TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
   start();
   auto text = [&] {
