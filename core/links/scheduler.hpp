@@ -61,6 +61,7 @@ class Scheduler {
   boost::asio::awaitable<void> loop();
   void spread_overdue_work();
   void dispatch_due_work();
+  void expire_abandoned(TimePoint now);
   void launch_queued_work();
   boost::asio::awaitable<void> work_on(std::string link_id, bool refresh_due, bool check_due);
   boost::asio::awaitable<void> refresh_one(const std::string& link_id);

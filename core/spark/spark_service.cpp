@@ -70,7 +70,27 @@ Result<Secret> SparkService::advertiser_token(const std::string& advertiser_id) 
   return std::move(**token);
 }
 
-awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
+// The advertiser's posts (stored) and Spark Ads, from this round's listing
+// when `shared` and another link of the advertiser listed them already.
+awaitable<Result<const SparkService::Listed*>> SparkService::listing(const store::LinkRecord& link,
+                                                                     const Secret& token,
+                                                                     bool shared) {
+  if (shared)
+    if (auto it = listed_.find(link.advertiser_id); it != listed_.end()) co_return &it->second;
+  auto posts = co_await tiktok::post_authorizations(api_, token, link.advertiser_id);
+  if (!posts) co_return posts.error();
+  std::vector<store::PostRecord> rows;
+  for (const auto& p : *posts) rows.push_back(to_record(link.advertiser_id, p, clock_()));
+  if (auto r = store_.spark().replace_posts(link.advertiser_id, rows); !r) co_return r.error();
+  auto ads = co_await tiktok::spark_ads(api_, token, link.advertiser_id);
+  if (!ads) co_return ads.error();
+  Listed& l = listed_[link.advertiser_id];
+  l.posts = static_cast<int>(rows.size());
+  l.ads = std::move(*ads);
+  co_return &l;
+}
+
+awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id, bool shared) {
   auto guard = co_await syncing_.lock(link_id);
   auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
@@ -80,15 +100,12 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
   auto token = advertiser_token(link->advertiser_id);
   if (!token) co_return token.error();
   LinkSyncReport report;
-  auto posts = co_await tiktok::post_authorizations(api_, *token, link->advertiser_id);
-  if (!posts) co_return posts.error();
-  std::vector<store::PostRecord> rows;
-  for (const auto& p : *posts) rows.push_back(to_record(link->advertiser_id, p, clock_()));
-  if (auto r = store_.spark().replace_posts(link->advertiser_id, rows); !r) co_return r.error();
-  report.posts = static_cast<int>(rows.size());
-  auto ads = co_await tiktok::spark_ads(api_, *token, link->advertiser_id);
-  if (!ads) co_return ads.error();
-  for (const auto& group : adgroups_of(*link, *ads)) {
+  auto listed = co_await listing(*link, *token, shared);
+  if (!listed) co_return listed.error();
+  report.posts = (*listed)->posts;
+  // Copied: another link's sync may replace the listing while this one pages.
+  const std::vector<std::string> groups = adgroups_of(*link, (*listed)->ads);
+  for (const auto& group : groups) {
     const std::string source = "adgroup:" + group;
     if (sources_.waiting(link->id, source, clock_())) continue;
     ++report.adgroups;
@@ -124,14 +141,14 @@ Result<void> SparkService::source_outcome(const store::LinkRecord& link, const s
   ++report.sources_failed;
   const TimePoint retry =
       sources_.failed(link.id, source, synced.error(), clock_(), config_.poll.comments_interval);
-  log_.warn("spark.source_failed", {{"link", link.id},
-                                    {"source", source},
-                                    {"outcome", std::string(tiktok::to_string(
-                                                    tiktok::outcome_of(synced.error())))},
-                                    {"code", std::to_string(synced.error().upstream_code)},
-                                    {"request_id", synced.error().request_id},
-                                    {"retry_at", format_rfc3339(retry)},
-                                    {"error", synced.error().message}});
+  log_.warn("spark.source_failed",
+            {{"link", link.id},
+             {"source", source},
+             {"outcome", std::string(tiktok::to_string(tiktok::outcome_of(synced.error())))},
+             {"code", std::to_string(synced.error().upstream_code)},
+             {"request_id", synced.error().request_id},
+             {"retry_at", format_rfc3339(retry)},
+             {"error", synced.error().message}});
   return {};
 }
 

@@ -13,11 +13,12 @@
 #include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
 #include "core/spark/comment_sync.hpp"
+#include "core/spark/source_backoff.hpp"
 #include "core/spark/spark_alerts.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/comments.hpp"
-#include "core/spark/source_backoff.hpp"
+#include "core/tiktok/posts.hpp"
 #include "core/util/keyed_mutex.hpp"
 #include "core/util/log.hpp"
 
@@ -26,7 +27,7 @@ namespace ttlink::spark {
 struct LinkSyncReport {
   int posts = 0;
   int adgroups = 0;
-  int videos = 0;  // own posts read through the Accounts API
+  int videos = 0;          // own posts read through the Accounts API
   int sources_failed = 0;  // ad groups or posts refused for good (backed off alone)
   SyncReport comments;
 };
@@ -52,7 +53,13 @@ class SparkService {
 
   // Posts of the link's advertiser and comments of the ad groups of its
   // Spark Ads. Errors: an unknown or unsyncable link, upstream errors.
-  boost::asio::awaitable<Result<LinkSyncReport>> sync_link(std::string link_id);
+  // `shared`: the poller's round; the advertiser's posts and Spark Ads,
+  // listed for another of its links in this round, serve (once per
+  // advertiser per round). A person's spark.sync lists them afresh.
+  boost::asio::awaitable<Result<LinkSyncReport>> sync_link(std::string link_id,
+                                                           bool shared = false);
+  // A new poller round: what the last one listed is not reused any more.
+  void begin_round() { listed_.clear(); }
 
   boost::asio::awaitable<Result<ActionResult>> reply(std::string comment_id, std::string text,
                                                      store::Actor actor);
@@ -98,6 +105,14 @@ class SparkService {
   };
   std::map<std::string, SyncFailures> sync_failures_;  // by link id
   SourceBackoff sources_;
+  // An advertiser's posts and Spark Ads, listed once in the current round.
+  struct Listed {
+    int posts = 0;
+    std::vector<tiktok::SparkAd> ads;
+  };
+  boost::asio::awaitable<Result<const Listed*>> listing(const store::LinkRecord& link,
+                                                        const Secret& token, bool shared);
+  std::map<std::string, Listed> listed_;  // by advertiser id, this round
 
   store::Store& store_;
   tiktok::ApiClient& api_;

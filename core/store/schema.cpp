@@ -216,7 +216,19 @@ CREATE TABLE action_links (
 CREATE INDEX action_links_open ON action_links(link_id) WHERE closed_at IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
+// v6: due work comes from indexes, not from reading every link
+// (LinkTables::due, next_refresh, count_by_state). The partial indexes hold
+// only links the scheduler works on; their WHERE clauses are repeated
+// verbatim in link_tables.cpp's queries so that sqlite uses them.
+constexpr std::string_view kV6 = R"sql(
+CREATE INDEX links_check_due ON links(next_check_at)
+  WHERE state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED');
+CREATE INDEX links_refresh_due ON links(next_refresh_at)
+  WHERE state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED', 'REAUTH_REQUIRED');
+CREATE INDEX links_by_state ON links(state, updated_at);
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 Result<void> apply(sqlite::Database& db, int index) {
   if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;

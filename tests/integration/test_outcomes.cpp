@@ -335,10 +335,17 @@ TEST_P(Outcomes, AttemptsStateAlertAndLogAreAsTheTableSays) {
   const int n = attempts();
   EXPECT_GE(n, want.min_attempts);
   EXPECT_LE(n, want.max_attempts) << "attempts over the simulated time";
-  const std::string log = daemon->log_text();
-  EXPECT_NE(log.find(want.log), std::string::npos) << want.log << " not logged:\n" << log;
-  if (want.log.find("failed") != std::string::npos)
-    EXPECT_NE(log.find("outcome=" + row.outcome), std::string::npos) << "outcome=" << row.outcome;
+  // The daemon's stderr reaches the test through a pipe: wait for the line.
+  const bool logged = wait_until(
+      [&] {
+        const std::string text = daemon->log_text();
+        return text.find(want.log) != std::string::npos &&
+               (want.log.find("failed") == std::string::npos ||
+                text.find("outcome=" + row.outcome) != std::string::npos);
+      },
+      deadline_in(5s));
+  EXPECT_TRUE(logged) << want.log << " (outcome=" << row.outcome << ") not logged:\n"
+                      << daemon->log_text();
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRowEveryCall, Outcomes, ::testing::ValuesIn(all_cases()), case_name);
