@@ -99,6 +99,7 @@ Result<void> Daemon::wire() {
   app_alerts_.emplace(io_.get_executor(), gate_, alert_engine_, log_, clock_.as_clock(),
                       [this] { dispatcher_->wake(); });
   scheduler_.pause_while([this] { return gate_.paused(); });
+  scheduler_.count_requests_with([this] { return api_.sent(); });
   spark_poller_.pause_while([this] { return gate_.paused(); });
   const links::RetryState retries{&scheduler_, &limiter_, &gate_};
   tiktok::declare_api_metrics(metrics_);

@@ -69,6 +69,23 @@ json::object retry_json(LinkService& s, const RetryState& retries) {
   return {{"backoffs", std::move(backoffs)}, {"failing_links", std::move(failing)}};
 }
 
+// Whether the check interval fits in the request budget, and how late work is.
+json::object schedule_json(LinkService& s, const RetryState& retries) {
+  const Seconds interval = s.config().poll.status_interval;
+  json::object out{{"interval_seconds", interval.count()},
+                   {"effective_interval_seconds", interval.count()},
+                   {"lag_seconds", 0},
+                   {"requests_per_check", 0.0},
+                   {"message", ""}};
+  if (!retries.scheduler) return out;
+  const auto& budget = retries.scheduler->budget();
+  out["effective_interval_seconds"] = budget.effective(interval).count();
+  out["lag_seconds"] = retries.scheduler->lag().count();
+  out["requests_per_check"] = budget.requests_per_check();
+  out["message"] = budget.message(interval);
+  return out;
+}
+
 awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing, RetryState retries) {
   auto firing = alerts_firing ? alerts_firing() : Result<int>(0);
   if (!firing) co_return rpc::to_method_error(firing.error());
@@ -96,6 +113,7 @@ awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing, RetryS
                                                      : json::value(nullptr)},
                    {"alerts_firing", *firing},
                    {"retries", retry_json(s, retries)},
+                   {"schedule", schedule_json(s, retries)},
                    {"version", kVersion}});
 }
 

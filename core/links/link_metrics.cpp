@@ -34,6 +34,10 @@ void register_link_metrics(metrics::Registry& r, LinkService& links, Scheduler& 
   r.declare(
       "ttlink_backoff_active", Type::kGauge,
       "Seconds left of an open back-off window (40100/40132: endpoint; 40113/61000: the app)");
+  r.declare("ttlink_schedule_lag_seconds", Type::kGauge,
+            "How late the most overdue check or refresh is (0: none is late)");
+  r.declare("ttlink_schedule_stretch", Type::kGauge,
+            "Checks run every status_interval times this (1: the interval fits in poll.max_qps)");
   r.declare("ttlink_links_failing", Type::kGauge,
             "Links whose last checks or refreshes failed and that wait for a retry");
   const tiktok::RateLimiter& limiter = *retries.limiter;
@@ -43,6 +47,8 @@ void register_link_metrics(metrics::Registry& r, LinkService& links, Scheduler& 
       reg.set("ttlink_backoff_active", {{"scope", b.scope}, {"endpoint", b.endpoint}},
               b.seconds_left);
     reg.set("ttlink_links_failing", {}, static_cast<double>(scheduler.failing().size()));
+    reg.set("ttlink_schedule_lag_seconds", {}, static_cast<double>(scheduler.lag().count()));
+    reg.set("ttlink_schedule_stretch", {}, scheduler.budget().stretch());
     collect_links(reg, links);
     const auto& s = scheduler.stats();
     reg.set("ttlink_refresh_total", {{"outcome", "success"}}, static_cast<double>(s.refresh_ok));

@@ -283,7 +283,8 @@ Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor
 // status_interval, give or take poll.jitter, so that links checked together
 // drift apart instead of staying in lock step.
 TimePoint LinkService::next_check_time(TimePoint now) {
-  const double interval = static_cast<double>(config_.poll.status_interval.count());
+  const double interval =
+      static_cast<double>(config_.poll.status_interval.count()) * interval_stretch_;
   const double j = config_.poll.jitter;
   double factor = std::uniform_real_distribution<double>(1.0 - j, 1.0 + j)(rng_);
   return now + Seconds{std::max<long long>(1, static_cast<long long>(interval * factor))};

@@ -113,6 +113,10 @@ class LinkService {
   store::Store& store() { return store_; }
   const config::Config& config() const { return config_; }
 
+  // Checks are planned at status_interval x stretch (>= 1) when the
+  // interval does not fit in the request budget (ScheduleBudget).
+  void set_interval_stretch(double stretch) { interval_stretch_ = stretch; }
+
  private:
   boost::asio::awaitable<Result<store::LinkRecord>> run_check(std::string link_id,
                                                               const store::Actor& actor,
@@ -133,6 +137,7 @@ class LinkService {
                      std::string message);
   bool both_halves_authorized(const store::LinkRecord& link);
   TimePoint next_check_time(TimePoint now);
+  double interval_stretch_ = 1.0;
 
   store::Store& store_;
   tiktok::ApiClient& api_;

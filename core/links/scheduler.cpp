@@ -75,6 +75,7 @@ awaitable<void> Scheduler::loop() {
   spread_overdue_work();
   while (*alive && !stopped_) {
     dispatch_due_work();
+    sample_budget(clock_());
     timer_.expires_after(options_.tick);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -135,7 +136,13 @@ void Scheduler::dispatch_due_work() {
       log_.error("scheduler.list_failed", {{"error", links.error().message}});
       return;
     }
+    lag_ = Seconds{0};
     for (const auto& link : *links) {
+      auto late = [&](const std::optional<TimePoint>& at) {
+        if (at && *at <= now) lag_ = std::max(lag_, std::chrono::duration_cast<Seconds>(now - *at));
+      };
+      if (checkable(link.state)) late(link.next_check_at);
+      if (refreshable(link.state)) late(link.next_refresh_at);
       if (in_flight_.count(link.id)) continue;
       bool refresh_due =
           refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now;
@@ -144,6 +151,36 @@ void Scheduler::dispatch_due_work() {
     }
   }
   launch_queued_work();
+}
+
+// Once a minute: do the links' checks fit in poll.max_qps at the configured
+// interval? If not, checks are planned further apart, evenly (logged once
+// per change; `status` and ttlink_schedule_stretch show it).
+void Scheduler::sample_budget(TimePoint now) {
+  if (now - last_sample_ < Seconds{60}) return;
+  last_sample_ = now;
+  auto counts = links_.store().links().count_by_state();
+  if (!counts) return;
+  BudgetSample s;
+  for (const auto& [state, n] : *counts)
+    if (checkable(state)) s.checkable_links += n;
+  const std::uint64_t checks = stats_.checks_ok + stats_.checks_failed;
+  const std::uint64_t sent = sent_ ? sent_() : 0;
+  s.checks = checks - checks_at_sample_;
+  s.requests = sent - sent_at_sample_;
+  checks_at_sample_ = checks;
+  sent_at_sample_ = sent;
+  const auto& cfg = links_.config();
+  if (!budget_.update(s, cfg.poll.status_interval, cfg.poll.max_qps)) return;
+  links_.set_interval_stretch(budget_.stretch());
+  if (budget_.stretch() > 1.0)
+    log_.warn("scheduler.interval_stretched",
+              {{"links", std::to_string(s.checkable_links)},
+               {"requests_per_check", std::to_string(budget_.requests_per_check())},
+               {"max_qps", std::to_string(cfg.poll.max_qps)},
+               {"message", budget_.message(cfg.poll.status_interval)}});
+  else
+    log_.info("scheduler.interval_fits", {{"links", std::to_string(s.checkable_links)}});
 }
 
 // PENDING links whose authorization URLs have all ended become EXPIRED.

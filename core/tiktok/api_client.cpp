@@ -66,6 +66,7 @@ awaitable<Result<json::object>> ApiClient::send(std::string_view path, std::stri
   if (instruments_.gate)
     if (auto refused = instruments_.gate->refuse()) co_return std::move(*refused);
   if (instruments_.limiter) co_await instruments_.limiter->acquire(path);
+  ++sent_;
   auto started = std::chrono::steady_clock::now();
   auto response = co_await http_.send(url, std::move(req));
   Result<json::object> outcome = Error::internal("unset");

@@ -316,6 +316,55 @@ TEST_F(Health, AForbiddenAppPausesEveryRequestAndSaysSoOnce) {
   EXPECT_NE(daemon->log_text().find("event=upstream.app_paused"), std::string::npos);
 }
 
+// A check interval that cannot fit in poll.max_qps is stretched evenly,
+// logged once, and `status` and /metrics say so (issue 16).
+TEST_F(Health, AnIntervalTheBudgetCannotHoldIsStretchedAndSaid) {
+  sandbox = SandboxProcess::start();
+  const int port = free_loopback_port();
+  DaemonOptions options;
+  options.metrics_port = port;
+  options.extra_toml =
+      "[debug]\nclock_control = true\n[poll]\nstatus_interval = \"2s\"\njitter = \"0%\"\n"
+      "max_qps = 1\n";
+  daemon = DaemonProcess::start(*sandbox, options);
+  id = daemon->link(kAdvertiser);
+  const std::string first =
+      json::serialize(daemon->must("link.get", {{"id", id}}).at("link").at("last_check_at"));
+  ASSERT_TRUE(wait_until(  // one scheduled check, so that its cost is measured
+      [&] {
+        return json::serialize(
+                   daemon->must("link.get", {{"id", id}}).at("link").at("last_check_at")) != first;
+      },
+      deadline_in(30s)));
+  daemon->must("debug.clock.advance", {{"seconds", 61}});  // the budget's next minute
+  json::object schedule;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        schedule = daemon->must("status").at("schedule").as_object();
+        return !schedule.at("message").as_string().empty();
+      },
+      deadline_in(20s)))
+      << json::serialize(schedule);
+  // One link, ~6 requests a check, every 2 s = 3 requests/s against 0.9 allowed.
+  EXPECT_GT(schedule.at("effective_interval_seconds").as_int64(), 2);
+  EXPECT_EQ(schedule.at("interval_seconds").as_int64(), 2);
+  EXPECT_NE(schedule.at("message").as_string().find("instead of 2s: raise poll.max_qps"),
+            std::string::npos)
+      << json::serialize(schedule);
+  auto ctl = run_ctl(daemon->socket_path(), {"status"});
+  EXPECT_NE(ctl.out.find("Schedule: checks run every"), std::string::npos) << ctl.out;
+  auto page = sandbox->http().get("http://127.0.0.1:" + std::to_string(port) + "/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("ttlink_schedule_stretch "), std::string::npos);
+  EXPECT_EQ(page->body.find("ttlink_schedule_stretch 1\n"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("ttlink_schedule_lag_seconds "), std::string::npos);
+  const std::string log = daemon->log_text();
+  const auto at = log.find("event=scheduler.interval_stretched");
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find("event=scheduler.interval_stretched", at + 1), std::string::npos)
+      << "logged once";
+}
+
 TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
   start();
   auto text = [&] {

@@ -300,8 +300,8 @@ TEST_P(Outcomes, AttemptsStateAlertAndLogAreAsTheTableSays) {
       auto r = reply();
       ASSERT_FALSE(r) << "a refused reply was reported as sent";
       // Upstream's answers (codes, HTTP 4xx) are 1002, transport trouble 1003.
-      const bool answered = row.fault.find(R"("kind":"code")") != std::string::npos ||
-                            row.name == "http404";
+      const bool answered =
+          row.fault.find(R"("kind":"code")") != std::string::npos || row.name == "http404";
       EXPECT_EQ(r.error().code, answered ? 1002 : 1003) << r.error().message;
       // The sandbox logs a delayed answer once it is sent.
       EXPECT_TRUE(wait_until([&] { return attempts() >= 1; }, deadline_in(5s)));
