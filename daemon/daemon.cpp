@@ -23,6 +23,10 @@ namespace json = boost::json;
 
 namespace {
 
+// Comment polling yields to checks and refreshes this late (issue 16:
+// refreshes, then bad links, then routine checks, then comments).
+constexpr Seconds kCommentsYieldAfter{60};
+
 // Leaves at most this long for in-flight work to end on SIGTERM.
 constexpr std::chrono::seconds kGracePeriod{20};
 
@@ -98,9 +102,12 @@ Result<void> Daemon::wire() {
   });
   app_alerts_.emplace(io_.get_executor(), gate_, alert_engine_, log_, clock_.as_clock(),
                       [this] { dispatcher_->wake(); });
+  limiter_.set_limits(limits_of(config_));
   scheduler_.pause_while([this] { return gate_.paused(); });
   scheduler_.count_requests_with([this] { return api_.sent(); });
-  spark_poller_.pause_while([this] { return gate_.paused(); });
+  // Comments come last: they wait while checks or refreshes run late.
+  spark_poller_.pause_while(
+      [this] { return gate_.paused() || scheduler_.lag() > kCommentsYieldAfter; });
   const links::RetryState retries{&scheduler_, &limiter_, &gate_};
   tiktok::declare_api_metrics(metrics_);
   links::register_link_metrics(metrics_, links_, scheduler_, retries);
@@ -114,8 +121,8 @@ Result<void> Daemon::wire() {
       spark_poller_.poke();
       app_alerts_->evaluate();
     });
-  links::register_link_methods(registry_, links_, [this] { return store_.alerts().firing_count(); },
-                               retries);
+  links::register_link_methods(
+      registry_, links_, [this] { return store_.alerts().firing_count(); }, retries);
   spark::register_spark_methods(registry_, spark_);
   register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);

@@ -44,7 +44,11 @@ constexpr Sql kDueLinks{
     " FROM links WHERE id IN ("
     "SELECT id FROM links WHERE next_check_at <= ?1 AND " TTLINK_CHECKABLE
     " UNION SELECT id FROM links WHERE next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE
-    ") ORDER BY min(coalesce(next_check_at, ?1), CASE WHEN state = 'REAUTH_REQUIRED' THEN ?1 "
+    // Priorities: a due token refresh first, then checks of links in a bad
+    // state, then routine checks; within each, most overdue first.
+    ") ORDER BY CASE WHEN next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE " THEN 0 "
+    "WHEN state IN ('ACTIVE', 'EXPIRING') THEN 2 ELSE 1 END, "
+    "min(coalesce(next_check_at, ?1), CASE WHEN state = 'REAUTH_REQUIRED' THEN ?1 "
     "ELSE coalesce(next_refresh_at, ?1) END) LIMIT ?2"};
 constexpr Sql kPendingSince{"pending_since", "SELECT " TTLINK_LINK_COLUMNS
                                              " FROM links WHERE state = 'PENDING' AND "

@@ -21,7 +21,8 @@ class LinkTables {
   Result<LinkRecord> get(std::string_view link_id);
   Result<std::vector<LinkRecord>> list(bool include_unlinked);
   // Up to `limit` links with a check (state not PENDING, UNLINKED, EXPIRED)
-  // or a refresh (nor REAUTH_REQUIRED) due at `now`, most overdue first.
+  // or a refresh (nor REAUTH_REQUIRED) due at `now`: due refreshes first,
+  // then links in a bad state, then routine checks, most overdue first.
   // Read from indexes: the cost grows with what is due, not with all links.
   Result<std::vector<LinkRecord>> due(TimePoint now, int limit);
   // PENDING links last changed at or before `t` (abandoned authorizations).

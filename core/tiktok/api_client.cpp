@@ -65,7 +65,10 @@ awaitable<Result<json::object>> ApiClient::send(std::string_view path, std::stri
   if (access_token) req.headers.emplace_back("Access-Token", access_token->reveal());
   if (instruments_.gate)
     if (auto refused = instruments_.gate->refuse()) co_return std::move(*refused);
-  if (instruments_.limiter) co_await instruments_.limiter->acquire(path);
+  if (instruments_.limiter) {
+    std::string refused = co_await instruments_.limiter->acquire(path);
+    if (!refused.empty()) co_return Error::transient(std::move(refused));
+  }
   ++sent_;
   auto started = std::chrono::steady_clock::now();
   auto response = co_await http_.send(url, std::move(req));

@@ -204,8 +204,9 @@ TEST_F(StoreTest, DueWorkComesFromTheIndexesAndHonoursStatesAndLimit) {
   auto due = store_->links().due(now, 10).value();
   std::vector<std::string> ids;
   for (const auto& l : due) ids.push_back(l.id);
-  // Most overdue first; a REAUTH_REQUIRED link's refresh time does not count.
-  EXPECT_EQ(ids, (std::vector<std::string>{refresh_due, check_due, reauth}));
+  // A due refresh first, then a link in a bad state, then a routine check
+  // (a REAUTH_REQUIRED link's refresh time does not count).
+  EXPECT_EQ(ids, (std::vector<std::string>{refresh_due, reauth, check_due}));
   EXPECT_EQ(store_->links().due(now, 1).value().size(), 1u);
 
   EXPECT_EQ(store_->links().next_refresh().value(), now - Seconds{300});
