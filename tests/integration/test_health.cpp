@@ -365,6 +365,25 @@ TEST_F(Health, AnIntervalTheBudgetCannotHoldIsStretchedAndSaid) {
       << "logged once";
 }
 
+// [limits]: an endpoint's daily cap is honoured by the real daemon, and a
+// person is told why nothing was sent.
+TEST_F(Health, AnEndpointsDailyCapStopsItsRequestsAndSaysWhy) {
+  start(
+      "[poll]\nstatus_interval = \"1d\"\nmax_qps = 0\n"
+      "[limits.endpoints.\"/business/get/\"]\ndaily_cap = 2\n");
+  const auto from = sandbox->control("GET", "/requests").at("next").as_int64();
+  auto r = daemon->call("link.check", {{"id", id}});
+  for (int i = 0; i < 3 && r; ++i) r = daemon->call("link.check", {{"id", id}});
+  ASSERT_FALSE(r) << "the cap never refused";
+  EXPECT_NE(r.error().message.find("daily cap of 2 requests to /business/get/"), std::string::npos)
+      << r.error().message;
+  int sent = 0;
+  auto log = sandbox->control("GET", "/requests?since=" + std::to_string(from));
+  for (const auto& q : log.at("requests").as_array())
+    if (q.at("path").as_string() == "/open_api/v1.3/business/get/") ++sent;
+  EXPECT_LE(sent, 2);
+}
+
 TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
   start();
   auto text = [&] {
