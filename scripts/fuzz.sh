@@ -14,8 +14,10 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 
-# clang 16 and libFuzzer from Debian (not in scripts/deps.sh: CI does not fuzz).
-packages=(clang-16 libfuzzer-16-dev)
+# clang 16, libFuzzer and the sanitizer runtimes (libclang-rt: clang-16 does
+# not pull it in, and without it nothing links) from Debian; not in
+# scripts/deps.sh: CI does not fuzz.
+packages=(clang-16 libfuzzer-16-dev libclang-rt-16-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
