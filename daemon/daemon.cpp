@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "core/ads/ads_methods.hpp"
 #include "core/alerts/alert_methods.hpp"
 #include "core/alerts/alert_metrics.hpp"
 #include "core/links/callback_handler.hpp"
@@ -83,6 +84,7 @@ Daemon::Daemon(config::Config& config, Secret app_secret, store::Store& store,
              [this](std::string open_id) { return links_.account_access_token(open_id); }),
       spark_poller_(io_.get_executor(), spark_, log,
                     [this] { return config_.poll.comments_interval; }),
+      ads_{store, api_, log, clock.as_clock()},
       reloader_(config_path, config, limiter_, log, [this] { spark_.apply_config(); }),
       control_(io_.get_executor(), registry_, log, control_options(config)),
       callback_(io_.get_executor(), listen_on(config.callback.listen),
@@ -124,6 +126,7 @@ Result<void> Daemon::wire() {
   links::register_link_methods(
       registry_, links_, [this] { return store_.alerts().firing_count(); }, retries);
   spark::register_spark_methods(registry_, spark_);
+  ads::register_ads_methods(registry_, {ads_});
   register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);
   return {};

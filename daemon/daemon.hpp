@@ -8,6 +8,7 @@
 
 #include <optional>
 
+#include "core/ads/ads_context.hpp"
 #include "core/alerts/dispatcher.hpp"
 #include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
@@ -62,6 +63,7 @@ class Daemon {
   std::optional<AppAlerts> app_alerts_;
   spark::SparkService spark_;
   spark::SparkPoller spark_poller_;
+  ads::AdsContext ads_;
   Reloader reloader_;
   rpc::UnixServer control_;
   http::Server callback_;
