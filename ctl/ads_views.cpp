@@ -34,4 +34,57 @@ std::string identities_view(const json::value& result) {
                                             field(result, "link_id") + "\n");
 }
 
+std::string authorized_view(const json::value& result) {
+  const json::value& post = member(result, "post");
+  const bool already =
+      member(result, "already_bound").is_bool() && member(result, "already_bound").get_bool();
+  std::string out = already ? "Already bound (nothing sent): post " : "Bound post ";
+  out += field(post, "item_id") + " by @" + field(post, "creator") + " (" +
+         field(post, "identity_type") + " identity " + field(post, "identity_id") + ")\n";
+  out += "Text: " + truncate_to_width(field(post, "text"), 70) + "\n";
+  out += "Authorization ends " + field(post, "auth_end_time") + " (" +
+         field(post, "auth_code_status") +
+         "); ttlinkd warns before it ends (ttlinkctl posts --expiring).\n";
+  return out;
+}
+
+std::string unbound_view(const json::value& result) {
+  return "Unbound post " + field(result, "item_id") + " from the advertiser of link " +
+         field(result, "link_id") + ".\n";
+}
+
+namespace {
+
+std::string dry_run_view(const json::value& result) {
+  std::string out = "Dry run: nothing sent, nothing recorded. The requests, in order:\n";
+  if (const json::array* requests = member(result, "requests").if_array())
+    for (const auto& r : *requests)
+      out += "\nPOST " + field(r, "path") + "\n" + pretty_json(member(r, "body")) + "\n";
+  return out;
+}
+
+std::string launch_headline(const json::value& result) {
+  const std::string status = field(result, "status");
+  const std::string name = "Campaign \"" + field(result, "name") + "\"";
+  if (status == "existing") return name + " exists already (nothing sent):\n";
+  if (status == "resumed") {
+    std::string steps;
+    if (const json::array* created = member(result, "created").if_array())
+      for (const auto& s : *created) steps += (steps.empty() ? "" : ", ") + cell(s);
+    return name + ": finished a launch that had stopped half way (created now: " + steps + "):\n";
+  }
+  return name + " created:\n";
+}
+
+}  // namespace
+
+std::string campaign_view(const json::value& result) {
+  const json::value& dry = member(result, "dry_run");
+  if (dry.is_bool() && dry.get_bool()) return dry_run_view(result);
+  return launch_headline(result) + "  campaign  " + field(result, "campaign_id") +
+         "\n  ad group  " + field(result, "adgroup_id") + "\n  Spark Ad  " +
+         field(result, "ad_id") + ": post " + field(result, "item_id") + " as " +
+         field(result, "identity_type") + " " + field(result, "identity_id") + "\n";
+}
+
 }  // namespace ttlink::ctl

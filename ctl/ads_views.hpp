@@ -9,5 +9,10 @@ namespace ttlink::ctl {
 
 // One row per identity; the linked account's row is marked.
 std::string identities_view(const boost::json::value& result);
+// spark.authorize: the post, its creator and when the authorization ends.
+std::string authorized_view(const boost::json::value& result);
+std::string unbound_view(const boost::json::value& result);
+// campaign.create: what exists now (or, for a dry run, the three requests).
+std::string campaign_view(const boost::json::value& result);
 
 }  // namespace ttlink::ctl

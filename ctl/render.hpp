@@ -30,6 +30,10 @@ std::string field(const boost::json::value& object, std::string_view key);
 // The member `key` of an object, or null (for a missing key or a non-object).
 const boost::json::value& member(const boost::json::value& v, std::string_view key);
 
+// `v` as indented JSON for people: two spaces a level, whole numbers without
+// an exponent, strings sanitised.
+std::string pretty_json(const boost::json::value& v, int indent = 0);
+
 class Table {
  public:
   explicit Table(std::vector<std::string> headers);

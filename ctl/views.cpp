@@ -155,12 +155,29 @@ std::string consolidated_view(const json::value& result) {
   return out;
 }
 
+// Campaigns launched from the link (ttlinkctl campaign create).
+std::string campaigns_view(const json::value& result) {
+  const json::array* campaigns = member(result, "campaigns").if_array();
+  if (!campaigns || campaigns->empty()) return "";
+  Table table({"CAMPAIGN", "OBJECTIVE", "CAMPAIGN ID", "AD GROUP", "AD", "POST", "AS"});
+  for (const auto& c : *campaigns) {
+    const json::value& complete = member(c, "complete");
+    const bool done = complete.is_bool() && complete.get_bool();
+    table.add_row({truncate_to_width(field(c, "name"), 30), field(c, "objective"),
+                   field(c, "campaign_id"), field(c, "adgroup_id"),
+                   done ? field(c, "ad_id") : "(incomplete: rerun the command)",
+                   field(c, "item_id"), field(c, "identity_type")});
+  }
+  return "\nCampaigns:\n" + table.render();
+}
+
 std::string link_details_view(const json::value& result) {
   const json::value& link = member(result, "link");
   std::string out = link_view(link);
   out +=
       key_values({{"Created", field(link, "created_at")}, {"Updated", field(link, "updated_at")}});
   out += consolidated_view(result);
+  out += campaigns_view(result);
   if (const json::value& pending = member(result, "pending"); pending.is_object())
     out += "\nPending authorization (expires " + field(pending, "expires_at") + "):\n" +
            authorization_view(pending);

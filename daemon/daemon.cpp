@@ -126,7 +126,7 @@ Result<void> Daemon::wire() {
   links::register_link_methods(
       registry_, links_, [this] { return store_.alerts().firing_count(); }, retries);
   spark::register_spark_methods(registry_, spark_);
-  ads::register_ads_methods(registry_, {ads_});
+  ads::register_ads_methods(registry_, {ads_, launcher_});
   register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);
   return {};

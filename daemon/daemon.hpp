@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/ads/ads_context.hpp"
+#include "core/ads/launcher.hpp"
 #include "core/alerts/dispatcher.hpp"
 #include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
@@ -64,6 +65,7 @@ class Daemon {
   spark::SparkService spark_;
   spark::SparkPoller spark_poller_;
   ads::AdsContext ads_;
+  ads::Launcher launcher_{ads_};
   Reloader reloader_;
   rpc::UnixServer control_;
   http::Server callback_;

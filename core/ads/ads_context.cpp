@@ -50,7 +50,10 @@ Error refused(Logger& log, std::string_view event, const std::string& link_id, c
                    {"request_id", e.request_id},
                    {"error", e.message}});
   Error told = e;
-  told.message = e.message + " (" + hint(outcome, link_id) +
+  const std::string code = e.kind == ErrorKind::kUpstream && e.upstream_code
+                               ? std::to_string(e.upstream_code) + ": "
+                               : "";
+  told.message = e.message + " (" + code + hint(outcome, link_id) +
                  (e.request_id.empty() ? "" : "; request_id " + e.request_id) + ")";
   return told;
 }

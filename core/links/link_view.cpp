@@ -48,6 +48,24 @@ json::object link_json(store::Store& store, const store::LinkRecord& link) {
   };
 }
 
+// The campaigns launched from the link (ttlinkctl campaign create).
+json::array campaigns_json(store::Store& store, const store::LinkRecord& link) {
+  json::array out;
+  auto launches = store.ads().launches_of(link.id);
+  if (!launches) return out;
+  for (const auto& l : *launches)
+    out.push_back(json::object{{"name", l.name},
+                               {"objective", l.objective},
+                               {"item_id", l.item_id},
+                               {"identity_type", l.identity_type},
+                               {"campaign_id", l.campaign_id},
+                               {"adgroup_id", l.adgroup_id},
+                               {"ad_id", l.ad_id},
+                               {"complete", l.complete()},
+                               {"created_at", format_rfc3339(l.created_at)}});
+  return out;
+}
+
 json::object consolidated_json(store::Store& store, const store::LinkRecord& link) {
   json::object organic;
   if (!link.open_id.empty())
@@ -67,7 +85,8 @@ json::object consolidated_json(store::Store& store, const store::LinkRecord& lin
            {{"posts", posts},
             {"comments", totals.total},
             {"unanswered", totals.unanswered},
-            {"hidden", totals.hidden}}}};
+            {"hidden", totals.hidden}}},
+          {"campaigns", campaigns_json(store, link)}};
 }
 
 json::object urls_json(const AuthorizationUrls& urls) {

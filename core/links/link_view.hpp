@@ -10,7 +10,8 @@ namespace ttlink::links {
 
 boost::json::object link_json(store::Store& store, const store::LinkRecord& link);
 // The seed's "organic + paid" view: the account's figures from
-// /business/get/ next to its promoted posts and their comments.
+// /business/get/ next to its promoted posts and their comments, and the
+// campaigns launched from the link.
 boost::json::object consolidated_json(store::Store& store, const store::LinkRecord& link);
 boost::json::object urls_json(const AuthorizationUrls& urls);
 boost::json::object audit_json(const store::AuditEntry& e);

@@ -228,7 +228,32 @@ CREATE INDEX links_refresh_due ON links(next_refresh_at)
 CREATE INDEX links_by_state ON links(state, updated_at);
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6};
+// v7: launches (ttlinkctl campaign create): per (link, name) the request_id of
+// each create step and the ids upstream gave back, so that a rerun creates
+// nothing twice and a run that failed half way resumes.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE launches (
+  link_id             TEXT NOT NULL,
+  name                TEXT NOT NULL,
+  advertiser_id       TEXT NOT NULL,
+  objective           TEXT NOT NULL,
+  item_id             TEXT NOT NULL,
+  identity_type       TEXT NOT NULL,
+  identity_id         TEXT NOT NULL,
+  spec                TEXT NOT NULL,  -- the command's settings, as JSON
+  campaign_request_id TEXT NOT NULL,
+  adgroup_request_id  TEXT NOT NULL,
+  ad_request_id       TEXT NOT NULL,
+  campaign_id         TEXT NOT NULL DEFAULT '',  -- '' until created
+  adgroup_id          TEXT NOT NULL DEFAULT '',
+  ad_id               TEXT NOT NULL DEFAULT '',
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL,
+  PRIMARY KEY (link_id, name)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 Result<void> apply(sqlite::Database& db, int index) {
   if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;

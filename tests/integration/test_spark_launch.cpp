@@ -9,6 +9,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
+#include <unistd.h>
+
 #include "support/daemon_fixture.hpp"
 #include "support/sandbox_fixture.hpp"
 #include "support/wait.hpp"
@@ -20,6 +24,7 @@ using namespace std::chrono_literals;
 
 constexpr const char* kAdvertiser = "7000000000000000001";
 constexpr const char* kIdentity = "7300000000000000001";  // the demo's TT_USER identity
+constexpr const char* kOwnPost = "7400000000000000003";   // its post authorized for 90 days
 
 std::string str(const json::value& v) {
   return std::string(v.as_string());
@@ -36,6 +41,80 @@ class SparkLaunch : public ::testing::Test {
     o.extra_toml = "[debug]\nclock_control = true\n";
     daemon = DaemonProcess::start(*sandbox, o);
     link_id = daemon->link(kAdvertiser);
+    ASSERT_TRUE(
+        wait_until([&] { return daemon->state_of(link_id) == "ACTIVE"; }, deadline_in(10s)));
+  }
+
+  // A creator's post with a fresh authorization code valid `days` days.
+  json::object spark_code(int days) {
+    return sandbox->control("POST", "/spark_codes", json::value{{"days", days}}).as_object();
+  }
+  // ttlinkctl spark authorize --link LINK -, the code on stdin.
+  CtlRun authorize(const std::string& code, bool as_json = false) {
+    std::vector<std::string> args{"spark", "authorize", "--link", link_id, "-"};
+    if (as_json) args.insert(args.begin(), "--json");
+    return ctl(args, code + "\n");
+  }
+
+  json::array stored_posts() { return daemon->must("posts.list").at("posts").as_array(); }
+  bool stored(const std::string& item_id) {
+    for (const auto& p : stored_posts())
+      if (str(p.at("item_id")) == item_id) return true;
+    return false;
+  }
+  bool upstream_has_post(const std::string& item_id) {
+    const json::value world = sandbox->world();
+    for (const auto& p : world.at("posts").as_array())
+      if (str(p.at("item_id")) == item_id && str(p.at("advertiser_id")) == kAdvertiser) return true;
+    return false;
+  }
+  // The link's audit entries with `action`, newest first.
+  json::array history(const std::string& action) {
+    json::array out;
+    const json::object got = daemon->must("link.get", {{"id", link_id}});
+    for (const auto& e : got.at("history").as_array())
+      if (str(e.at("action")) == action) out.push_back(e);
+    return out;
+  }
+  static std::string my_uid() { return "uid=" + std::to_string(::getuid()) + " "; }
+
+  // The sandbox's rows of `table` (campaigns, adgroups, ads) where `key` is `value`.
+  json::array upstream(const std::string& table, const std::string& key, const std::string& value) {
+    json::array out;
+    const json::value world = sandbox->world();
+    for (const auto& row : world.at(table).as_array())
+      if (row.as_object().contains(key) && str(row.at(key)) == value) out.push_back(row);
+    return out;
+  }
+  // Bodies of the upstream calls to `path`, in order.
+  std::vector<json::object> upstream_bodies(const std::string& path) {
+    std::vector<json::object> out;
+    const json::value log = sandbox->control("GET", "/requests");
+    for (const auto& r : log.at("requests").as_array())
+      if (str(r.at("path")).ends_with(path))
+        out.push_back(json::parse(str(r.at("body"))).as_object());
+    return out;
+  }
+  std::size_t creates() {
+    return upstream_calls("/campaign/create/") + upstream_calls("/adgroup/create/") +
+           upstream_calls("/ad/create/");
+  }
+
+  // ttlinkctl campaign create with the walkthrough's settings and `extra`.
+  CtlRun create(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"campaign", "create", "--link", link_id, "--name", name};
+    const bool has_objective = std::find(extra.begin(), extra.end(), "--objective") != extra.end();
+    if (!has_objective) args.insert(args.end(), {"--objective", "VIDEO_VIEWS"});
+    if (std::find(extra.begin(), extra.end(), "--post") == extra.end())
+      args.insert(args.end(), {"--post", kOwnPost});
+    if (std::find(extra.begin(), extra.end(), "--total-budget") == extra.end() &&
+        std::find(extra.begin(), extra.end(), "--daily-budget") == extra.end())
+      args.insert(args.end(), {"--daily-budget", "30"});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return ctl(args);
+  }
+  json::array launches() {
+    return daemon->must("link.get", {{"id", link_id}}).at("campaigns").as_array();
   }
 
   CtlRun ctl(std::vector<std::string> args, std::optional<std::string> input = {}) {
@@ -111,6 +190,282 @@ TEST_F(SparkLaunch, IdentitiesMarkTheLinkedAccount) {
   CtlRun unknown = ctl({"identities", "--link", "99"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("99"), std::string::npos) << unknown.err;
+}
+
+TEST_F(SparkLaunch, ACreatorsCodeIsBoundOnceAndItsPostWatched) {
+  auto created = spark_code(2);  // ends within refresh.warn_post_auth_before (3 d)
+  const std::string code = str(created.at("auth_code"));
+  const std::string item = str(created.at("item_id"));
+  CtlRun bound = authorize(code);
+  ASSERT_EQ(bound.exit_code, 0) << bound.err << bound.out;
+  EXPECT_NE(bound.out.find("Bound post " + item + " by @" + str(created.at("user_name"))),
+            std::string::npos)
+      << bound.out;
+  EXPECT_NE(bound.out.find("AUTH_CODE identity"), std::string::npos) << bound.out;
+  EXPECT_NE(bound.out.find("Authorization ends "), std::string::npos) << bound.out;
+  EXPECT_TRUE(upstream_has_post(item));
+
+  // Stored at once like the synced posts, so it is watched before any sync.
+  bool found = false;
+  for (const auto& p : stored_posts()) {
+    if (str(p.at("item_id")) != item) continue;
+    found = true;
+    EXPECT_EQ(str(p.at("state")), "EXPIRING");
+    EXPECT_EQ(str(p.at("link_id")), link_id);
+    EXPECT_EQ(str(p.at("auth_code_status")), "IN_USE");
+  }
+  EXPECT_TRUE(found);
+  daemon->must("spark.sync", {{"id", link_id}});
+  bool alerted = false;
+  const json::object alerts = daemon->must("alerts.list");  // named: the loop must not outlive it
+  for (const auto& a : alerts.at("alerts").as_array())
+    alerted = alerted || (str(a.at("kind")) == "post_auth_expiring" &&
+                          str(a.at("fingerprint")).find(item) != std::string::npos);
+  EXPECT_TRUE(alerted);
+
+  auto audited = history("post.authorize");
+  ASSERT_EQ(audited.size(), 1u);
+  EXPECT_EQ(str(audited[0].at("actor")).rfind(my_uid(), 0), 0u) << audited[0];
+  EXPECT_NE(str(audited[0].at("reason").at("message")).find(item), std::string::npos);
+
+  // Again: reported as bound, nothing sent, nothing audited twice.
+  const std::size_t binds = upstream_calls("/tt_video/authorize/");
+  auto again = authorize(code, true);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto again_json = json::parse(again.out).as_object();
+  EXPECT_TRUE(again_json.at("already_bound").as_bool());
+  EXPECT_EQ(str(again_json.at("post").at("item_id")), item);
+  EXPECT_EQ(upstream_calls("/tt_video/authorize/"), binds);
+  EXPECT_EQ(history("post.authorize").size(), 1u);
+
+  // Unbound: gone upstream and here; the code is spent.
+  CtlRun unbound = ctl({"spark", "unbind", "--link", link_id, item});
+  ASSERT_EQ(unbound.exit_code, 0) << unbound.err;
+  EXPECT_FALSE(upstream_has_post(item));
+  EXPECT_FALSE(stored(item));
+  EXPECT_EQ(history("post.unbind").size(), 1u);
+  CtlRun spent = authorize(code);
+  EXPECT_EQ(spent.exit_code, 1) << spent.out;
+  EXPECT_NE(spent.err.find("ask the creator for a new one"), std::string::npos) << spent.err;
+
+  // The code itself never shows: not in outputs, not in the journal.
+  for (const std::string& text : {bound.out, bound.err, again.out, spent.err, daemon->log_text()})
+    EXPECT_EQ(text.find(code), std::string::npos) << text;
+}
+
+TEST_F(SparkLaunch, UnknownAndExpiredCodesAreRefusedAndNothingIsRecorded) {
+  const std::size_t posts_before = stored_posts().size();
+  CtlRun unknown = authorize("#" + std::string(40, 'a'));
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("40110"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("invalid"), std::string::npos) << unknown.err;
+
+  auto created = spark_code(1);
+  sandbox->control("POST", "/clock/advance", json::value{{"seconds", 2 * 86400}});
+  CtlRun expired = authorize(str(created.at("auth_code")));
+  EXPECT_EQ(expired.exit_code, 1);
+  EXPECT_NE(expired.err.find("expired"), std::string::npos) << expired.err;
+  EXPECT_FALSE(upstream_has_post(str(created.at("item_id"))));
+
+  EXPECT_EQ(stored_posts().size(), posts_before);
+  EXPECT_TRUE(history("post.authorize").empty());
+  EXPECT_EQ(upstream_calls("/tt_video/authorize/"), 0u);
+
+  CtlRun empty = ctl({"spark", "authorize", "--link", link_id, "-"}, "");
+  EXPECT_EQ(empty.exit_code, 2) << empty.err;  // no code on stdin: a usage error
+}
+
+TEST_F(SparkLaunch, ADryRunPrintsTheThreeRequestsAndCreatesNothing) {
+  daemon->must("spark.sync", {{"id", link_id}});
+  CtlRun dry = create("Winter launch", {"--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  for (const char* text :
+       {"POST /campaign/create/", "POST /adgroup/create/", "POST /ad/create/",
+        "\"campaign_name\": \"Winter launch\"", "\"budget\": 30",
+        "\"optimization_goal\": \"ENGAGED_VIEW\"", "\"identity_id\": \"7300000000000000001\"",
+        "\"tiktok_item_id\": \"7400000000000000003\"", "(campaign_id from /campaign/create/)"})
+    EXPECT_NE(dry.out.find(text), std::string::npos) << text << "\n" << dry.out;
+  auto dry_json =
+      ctl_json({"campaign", "create", "--link", link_id, "--name", "Winter launch", "--objective",
+                "VIDEO_VIEWS", "--post", kOwnPost, "--daily-budget", "30", "--dry-run"});
+  ASSERT_EQ(dry_json.at("requests").as_array().size(), 3u);
+  // No secret: no token, no app secret in what is printed.
+  const json::value world = sandbox->world();
+  const std::string secret(world.at("app").at("secret").as_string());
+  EXPECT_EQ(dry.out.find(secret), std::string::npos);
+  EXPECT_EQ(dry.out.find("Access-Token"), std::string::npos);
+  EXPECT_EQ(creates(), 0u);
+  EXPECT_TRUE(upstream("campaigns", "campaign_name", "Winter launch").empty());
+  EXPECT_TRUE(launches().empty());
+}
+
+TEST_F(SparkLaunch, RunTwiceCreatesOneCampaignOneAdGroupAndOneSparkAd) {
+  daemon->must("spark.sync", {{"id", link_id}});
+  CtlRun first = create("Winter launch");
+  ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
+  EXPECT_NE(first.out.find("Campaign \"Winter launch\" created"), std::string::npos) << first.out;
+  CtlRun second = create("Winter launch");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("exists already (nothing sent)"), std::string::npos) << second.out;
+
+  auto campaigns = upstream("campaigns", "campaign_name", "Winter launch");
+  ASSERT_EQ(campaigns.size(), 1u);
+  const std::string campaign_id = str(campaigns[0].at("campaign_id"));
+  EXPECT_EQ(str(campaigns[0].at("objective_type")), "VIDEO_VIEWS");
+  auto adgroups = upstream("adgroups", "campaign_id", campaign_id);
+  ASSERT_EQ(adgroups.size(), 1u);
+  EXPECT_EQ(str(adgroups[0].at("optimization_goal")), "ENGAGED_VIEW");
+  EXPECT_EQ(str(adgroups[0].at("budget_mode")), "BUDGET_MODE_DAY");
+  auto ads = upstream("ads", "campaign_id", campaign_id);
+  ASSERT_EQ(ads.size(), 1u);
+  EXPECT_EQ(str(ads[0].at("identity_type")), "TT_USER");
+  EXPECT_EQ(str(ads[0].at("identity_id")), kIdentity);
+  EXPECT_EQ(str(ads[0].at("tiktok_item_id")), kOwnPost);
+  EXPECT_EQ(creates(), 3u);  // the second run sent nothing
+
+  auto listed = launches();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(str(listed[0].at("campaign_id")), campaign_id);
+  EXPECT_EQ(str(listed[0].at("ad_id")), str(ads[0].at("ad_id")));
+  EXPECT_TRUE(listed[0].at("complete").as_bool());
+  for (const char* action : {"campaign.create", "adgroup.create", "ad.create"}) {
+    auto audited = history(action);
+    ASSERT_EQ(audited.size(), 1u) << action;
+    EXPECT_EQ(str(audited[0].at("actor")).rfind(my_uid(), 0), 0u) << audited[0];
+  }
+  CtlRun shown = ctl({"link", "show", link_id});
+  EXPECT_NE(shown.out.find("Campaigns:"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find(campaign_id), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("ad.create"), std::string::npos) << shown.out;
+
+  // The same name with other settings is not the same launch.
+  CtlRun other = create("Winter launch", {"--location", "2635167"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("launched with other settings"), std::string::npos) << other.err;
+  EXPECT_EQ(creates(), 3u);
+}
+
+TEST_F(SparkLaunch, ALaunchThatFailedHalfWayResumesWithoutDuplicates) {
+  daemon->must("spark.sync", {{"id", link_id}});
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/adgroup/create/","kind":"code","code":50000,"count":1})");
+  CtlRun failed = create("Spring launch");
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("50000"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("run the command again later"), std::string::npos) << failed.err;
+  ASSERT_EQ(upstream("campaigns", "campaign_name", "Spring launch").size(), 1u);
+  auto listed = launches();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_FALSE(listed[0].at("complete").as_bool());
+  EXPECT_NE(ctl({"link", "show", link_id}).out.find("(incomplete: rerun the command)"),
+            std::string::npos);
+
+  CtlRun resumed = create("Spring launch");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("created now: adgroup, ad"), std::string::npos) << resumed.out;
+  auto campaigns = upstream("campaigns", "campaign_name", "Spring launch");
+  ASSERT_EQ(campaigns.size(), 1u);
+  const std::string campaign_id = str(campaigns[0].at("campaign_id"));
+  EXPECT_EQ(upstream("adgroups", "campaign_id", campaign_id).size(), 1u);
+  EXPECT_EQ(upstream("ads", "campaign_id", campaign_id).size(), 1u);
+  EXPECT_EQ(upstream_calls("/campaign/create/"), 1u);
+  // The faulted ad group request and its retry carried the same request_id.
+  auto bodies = upstream_bodies("/adgroup/create/");
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0].at("request_id"), bodies[1].at("request_id"));
+  EXPECT_TRUE(launches()[0].at("complete").as_bool());
+}
+
+TEST_F(SparkLaunch, LaunchesThatCannotWorkAreRefusedBeforeAnyRequest) {
+  daemon->must("spark.sync", {{"id", link_id}});
+  struct Case {
+    std::vector<std::string> args;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {{"--daily-budget", "10"}, "below TikTok's minimum daily budget of an ad group, 20.00 USD"},
+      {{"--total-budget", "100", "--end", "2099-01-01"}, "is below TikTok's minimum for"},
+      {{"--objective", "TRAFFIC"}, "a TRAFFIC campaign needs --landing-url"},
+      {{"--objective", "TRAFFIC", "--landing-url", "http://shop.example/"}, "must be https://"},
+      {{"--post", "7400000000000000999"}, "cannot be used by link"},
+      {{"--start", "2001-01-01"}, "more than 12 hours in the past"},
+  };
+  for (const auto& c : cases) {
+    CtlRun run = create("Refused", c.args);
+    EXPECT_EQ(run.exit_code, 1) << c.reason << "\n" << run.out;
+    EXPECT_NE(run.err.find(c.reason), std::string::npos) << run.err;
+  }
+  CtlRun bad_objective = create("Refused", {"--objective", "APP_PROMOTION"});
+  EXPECT_EQ(bad_objective.exit_code, 2);  // a usage error: ttlinkctl knows the three
+
+  // A link that is not ACTIVE: its advertiser limited upstream, then checked.
+  sandbox->control("POST", "/advertisers",
+                   json::value{{"advertiser_id", kAdvertiser}, {"status", "STATUS_LIMIT"}});
+  daemon->must("link.check", {{"id", link_id}});
+  ASSERT_EQ(daemon->state_of(link_id), "ADVERTISER_INACTIVE");
+  CtlRun inactive = create("Refused");
+  EXPECT_EQ(inactive.exit_code, 1);
+  EXPECT_NE(inactive.err.find("is ADVERTISER_INACTIVE: campaigns are launched only from an ACTIVE"),
+            std::string::npos)
+      << inactive.err;
+
+  EXPECT_EQ(creates(), 0u);
+  EXPECT_TRUE(launches().empty());
+}
+
+TEST_F(SparkLaunch, ASparkAdOnAPostBoundByCodeRunsUnderTheCreatorsIdentity) {
+  auto code = spark_code(30);
+  ASSERT_EQ(authorize(str(code.at("auth_code"))).exit_code, 0);
+  const std::string item = str(code.at("item_id"));
+  CtlRun run = create("Creator collab", {"--objective", "TRAFFIC", "--post", item, "--landing-url",
+                                         "https://shop.example/collab", "--cta", "SHOP_NOW",
+                                         "--location", "6252001", "--location", "2635167"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  auto campaigns = upstream("campaigns", "campaign_name", "Creator collab");
+  ASSERT_EQ(campaigns.size(), 1u);
+  auto ads = upstream("ads", "campaign_id", str(campaigns[0].at("campaign_id")));
+  ASSERT_EQ(ads.size(), 1u);
+  EXPECT_EQ(str(ads[0].at("identity_type")), "AUTH_CODE");
+  EXPECT_EQ(str(ads[0].at("identity_id")), str(code.at("identity_id")));
+  EXPECT_EQ(str(ads[0].at("tiktok_item_id")), item);
+  EXPECT_EQ(str(ads[0].at("call_to_action")), "SHOP_NOW");
+  EXPECT_EQ(str(ads[0].at("landing_page_url")), "https://shop.example/collab");
+  auto adgroups = upstream("adgroups", "campaign_id", str(campaigns[0].at("campaign_id")));
+  ASSERT_EQ(adgroups.size(), 1u);
+  EXPECT_EQ(adgroups[0].at("location_ids").as_array().size(), 2u);
+  EXPECT_EQ(str(adgroups[0].at("optimization_goal")), "CLICK");
+}
+
+// A create whose answer never arrives (the daemon gave up waiting, upstream
+// created it anyway): the rerun sends the same request_id and gets the same
+// ad back, so there is still exactly one.
+class SparkLaunchLostAnswer : public SparkLaunch {
+ protected:
+  void SetUp() override { start("request_timeout = \"1s\"\n"); }
+};
+
+TEST_F(SparkLaunchLostAnswer, ACreateWhoseAnswerWasLostIsNotRepeated) {
+  daemon->must("spark.sync", {{"id", link_id}});
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/ad/create/","kind":"latency","latency_ms":2500,"count":1})");
+  CtlRun lost = create("Lost answer");
+  EXPECT_EQ(lost.exit_code, 1) << lost.out;
+  auto campaigns = upstream("campaigns", "campaign_name", "Lost answer");
+  ASSERT_EQ(campaigns.size(), 1u);
+  const std::string campaign_id = str(campaigns[0].at("campaign_id"));
+  // Upstream made the ad although the daemon never heard of it.
+  ASSERT_TRUE(wait_until([&] { return upstream("ads", "campaign_id", campaign_id).size() == 1; },
+                         deadline_in(10s)));
+  EXPECT_FALSE(launches()[0].at("complete").as_bool());
+
+  CtlRun again = create("Lost answer");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto ads = upstream("ads", "campaign_id", campaign_id);
+  ASSERT_EQ(ads.size(), 1u);
+  EXPECT_EQ(str(launches()[0].at("ad_id")), str(ads[0].at("ad_id")));
+  auto bodies = upstream_bodies("/ad/create/");
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0].at("request_id"), bodies[1].at("request_id"));
 }
 
 }  // namespace

@@ -549,6 +549,35 @@ TEST_F(StoreTest, DatabaseIsInWalModeAtTheCurrentSchemaVersion) {
 namespace ttlink::store {
 namespace {
 
+TEST_F(StoreTest, ALaunchKeepsItsRequestIdsAndTheIdsCreatedSoFar) {
+  LaunchRecord r;
+  r.link_id = new_link().id;
+  r.name = "Winter launch";
+  r.advertiser_id = "7000000000000000001";
+  r.objective = "TRAFFIC";
+  r.item_id = "7400000000000000001";
+  r.identity_type = "TT_USER";
+  r.identity_id = "7300000000000000001";
+  r.spec = R"({"objective":"TRAFFIC"})";
+  r.campaign_request_id = "1000000000000000001";
+  r.adgroup_request_id = "1000000000000000002";
+  r.ad_request_id = "1000000000000000003";
+  ASSERT_TRUE(store_->ads().insert_launch(r));
+  EXPECT_FALSE(store_->ads().insert_launch(r));  // one launch per (link, name)
+  r.campaign_id = "1800000000000000001";
+  ASSERT_TRUE(store_->ads().update_launch_ids(r));
+  store_.reset();
+  store_ = open_store();  // durable across a restart
+  auto got = store_->ads().launch(r.link_id, r.name);
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->campaign_id, "1800000000000000001");
+  EXPECT_EQ((*got)->adgroup_request_id, "1000000000000000002");
+  EXPECT_TRUE((*got)->adgroup_id.empty());
+  EXPECT_FALSE((*got)->complete());
+  EXPECT_FALSE(store_->ads().launch(r.link_id, "Other").value().has_value());
+  EXPECT_EQ(store_->ads().launches_of(r.link_id).value().size(), 1u);
+}
+
 TEST(StoreOpen, FileThatIsNotADatabaseIsRefusedNamingIt) {
   test::TempDir dir;
   std::ofstream(dir.file("ttlink.db")) << std::string(4096, 'x');
