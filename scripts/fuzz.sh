@@ -38,6 +38,18 @@ if ((${#targets[@]} == 0)); then
   for bin in build-fuzz/fuzz/fuzz_*; do targets+=("${bin##*/fuzz_}"); done
 fi
 
+# ASan does not find a symbolizer by itself beside Debian's clang 16 runtime
+# ("invalid path to external symbolizer"), and without one a crash's stack is
+# bare addresses: name one (llvm-16 has llvm-symbolizer-16; any version reads
+# clang 16's debug info).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
+  if symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer); then
+    export ASAN_SYMBOLIZER_PATH=$symbolizer
+  else
+    echo "fuzz: no llvm-symbolizer (apt-get install llvm-16): crash stacks will be addresses" >&2
+  fi
+fi
+
 mkdir -p build-fuzz/artifacts build-fuzz/logs
 runs_limit=()
 [ -n "${FUZZ_RUNS:-}" ] && runs_limit=(-runs="$FUZZ_RUNS")
