@@ -33,4 +33,17 @@ std::optional<double> cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+std::map<std::string, long> smaps_rollup_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  std::map<std::string, long> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    // "Rss:               12345 kB"; the first line names the range.
+    const auto colon = line.find(':');
+    if (colon == std::string::npos || line.find(" kB") == std::string::npos) continue;
+    out[line.substr(0, colon)] = std::stol(line.substr(colon + 1));
+  }
+  return out;
+}
+
 }  // namespace ttlink::bench
