@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "proc_stats.hpp"
 #include "prometheus_text.hpp"
 #include "support/wait.hpp"
 
@@ -32,6 +33,23 @@ std::vector<GeneratedLink> generated_links(const json::array& tokens) {
 void advance_clocks(test::SandboxProcess& sandbox, test::DaemonProcess& daemon, long long seconds) {
   sandbox.control("POST", "/clock/advance", json::object{{"seconds", seconds}});
   daemon.must("debug.clock.advance", {{"seconds", seconds}});
+}
+
+ProcessMeter::ProcessMeter(pid_t pid)
+    : pid_(pid),
+      cpu_(bench::cpu_seconds(pid).value_or(0)),
+      on_cpu_(sched_times(pid).value_or(SchedTimes{}).on_cpu),
+      waiting_(sched_times(pid).value_or(SchedTimes{}).waiting_for_cpu) {}
+
+double ProcessMeter::cpu_seconds() const {
+  return bench::cpu_seconds(pid_).value_or(0) - cpu_;
+}
+
+json::object ProcessMeter::used() const {
+  const auto now = sched_times(pid_).value_or(SchedTimes{});
+  return {{"cpu_seconds", cpu_seconds()},
+          {"main_thread_on_cpu_seconds", now.on_cpu - on_cpu_},
+          {"main_thread_waiting_for_cpu_seconds", now.waiting_for_cpu - waiting_}};
 }
 
 Metrics::Metrics(int port) : port_(port), http_(test::HttpOptions{"", std::chrono::seconds(60)}) {}

@@ -31,6 +31,22 @@ std::vector<GeneratedLink> generated_links(const boost::json::array& tokens);
 // comment poller).
 void advance_clocks(test::SandboxProcess& sandbox, test::DaemonProcess& daemon, long long seconds);
 
+// What a process used from construction to used(): CPU of all its threads,
+// and its main thread's time on a CPU and runnable but waiting for one (the
+// machine is shared: that wait is what other work took).
+class ProcessMeter {
+ public:
+  explicit ProcessMeter(pid_t pid);
+  double cpu_seconds() const;
+  boost::json::object used() const;
+
+ private:
+  pid_t pid_;
+  double cpu_;
+  double on_cpu_;
+  double waiting_;
+};
+
 // The daemon's /metrics on a loopback port.
 class Metrics {
  public:

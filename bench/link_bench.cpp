@@ -110,8 +110,8 @@ json::object reference_load(test::SandboxProcess& sandbox, const json::array& to
           {"sandbox_cpu_ms_per_request", r.requests ? 1000 * cpu / r.requests : 0}};
 }
 
-json::object linking_json(const LinkingReport& r, double daemon_cpu, double sandbox_cpu,
-                          double bench_cpu, std::uint64_t upstream) {
+json::object linking_json(const LinkingReport& r, const ProcessMeter& daemon,
+                          const ProcessMeter& sandbox, double bench_cpu, std::uint64_t upstream) {
   const double n = static_cast<double>(std::max<std::size_t>(1, r.linked));
   const double rate = static_cast<double>(r.linked) / r.seconds;
   auto ms = [&](double total) { return 1000 * total / n; };
@@ -121,9 +121,11 @@ json::object linking_json(const LinkingReport& r, double daemon_cpu, double sand
           {"seconds", r.seconds},
           {"links_per_second", rate},
           {"projected_seconds_for_100000", rate > 0 ? 100000 / rate : 0},
-          {"daemon_cpu_ms_per_link", 1000 * daemon_cpu / n},
-          {"sandbox_cpu_ms_per_link", 1000 * sandbox_cpu / n},
+          {"daemon_cpu_ms_per_link", 1000 * daemon.cpu_seconds() / n},
+          {"sandbox_cpu_ms_per_link", 1000 * sandbox.cpu_seconds() / n},
           {"bench_cpu_ms_per_link", 1000 * bench_cpu / n},
+          {"daemon", daemon.used()},
+          {"sandbox", sandbox.used()},
           {"upstream_requests", upstream},
           {"upstream_requests_per_link", static_cast<double>(upstream) / n},
           {"wall_ms_per_link_by_step",
@@ -136,16 +138,13 @@ json::object linking_json(const LinkingReport& r, double daemon_cpu, double sand
 
 json::object link_everything(World w, const json::array& tokens, const Args& args) {
   std::cerr << "linking " << tokens.size() << " links through the authorization flow\n";
-  const pid_t sandbox_pid = w.sandbox.process().pid();
   const auto seq_before = sandbox_request_count(w.sandbox);
-  const double daemon_cpu = cpu_seconds(w.daemon.process().pid()).value_or(0);
-  const double sandbox_cpu = cpu_seconds(sandbox_pid).value_or(0);
+  const ProcessMeter daemon(w.daemon.process().pid()), sandbox(w.sandbox.process().pid());
   const double bench_cpu = own_cpu_seconds();
   auto r = link_all(w.sandbox, w.daemon, generated_links(tokens), args.link_workers,
                     std::max<std::size_t>(1000, tokens.size() / 20));
-  return linking_json(r, cpu_seconds(w.daemon.process().pid()).value_or(0) - daemon_cpu,
-                      cpu_seconds(sandbox_pid).value_or(0) - sandbox_cpu,
-                      own_cpu_seconds() - bench_cpu, sandbox_request_count(w.sandbox) - seq_before);
+  return linking_json(r, daemon, sandbox, own_cpu_seconds() - bench_cpu,
+                      sandbox_request_count(w.sandbox) - seq_before);
 }
 
 // CPU the daemon spends answering one links.list (every link as JSON).

@@ -67,14 +67,16 @@ json::object memory_snapshot(test::DaemonProcess& daemon, bool heap) {
 json::object check_all(World w, std::size_t links, std::chrono::seconds timeout) {
   const std::string before = w.metrics.scrape();
   const auto seq_before = sandbox_request_count(w.sandbox);
-  const double cpu_before = cpu_of(w.daemon);
+  const ProcessMeter daemon(w.daemon.process().pid()), sandbox(w.sandbox.process().pid());
   const auto t = SteadyClock::now();
   advance_clocks(w.sandbox, w.daemon, kAllDueSeconds);
   int polls = 0;
   const double target = metric_sum(before, kChecks) + static_cast<double>(links);
   const bool done = w.metrics.wait_for(kChecks, target, timeout, &polls);
   const double seconds = seconds_since(t);
-  const double cpu = cpu_of(w.daemon) - cpu_before;
+  const double cpu = daemon.cpu_seconds();
+  const auto daemon_used = daemon.used();
+  const auto sandbox_used = sandbox.used();
   const auto seq_after = sandbox_request_count(w.sandbox);
   const std::string after = w.metrics.scrape();
   // The clock move also started a comment round over every link: wait for
@@ -92,6 +94,8 @@ json::object check_all(World w, std::size_t links, std::chrono::seconds timeout)
           {"checks_per_second", checks / seconds},
           {"daemon_cpu_seconds", cpu},
           {"daemon_cpu_ms_per_check", checks ? 1000 * cpu / checks : 0},
+          {"daemon", daemon_used},
+          {"sandbox", sandbox_used},
           {"upstream_requests", upstream},
           {"upstream_requests_per_check", checks ? upstream / checks : 0},
           {"check_requests_per_check", checks ? (upstream - comment_requests) / checks : 0},
