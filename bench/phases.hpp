@@ -19,7 +19,13 @@ struct World {
   test::SandboxProcess& sandbox;
   test::DaemonProcess& daemon;
   Metrics& metrics;
+  // How far the daemon's debug clock has been moved: a restarted daemon
+  // starts at the real time again and is moved as far before going on.
+  long long& daemon_clock_offset;
 };
+
+// Moves both clocks and records it in the world.
+void advance(World w, long long seconds);
 
 // RSS, /proc/PID/smaps_rollup, and (with `heap`) the heap probe.
 boost::json::object memory_snapshot(test::DaemonProcess& daemon, bool heap);
@@ -36,7 +42,9 @@ boost::json::object scrape_metrics(World w, int n);
 
 // SIGTERM, wait for the exit, start again on the same store: time to READY
 // (the daemon's event=daemon.ready line), to the first control answer, and
-// to the end of the comment round a start begins (`links` syncs).
+// to the end of the comment round a start begins (`links` syncs). Then the
+// daemon's clock is moved as far as the old one was, and the second comment
+// round that starts awaited.
 boost::json::object restart(World w, std::size_t links, std::chrono::seconds timeout);
 
 struct BudgetOptions {
