@@ -23,4 +23,9 @@ struct HeapProbe {
 // Empty error: gdb found and the figures read. Never throws.
 HeapProbe probe_heap(test::ChildProcess& daemon);
 
+// An experiment, not a measurement: makes the daemon call malloc_trim(0)
+// (free pages inside the heap go back to the OS), to show how much of its
+// RSS is memory malloc keeps but no longer uses. "" or what went wrong.
+std::string trim_heap(test::ChildProcess& daemon);
+
 }  // namespace ttlink::bench

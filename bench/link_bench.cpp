@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "heap_probe.hpp"
 #include "linker.hpp"
 #include "load_generator.hpp"
 #include "phases.hpp"
@@ -197,6 +198,13 @@ void memory_per_link(json::object& memory, double links) {
   }
 }
 
+// The RSS once malloc has returned its free pages (malloc_trim(0) run in
+// the daemon): what a trim after each round would give back.
+json::object trimmed(test::DaemonProcess& daemon) {
+  if (auto error = trim_heap(daemon.process()); !error.empty()) return {{"error", error}};
+  return memory_snapshot(daemon, false);
+}
+
 void main_world(test::SandboxProcess& sandbox, const Args& args, json::object& out) {
   std::cerr << "generating " << args.links << " links\n";
   auto t = SteadyClock::now();
@@ -232,6 +240,7 @@ void main_world(test::SandboxProcess& sandbox, const Args& args, json::object& o
     std::cerr << "advancing both clocks by " << kAllDueSeconds << " s; checking every link\n";
     out["check_all"] = check_all(w, linked, timeout);
     memory["after_checks"] = memory_snapshot(*daemon, heap);
+    if (heap) memory["after_checks_malloc_trim"] = trimmed(*daemon);
   }
   if (args.runs("idle")) {
     std::cerr << "idle for " << args.idle_seconds << " s\n";

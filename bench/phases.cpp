@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include <algorithm>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -146,12 +147,26 @@ json::object scrape_metrics(World w, int n) {
           {"bytes", bytes}};
 }
 
+std::uintmax_t file_bytes(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+json::object store_files(test::DaemonProcess& daemon) {
+  return {{"db_bytes", file_bytes(daemon.db_path())},
+          {"wal_bytes", file_bytes(daemon.db_path() + "-wal")}};
+}
+
 json::object restart(World w, std::size_t links, std::chrono::seconds timeout) {
+  const auto files_before = store_files(w.daemon);
   auto t = SteadyClock::now();
   w.daemon.process().signal(SIGTERM);
   const auto exit_code = w.daemon.process().wait(test::deadline_in(std::chrono::seconds(60)));
   const double stop_seconds = seconds_since(t);
+  const auto files_after = store_files(w.daemon);
   const auto seq_before = sandbox_request_count(w.sandbox);
+  const ProcessMeter sandbox(w.sandbox.process().pid());
   t = SteadyClock::now();
   w.daemon.restart();  // the old process has exited: this starts the new one
   const double ready = seconds_since(t);
@@ -162,6 +177,8 @@ json::object restart(World w, std::size_t links, std::chrono::seconds timeout) {
   const double round_seconds = seconds_since(t);
   const auto round_requests = sandbox_request_count(w.sandbox) - seq_before;
   const double cpu = cpu_of(w.daemon);
+  const auto sched = sched_times(w.daemon.process().pid()).value_or(SchedTimes{});
+  const auto sandbox_used = sandbox.used();
   // The new process's clock is the real time again: move it as far as the
   // old one was (nothing becomes due), and let the round that starts end.
   w.daemon.must("debug.clock.advance", {{"seconds", w.daemon_clock_offset}});
@@ -173,8 +190,12 @@ json::object restart(World w, std::size_t links, std::chrono::seconds timeout) {
           {"startup_comment_round",
            {{"completed", round_done},
             {"seconds", round_seconds},
-            {"upstream_requests", round_requests}}},
-          {"daemon_cpu_seconds_after_round", cpu}};
+            {"upstream_requests", round_requests},
+            {"daemon_cpu_seconds", cpu},
+            {"daemon_main_thread_waiting_for_cpu_seconds", sched.waiting_for_cpu},
+            {"sandbox", sandbox_used}}},
+          {"store_before_stop", files_before},
+          {"store_after_stop", files_after}};
 }
 
 json::object budget(World w, std::size_t links, const BudgetOptions& options) {
