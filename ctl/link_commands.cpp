@@ -34,9 +34,16 @@ const json::value& link_of(const json::value& result) {
   return member(result, "link");
 }
 
+// 4 when a link needs a person, or TikTok forbids the app itself (40113:
+// every link is affected though none has changed state).
 int status_exit(const json::value& status) {
   const json::value& ids = member(status, "needs_attention");
-  return ids.is_array() && !ids.as_array().empty() ? kExitUnhealthy : kExitOk;
+  if (ids.is_array() && !ids.as_array().empty()) return kExitUnhealthy;
+  if (const json::array* open = member(member(status, "retries"), "backoffs").if_array())
+    for (const auto& b : *open)
+      if (const json::value& code = member(b, "code"); code.is_int64() && code.as_int64() == 40113)
+        return kExitUnhealthy;
+  return kExitOk;
 }
 
 // 4 when the result's link needs a person to act on it.

@@ -69,7 +69,9 @@ std::string retries_text(const json::value& retries) {
     for (const auto& b : *open)
       out += "  back-off (" + field(b, "scope") +
              (field(b, "endpoint") == "-" ? "" : " " + field(b, "endpoint")) +
-             "): " + field(b, "seconds_left") + " s left\n";
+             "): " + field(b, "seconds_left") + " s left" +
+             (field(b, "code") == "-" ? "" : ", " + field(b, "code") + " " + field(b, "reason")) +
+             "\n";
   if (const json::array* failing = member(retries, "failing_links").if_array())
     for (const auto& f : *failing)
       out += "  link " + field(f, "id") + ": " + field(f, "failures") +
@@ -97,6 +99,12 @@ std::string status_view(const json::value& result) {
     for (const auto& id : ids) out += "  " + id + "\n";
   }
   out += retries_text(member(result, "retries"));
+  const json::value& schedule = member(result, "schedule");
+  if (const json::value& m = member(schedule, "message"); m.is_string() && !m.as_string().empty())
+    out += "\nSchedule: " + sanitize(std::string(m.as_string())) + "\n";
+  if (const json::value& lag = member(schedule, "lag_seconds");
+      lag.is_int64() && lag.as_int64() > 0)
+    out += "Behind schedule by " + field(schedule, "lag_seconds") + " s\n";
   if (const json::value& next = member(result, "next_refresh_at"); next.is_string())
     out += "\nNext token refresh: " + field(result, "next_refresh_at") + "\n";
   out += "\nAlerts firing: " + field(result, "alerts_firing") + "\n";

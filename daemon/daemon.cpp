@@ -24,6 +24,10 @@ namespace json = boost::json;
 
 namespace {
 
+// Comment polling yields to checks and refreshes this late (issue 16:
+// refreshes, then bad links, then routine checks, then comments).
+constexpr Seconds kCommentsYieldAfter{60};
+
 // Leaves at most this long for in-flight work to end on SIGTERM.
 constexpr std::chrono::seconds kGracePeriod{20};
 
@@ -100,8 +104,12 @@ Result<void> Daemon::wire() {
   });
   app_alerts_.emplace(io_.get_executor(), gate_, alert_engine_, log_, clock_.as_clock(),
                       [this] { dispatcher_->wake(); });
+  limiter_.set_limits(limits_of(config_));
   scheduler_.pause_while([this] { return gate_.paused(); });
-  spark_poller_.pause_while([this] { return gate_.paused(); });
+  scheduler_.count_requests_with([this] { return api_.sent(); });
+  // Comments come last: they wait while checks or refreshes run late.
+  spark_poller_.pause_while(
+      [this] { return gate_.paused() || scheduler_.lag() > kCommentsYieldAfter; });
   spark_.set_paid_source(
       [this](const store::LinkRecord& link, const Secret& token, std::vector<std::string> ad_ids,
              bool forced) { return paid_.sync(link, token, std::move(ad_ids), forced); });

@@ -3,7 +3,7 @@
 // state ("@A"/"@C" in the input), the code exchange against an unreachable
 // upstream; and the action links (/callback/reauth/TOKEN, "@A" makes a
 // well-formed token). Checked: a page with a known status comes back, and a code
-// never appears in it.
+// never appears in it. Each input starts from the same store (daemon_parts.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -50,16 +50,21 @@ bool known_answer(const http::Response& res) {
   }
 }
 
+// The handler over the current LinkService (a new one after an input
+// changed the store: see daemon_parts.hpp).
 http::Handler& callback_handler() {
-  static http::Handler handler =
-      links::make_callback_handler(*fuzz::daemon_parts().service, fuzz::daemon_parts().log);
+  static http::Handler handler;
   return handler;
+}
+
+void build_handler(fuzz::DaemonParts& parts) {
+  callback_handler() = links::make_callback_handler(*parts.service, parts.log);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  callback_handler();
+  build_handler(fuzz::daemon_parts());
   return 0;
 }
 
@@ -79,5 +84,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string code = code_in(req.target);
   if (code.size() >= 12 && plain_word(code) && res.body.find(code) != std::string::npos)
     __builtin_trap();  // a one-time code echoed into the page
+  if (parts.reset_if_changed()) build_handler(parts);
   return 0;
 }

@@ -4,11 +4,12 @@
 // line of the input is one request; "@A"/"@C" name the pending link's states.
 // Checked: a response is one line of valid JSON-RPC 2.0 with a result or an
 // error, and the connection closes only after a parse error or an invalid
-// request.
+// request. Each input starts from the same store (daemon_parts.hpp).
 #include <boost/json/parse.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <sstream>
 
 #include "core/links/link_methods.hpp"
@@ -19,14 +20,16 @@ using namespace ttlink;
 
 namespace {
 
-rpc::Registry& registry(fuzz::DaemonParts& parts) {
-  static rpc::Registry r;
-  static bool once = [&] {
-    links::register_link_methods(r, *parts.service, [] { return Result<int>(0); });
-    return true;
-  }();
-  (void)once;
+// The registry with the link methods of the current LinkService (a new one
+// after an input changed the store: see daemon_parts.hpp).
+std::unique_ptr<rpc::Registry>& registry() {
+  static std::unique_ptr<rpc::Registry> r;
   return r;
+}
+
+void build_registry(fuzz::DaemonParts& parts) {
+  registry() = std::make_unique<rpc::Registry>();
+  links::register_link_methods(*registry(), *parts.service, [] { return Result<int>(0); });
 }
 
 void check_response(const std::string& response) {
@@ -48,13 +51,13 @@ void check_response(const std::string& response) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  registry(fuzz::daemon_parts());
+  build_registry(fuzz::daemon_parts());
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto& parts = fuzz::daemon_parts();
-  auto& r = registry(parts);
+  const rpc::Registry& r = *registry();
   std::istringstream lines(
       parts.with_states(std::string(reinterpret_cast<const char*>(data), size)));
   for (std::string line; std::getline(lines, line);) {
@@ -62,5 +65,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (outcome.response) check_response(*outcome.response);
     if (outcome.close_connection) break;
   }
+  if (parts.reset_if_changed()) build_registry(parts);
   return 0;
 }

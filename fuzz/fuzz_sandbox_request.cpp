@@ -1,7 +1,7 @@
 // The sandbox's request handling: any request (method line, headers, body)
 // through its target parsing, parameter parsing (query or JSON body) and the
-// router, on a fresh copy of the demo world each time. The control API (/_sandbox/) is
-// left out: it is for tests and can build worlds of any size on purpose. In
+// router, each time on the demo world as it was built (a copy). The control
+// API (/_sandbox/) is left out: it is for tests and can build worlds of any size on purpose. In
 // the input, "@I" becomes the app id and "@K" the app secret.
 // Input: "METHOD TARGET\nname: value\n...\n\nBODY".
 #include <boost/asio/co_spawn.hpp>
@@ -57,7 +57,7 @@ sandbox::HttpRequest request_from(const std::string& input) {
   __builtin_trap();
 }
 
-// The demo world, built once: each input gets a copy (building it costs
+// The demo world, built once: each input starts from a copy (building it costs
 // more than most requests).
 const sandbox::SandboxState& demo_state() {
   static const sandbox::SandboxState demo = [] {
@@ -69,24 +69,38 @@ const sandbox::SandboxState& demo_state() {
   return demo;
 }
 
+// The sandbox as its main() holds it: one state, one router (its route table
+// built once) and one io_context, for every input.
+struct Sandbox {
+  sandbox::SandboxState state = demo_state();
+  sandbox::Router router{state};
+  boost::asio::io_context io;
+};
+
+Sandbox& the_sandbox() {
+  static Sandbox s;
+  return s;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  demo_state();
+  the_sandbox();
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  sandbox::SandboxState state = demo_state();
   std::string input(reinterpret_cast<const char*>(data), size);
-  replace_all(input, "@I", state.world.app_id);
-  replace_all(input, "@K", state.world.app_secret);
+  replace_all(input, "@I", demo_state().world.app_id);
+  replace_all(input, "@K", demo_state().world.app_secret);
   sandbox::HttpRequest req = request_from(input);
   if (req.path.rfind("/_sandbox/", 0) == 0) return 0;
-  sandbox::Router router(state);
-  boost::asio::io_context io;
-  auto future = boost::asio::co_spawn(io, router.handle(std::move(req)), boost::asio::use_future);
-  io.run();
+  Sandbox& sb = the_sandbox();
+  sb.state = demo_state();  // what the last input changed is gone
+  auto future =
+      boost::asio::co_spawn(sb.io, sb.router.handle(std::move(req)), boost::asio::use_future);
+  sb.io.restart();
+  sb.io.run();
   sandbox::HttpReply reply = future.get();
   if (reply.status < 200 || reply.status > 599) fail("status out of range", reply);
   if (reply.content_type == "application/json") {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "sandbox_state.hpp"
+#include "utf8.hpp"
 
 namespace sandbox {
 
@@ -12,7 +13,9 @@ std::string save_state(const World& w, const std::string& path) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return "cannot write " + tmp;
-    out << json::serialize(world_to_json(w, true));
+    // Valid UTF-8, or load_state could not read it back: the world can hold
+    // request text (a scope asked for on the authorization page).
+    out << with_valid_utf8(json::serialize(world_to_json(w, true)));
     out.flush();
     if (!out) return "cannot write " + tmp;
   }

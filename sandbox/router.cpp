@@ -5,6 +5,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "utf8.hpp"
+
 namespace sandbox {
 namespace {
 
@@ -62,7 +64,7 @@ HttpReply fault_reply(SandboxState& s, const Fault& f) {
 HttpReply json_reply(int status, const json::value& body) {
   HttpReply r;
   r.status = status;
-  r.body = json::serialize(body);
+  r.body = with_valid_utf8(json::serialize(body));  // it may echo any request bytes
   return r;
 }
 

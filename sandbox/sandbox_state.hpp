@@ -25,7 +25,8 @@ struct SandboxState {
 HttpReply handle_control(SandboxState& state, const HttpRequest& req);
 HttpReply handle_auth_page(SandboxState& state, const HttpRequest& req);
 
-// JSON replies for the control API.
+// Every JSON reply (API envelopes, errors, the control API) is made here, so
+// it is valid UTF-8 whatever request bytes it echoes (utf8.hpp).
 HttpReply json_reply(int status, const boost::json::value& body);
 HttpReply control_error(const std::string& message);
 

@@ -14,8 +14,10 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 
-# clang 16 and libFuzzer from Debian (not in scripts/deps.sh: CI does not fuzz).
-packages=(clang-16 libfuzzer-16-dev)
+# clang 16, libFuzzer and the sanitizer runtimes (libclang-rt: clang-16 does
+# not pull it in, and without it nothing links) from Debian; not in
+# scripts/deps.sh: CI does not fuzz.
+packages=(clang-16 libfuzzer-16-dev libclang-rt-16-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,6 +36,18 @@ nice -n 15 cmake --build --preset fuzz -j2
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   for bin in build-fuzz/fuzz/fuzz_*; do targets+=("${bin##*/fuzz_}"); done
+fi
+
+# ASan does not find a symbolizer by itself beside Debian's clang 16 runtime
+# ("invalid path to external symbolizer"), and without one a crash's stack is
+# bare addresses: name one (llvm-16 has llvm-symbolizer-16; any version reads
+# clang 16's debug info).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
+  if symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer); then
+    export ASAN_SYMBOLIZER_PATH=$symbolizer
+  else
+    echo "fuzz: no llvm-symbolizer (apt-get install llvm-16): crash stacks will be addresses" >&2
+  fi
 fi
 
 mkdir -p build-fuzz/artifacts build-fuzz/logs

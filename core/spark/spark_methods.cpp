@@ -141,7 +141,7 @@ awaitable<MethodResult> hide(SparkService& s, const json::object& params, const 
 awaitable<MethodResult> sync(SparkService& s, const json::object& params) {
   auto id = rpc::require_string(params, "id");
   if (!id) co_return invalid_params(id.error().message);
-  auto report = co_await s.sync_link(*id, true);
+  auto report = co_await s.sync_link(*id);
   if (!report) co_return rpc::to_method_error(report.error());
   if (auto r = s.evaluate_alerts(); !r) co_return rpc::to_method_error(r.error());
   co_return json::value(json::object{

@@ -83,7 +83,27 @@ Result<Secret> SparkService::advertiser_token(const std::string& advertiser_id) 
   return std::move(**token);
 }
 
-awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id, bool forced) {
+// The advertiser's posts (stored) and Spark Ads, from this round's listing
+// when `shared` and another link of the advertiser listed them already.
+awaitable<Result<const SparkService::Listed*>> SparkService::listing(const store::LinkRecord& link,
+                                                                     const Secret& token,
+                                                                     bool shared) {
+  if (shared)
+    if (auto it = listed_.find(link.advertiser_id); it != listed_.end()) co_return &it->second;
+  auto posts = co_await tiktok::post_authorizations(api_, token, link.advertiser_id);
+  if (!posts) co_return posts.error();
+  std::vector<store::PostRecord> rows;
+  for (const auto& p : *posts) rows.push_back(to_record(link.advertiser_id, p, clock_()));
+  if (auto r = store_.spark().replace_posts(link.advertiser_id, rows); !r) co_return r.error();
+  auto ads = co_await tiktok::spark_ads(api_, token, link.advertiser_id);
+  if (!ads) co_return ads.error();
+  Listed& l = listed_[link.advertiser_id];
+  l.posts = static_cast<int>(rows.size());
+  l.ads = std::move(*ads);
+  co_return &l;
+}
+
+awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id, bool shared) {
   auto guard = co_await syncing_.lock(link_id);
   auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
@@ -93,22 +113,21 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id, b
   auto token = advertiser_token(link->advertiser_id);
   if (!token) co_return token.error();
   LinkSyncReport report;
-  auto posts = co_await tiktok::post_authorizations(api_, *token, link->advertiser_id);
-  if (!posts) co_return posts.error();
-  std::vector<store::PostRecord> rows;
-  for (const auto& p : *posts) rows.push_back(to_record(link->advertiser_id, p, clock_()));
-  if (auto r = store_.spark().replace_posts(link->advertiser_id, rows); !r) co_return r.error();
-  report.posts = static_cast<int>(rows.size());
-  auto ads = co_await tiktok::spark_ads(api_, *token, link->advertiser_id);
-  if (!ads) co_return ads.error();
-  for (const auto& group : adgroups_of(*link, *ads)) {
+  auto listed = co_await listing(*link, *token, shared);
+  if (!listed) co_return listed.error();
+  report.posts = (*listed)->posts;
+  // Copied: another link's sync may replace the listing while this one pages.
+  const std::vector<std::string> groups = adgroups_of(*link, (*listed)->ads);
+  const std::vector<std::string> ad_ids = ad_ids_of(*link, (*listed)->ads);
+  for (const auto& group : groups) {
     const std::string source = "adgroup:" + group;
     if (sources_.waiting(link->id, source, clock_())) continue;
     ++report.adgroups;
     auto synced = co_await comments_.sync_adgroup(*link, *token, group);
     if (auto r = source_outcome(*link, source, synced, report); !r) co_return r.error();
   }
-  if (auto r = co_await sync_paid(*link, *token, *ads, forced, report); !r) co_return r.error();
+  // The poller's round reads them at most once an interval; a person's sync now.
+  if (auto r = co_await sync_paid(*link, *token, ad_ids, !shared, report); !r) co_return r.error();
   const auto videos = own_videos(*link);
   if (videos.empty()) co_return report;
   auto access = co_await account_tokens_(link->open_id);
@@ -150,10 +169,10 @@ Result<void> SparkService::source_outcome(const store::LinkRecord& link, const s
 }
 
 awaitable<Result<void>> SparkService::sync_paid(const store::LinkRecord& link, const Secret& token,
-                                                const std::vector<tiktok::SparkAd>& ads,
-                                                bool forced, LinkSyncReport& report) {
+                                                std::vector<std::string> ad_ids, bool forced,
+                                                LinkSyncReport& report) {
   if (!paid_ || sources_.waiting(link.id, kPaidSource, clock_())) co_return Result<void>();
-  auto stored = co_await paid_(link, token, ad_ids_of(link, ads), forced);
+  auto stored = co_await paid_(link, token, std::move(ad_ids), forced);
   if (stored) report.paid_rows = *stored;
   const Result<SyncReport> as_source =
       stored ? Result<SyncReport>(SyncReport{}) : Result<SyncReport>(stored.error());

@@ -60,11 +60,15 @@ class SparkService {
   static bool syncable(const store::LinkRecord& link);
 
   // Posts of the link's advertiser, comments of the ad groups of its Spark
-  // Ads, and their paid figures (`forced`: even when read within the
-  // interval: a person asked). Errors: an unknown or unsyncable link,
-  // upstream errors.
+  // Ads, and their paid figures. Errors: an unknown or unsyncable link,
+  // upstream errors. `shared`: the poller's round; the advertiser's posts
+  // and Spark Ads, listed for another of its links in this round, serve
+  // (once per advertiser per round), and paid figures are read at most once
+  // per poll.comments_interval. A person's spark.sync lists and reads afresh.
   boost::asio::awaitable<Result<LinkSyncReport>> sync_link(std::string link_id,
-                                                           bool forced = false);
+                                                           bool shared = false);
+  // A new poller round: what the last one listed is not reused any more.
+  void begin_round() { listed_.clear(); }
   // Paid figures are read only once this is set.
   void set_paid_source(PaidSource source) { paid_ = std::move(source); }
 
@@ -108,8 +112,8 @@ class SparkService {
   // The paid figures as one more source of the link (backed off alone when
   // upstream refuses them for good).
   boost::asio::awaitable<Result<void>> sync_paid(const store::LinkRecord& link, const Secret& token,
-                                                 const std::vector<tiktok::SparkAd>& ads,
-                                                 bool forced, LinkSyncReport& report);
+                                                 std::vector<std::string> ad_ids, bool forced,
+                                                 LinkSyncReport& report);
 
   struct SyncFailures {
     int count = 0;
@@ -117,6 +121,14 @@ class SparkService {
   };
   std::map<std::string, SyncFailures> sync_failures_;  // by link id
   SourceBackoff sources_;
+  // An advertiser's posts and Spark Ads, listed once in the current round.
+  struct Listed {
+    int posts = 0;
+    std::vector<tiktok::SparkAd> ads;
+  };
+  boost::asio::awaitable<Result<const Listed*>> listing(const store::LinkRecord& link,
+                                                        const Secret& token, bool shared);
+  std::map<std::string, Listed> listed_;  // by advertiser id, this round
 
   store::Store& store_;
   tiktok::ApiClient& api_;

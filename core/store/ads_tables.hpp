@@ -1,9 +1,9 @@
 #pragma once
 // The ads tables of the store: the launches ttlinkctl campaign create makes
-// (schema v6: campaign -> ad group -> Spark Ad), keyed by (link, name), with
+// (schema v7: campaign -> ad group -> Spark Ad), keyed by (link, name), with
 // one request_id per step and the ids upstream gave back, so that a rerun, or
 // a run after one that failed half way, creates nothing twice; and the paid
-// figures of the link's Spark Ads per ad and day (schema v7).
+// figures of the link's Spark Ads per ad and day (schema v8).
 #include <cstdint>
 #include <optional>
 #include <string>

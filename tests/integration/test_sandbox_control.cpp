@@ -21,6 +21,28 @@ namespace json = boost::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// Sends `request` as it is on a new connection and returns the answer's body
+// (the request asks the server to close, so it ends at end of stream).
+std::string raw_body(int port, const std::string& request) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+  boost::asio::write(s, boost::asio::buffer(request));
+  std::string got;
+  boost::system::error_code ec;
+  boost::asio::read(s, boost::asio::dynamic_buffer(got), ec);
+  auto body = got.find("\r\n\r\n");
+  return body == std::string::npos ? "" : got.substr(body + 4);
+}
+
+// The JSON in `body`; the strict parse fails on a byte that is not UTF-8.
+json::value strict_json(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  EXPECT_FALSE(ec) << "not valid JSON: " << body;
+  return v;
+}
+
 long envelope_code(const HttpResult& r) {
   auto v = json::parse(r.body);
   return static_cast<long>(v.at("code").as_int64());
@@ -210,6 +232,18 @@ TEST_F(SandboxControl, BadInputGetsTheRightAnswerNeverACrash) {
   EXPECT_EQ(control_bad->status, 400);
   EXPECT_NE(control_bad->body.find("advertiser_id"), std::string::npos);
   EXPECT_EQ(http.get(sandbox_->base_url() + "/_sandbox/advertisers")->status, 405);
+  // A byte that is not UTF-8 in the path, raw or percent-encoded, is echoed
+  // as the text \xNN: the answer stays JSON a strict client can read.
+  auto raw =
+      raw_body(sandbox_->port(), "GET /\xa8 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(strict_json(raw).at("error"), "no such path: /\\xa8");
+  auto encoded = http.get(sandbox_->base_url() + "/caf%C3%A9%A8");
+  EXPECT_EQ(encoded->status, 404);
+  EXPECT_EQ(strict_json(encoded->body).at("error"), "no such path: /caf\u00e9\\xa8");
+  EXPECT_EQ(http.get(sandbox_->api("/%FF/"))->status, 404);
+  auto logged = sandbox_->control("GET", "/requests").at("requests").as_array();
+  ASSERT_FALSE(logged.empty());
+  EXPECT_EQ(logged.back().at("path"), "/open_api/v1.3/\\xff/");
   EXPECT_EQ(bc_get()->status, 200);  // still alive
 }
 
@@ -254,11 +288,21 @@ TEST(SandboxState, WorldPersistsAcrossRestart) {
     sandbox->control("POST", "/advertisers",
                      R"({"advertiser_id":"7000000000000000042","name":"Kept"})");
     sandbox->control("POST", "/clock/advance", R"({"seconds": 3600})");
+    // A scope that is not UTF-8 is kept in the code's token; the file must
+    // still be JSON the next start can read.
+    auto app_id = std::string(sandbox->world().at("app").at("app_id").as_string());
+    auto page =
+        sandbox->http().get(sandbox->base_url() + "/v2/auth/authorize/?client_key=" + app_id +
+                            "&response_type=code&scope=%A8&redirect_uri=http://x.test/cb");
+    EXPECT_EQ(page->status, 302);
     EXPECT_EQ(sandbox->stop(), std::optional<int>(0));
   }
   auto again = SandboxProcess::start({"--state", state});
   auto world = again->world();
   EXPECT_EQ(world.at("app").at("secret").as_string(), secret);
+  bool scope_kept = false;
+  for (const auto& t : world.at("tokens").as_array()) scope_kept |= t.at("scope") == "\\xa8";
+  EXPECT_TRUE(scope_kept);
   EXPECT_EQ(world.at("clock").at("offset_seconds").as_int64(), 3600);
   bool kept = false;
   for (const auto& a : world.at("advertisers").as_array())

@@ -36,11 +36,11 @@ class SparkLaunch : public ::testing::Test {
  protected:
   void SetUp() override { start(); }
 
-  void start(const std::string& tiktok_toml = "") {
+  void start(const std::string& tiktok_toml = "", const std::string& extra_toml = "") {
     sandbox = SandboxProcess::start();
     DaemonOptions o;
     o.tiktok_toml = tiktok_toml;
-    o.extra_toml = "[debug]\nclock_control = true\n";
+    o.extra_toml = "[debug]\nclock_control = true\n" + extra_toml;
     daemon = DaemonProcess::start(*sandbox, o);
     link_id = daemon->link(kAdvertiser);
     ASSERT_TRUE(
@@ -119,10 +119,6 @@ class SparkLaunch : public ::testing::Test {
     return daemon->must("link.get", {{"id", link_id}}).at("campaigns").as_array();
   }
 
-  void advance_clocks(std::int64_t seconds) {
-    sandbox->control("POST", "/clock/advance", json::value{{"seconds", seconds}});
-    daemon->must("debug.clock.advance", {{"seconds", seconds}});
-  }
   json::object paid() { return daemon->must("link.get", {{"id", link_id}}).at("paid").as_object(); }
   // Upstream's lifetime figures of every ad of the advertiser, summed, asked
   // directly with the advertiser's token (what the daemon holds in the store).
@@ -473,44 +469,53 @@ TEST_F(SparkLaunch, ASparkAdOnAPostBoundByCodeRunsUnderTheCreatorsIdentity) {
   EXPECT_EQ(str(adgroups[0].at("optimization_goal")), "CLICK");
 }
 
-TEST_F(SparkLaunch, PaidFiguresArriveWithTheCommentsNextToTheOrganicOnes) {
+// The comment poller every 2 s (the paid figures with it); only the
+// sandbox's clock moves (a jump of the daemon's would make its checks late,
+// and comments wait for late checks), less than a day so that no token
+// expires behind the daemon's back.
+class SparkLaunchPolled : public SparkLaunch {
+ protected:
+  void SetUp() override { start("", "[poll]\ncomments_interval = \"2s\"\n"); }
+};
+
+TEST_F(SparkLaunchPolled, PaidFiguresArriveWithTheCommentsNextToTheOrganicOnes) {
   daemon->must("spark.sync", {{"id", link_id}});
-  // Only the ad launched here delivers, and only until the end of tomorrow:
-  // once that has passed, upstream's figures stop moving and can be compared.
+  // Only the ad launched here delivers, and only for 8 hours: once they have
+  // passed, upstream's figures stop moving and can be compared.
   for (const char* ad : {"7500000000000000001", "7500000000000000002", "7500000000000000003"})
     sandbox->control(
         "POST", "/ads",
         json::value{
             {"advertiser_id", kAdvertiser}, {"ad_id", ad}, {"operation_status", "DISABLE"}});
   const std::int64_t now = sandbox->world().at("clock").at("now").as_int64();
-  std::time_t tomorrow = now + 86400;
-  char end[16];
-  std::strftime(end, sizeof end, "%Y-%m-%d", std::gmtime(&tomorrow));
-  ASSERT_EQ(create("Winter launch", {"--total-budget", "60", "--end", end}).exit_code, 0);
+  std::time_t end_time = now + 8 * 3600;
+  char end[32];
+  std::strftime(end, sizeof end, "%Y-%m-%d %H:%M:%S", std::gmtime(&end_time));
+  ASSERT_EQ(create("Winter launch", {"--total-budget", "30", "--end", end}).exit_code, 0);
 
-  sandbox->control("DELETE", "/requests");
-  advance_clocks(86400);  // pokes the comment poller, which reads the report by itself
-  EXPECT_TRUE(
-      wait_until([&] { return upstream_calls("/report/integrated/get/") == 1; }, deadline_in(30s)));
-  sandbox->control("DELETE", "/requests");
-  auto synced = daemon->must("spark.sync", {{"id", link_id}});  // a person asks: read again
+  // Four hours of delivery: the poller reads them by itself.
+  sandbox->control("POST", "/clock/advance", json::value{{"seconds", 4 * 3600}});
+  EXPECT_TRUE(wait_until([&] { return paid().at("spend").as_double() > 0; }, deadline_in(30s)));
+  auto synced = daemon->must("spark.sync", {{"id", link_id}});  // a person asks: read now
   EXPECT_GT(synced.at("paid_rows").as_int64(), 0) << json::serialize(synced);
-  EXPECT_EQ(upstream_calls("/report/integrated/get/"), 1u);  // one request for the link's ads
   const double first_spend = paid().at("spend").as_double();
-  EXPECT_GT(first_spend, 0);
 
-  // The ad group has ended two days later; the poller reads the last figures.
-  advance_clocks(2 * 86400);
-  EXPECT_TRUE(
-      wait_until([&] { return paid().at("spend").as_double() > first_spend; }, deadline_in(30s)));
+  // The ad group has ended; the poller reads the last figures.
+  sandbox->control("POST", "/clock/advance", json::value{{"seconds", 6 * 3600}});
+  const json::object upstream = upstream_lifetime();
+  EXPECT_GT(upstream.at("spend").as_double(), first_spend);
+  EXPECT_LE(upstream.at("spend").as_double(), 30.0);  // the total budget
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return std::abs(paid().at("spend").as_double() - upstream.at("spend").as_double()) < 1e-6;
+      },
+      deadline_in(30s)))
+      << json::serialize(paid()) << " vs " << json::serialize(upstream);
   daemon->must("link.check", {{"id", link_id}});  // organic figures come with the checks
   auto shown = daemon->must("link.get", {{"id", link_id}});
   ASSERT_TRUE(shown.at("organic").is_object());
   EXPECT_GT(shown.at("organic").at("followers").as_int64(), 0);
   auto figures = shown.at("paid").as_object();
-  auto upstream = upstream_lifetime();
-  EXPECT_NEAR(figures.at("spend").as_double(), upstream.at("spend").as_double(), 1e-6);
-  EXPECT_LE(figures.at("spend").as_double(), 60.0);  // the total budget
   for (const char* key : {"impressions", "clicks", "video_views", "likes"})
     EXPECT_EQ(figures.at(key).as_int64(), upstream.at(key).as_int64()) << key;
   EXPECT_GT(figures.at("impressions").as_int64(), 0);
@@ -525,7 +530,7 @@ TEST_F(SparkLaunch, PaidFiguresArriveWithTheCommentsNextToTheOrganicOnes) {
 
   auto report = ctl_json({"report", "--link", link_id, "--since", "7d"});
   const auto& days = report.at("days").as_array();
-  ASSERT_GE(days.size(), 2u);
+  ASSERT_GE(days.size(), 1u);
   std::int64_t impressions = 0;
   for (std::size_t i = 0; i < days.size(); ++i) {
     impressions += days[i].at("impressions").as_int64();
@@ -536,6 +541,21 @@ TEST_F(SparkLaunch, PaidFiguresArriveWithTheCommentsNextToTheOrganicOnes) {
   CtlRun table = ctl({"report", "--link", link_id});
   EXPECT_NE(table.out.find("SPEND USD"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("total"), std::string::npos) << table.out;
+}
+
+TEST_F(SparkLaunch, ThePollerReadsPaidFiguresOncePerIntervalAPersonAtOnce) {
+  auto synced = daemon->must("spark.sync", {{"id", link_id}});
+  ASSERT_TRUE(synced.at("paid_rows").is_int64()) << json::serialize(synced);
+  // A poller round within poll.comments_interval of that read: comments are
+  // listed (the own posts' last), the report is not asked again.
+  sandbox->control("DELETE", "/requests");
+  daemon->must("debug.clock.advance", {{"seconds", 1}});  // pokes the poller
+  ASSERT_TRUE(
+      wait_until([&] { return upstream_calls("/business/comment/list/") >= 3; }, deadline_in(30s)));
+  EXPECT_EQ(upstream_calls("/report/integrated/get/"), 0u);
+  // A person's sync reads it now: one request for the link's ads.
+  daemon->must("spark.sync", {{"id", link_id}});
+  EXPECT_EQ(upstream_calls("/report/integrated/get/"), 1u);
 }
 
 TEST_F(SparkLaunch, ARefusedReportIsBackedOffAloneAndCommentsStillArrive) {
