@@ -12,6 +12,12 @@ namespace ttlink::spark {
 
 namespace asio = boost::asio;
 
+namespace {
+// How often a paused round looks whether the pause has ended (a predicate
+// call, no request).
+constexpr Seconds kPauseRecheck{2};
+}  // namespace
+
 SparkPoller::SparkPoller(asio::any_io_executor ex, SparkService& spark, Logger& log,
                          std::function<Seconds()> interval)
     : spark_(spark), log_(log), interval_(std::move(interval)), timer_(ex), idle_(ex) {}
@@ -41,55 +47,74 @@ asio::awaitable<void> SparkPoller::loop() {
   while (running_) {
     busy_ = true;
     poked_ = false;
-    const bool more = co_await round();
+    const RoundEnd end = co_await round();
     if (auto r = spark_.evaluate_alerts(); !r)
       log_.error("spark.alerts_failed", {{"error", r.error().message}});
     busy_ = false;
     idle_.notify();
-    if (!running_ || more || poked_) continue;
-    timer_.expires_after(interval_());
+    if (!running_ || end == RoundEnd::kMore || poked_) continue;
+    timer_.expires_after(end == RoundEnd::kPaused ? kPauseRecheck : Seconds(interval_()));
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 
-asio::awaitable<bool> SparkPoller::round() {
-  ++stats_.rounds;
+// A new round lists the syncable links; a round a pause cut short goes on
+// with the links it had left (their listings are read afresh).
+asio::awaitable<SparkPoller::RoundEnd> SparkPoller::round() {
+  if (paused()) co_return RoundEnd::kPaused;
   spark_.begin_round();
-  auto links = spark_.store().links().list(false);
-  if (!links) {
-    log_.error("spark.list_failed", {{"error", links.error().message}});
-    co_return false;
+  if (remaining_.empty()) {
+    ++stats_.rounds;
+    auto links = spark_.store().links().list(false);
+    if (!links) {
+      log_.error("spark.list_failed", {{"error", links.error().message}});
+      co_return RoundEnd::kDone;
+    }
+    for (const auto& link : *links)
+      if (SparkService::syncable(link)) remaining_.push_back(link.id);
   }
   bool more = false;
-  for (const auto& link : *links) {
-    if (!running_ || (paused_ && paused_())) break;
-    if (!SparkService::syncable(link)) continue;
-    auto report = co_await spark_.sync_link(link.id, true);
+  while (!remaining_.empty()) {
+    if (!running_) co_return RoundEnd::kDone;
+    if (paused()) co_return RoundEnd::kPaused;
+    const std::string link_id = remaining_.front();
+    auto report = co_await spark_.sync_link(link_id, true);
     if (!report && report.error().kind == ErrorKind::kUpstream &&
         tiktok::pauses_app(report.error().upstream_code))
-      break;  // the app is paused (one app-wide alert): not this link's failure
-    spark_.note_sync(link.id, report);
-    if (!report) {
-      ++stats_.syncs_failed;
-      const Error& e = report.error();
-      log_.warn("spark.sync_failed",
-                {{"link", link.id},
-                 {"outcome", std::string(tiktok::to_string(tiktok::outcome_of(e)))},
-                 {"code", std::to_string(e.upstream_code)},
-                 {"request_id", e.request_id},
-                 {"error", e.message}});
+      co_return RoundEnd::kPaused;  // the app is paused (one app-wide alert): not this link's
+                                    // failure
+    remaining_.pop_front();
+    // Unlinked, or no longer syncable, since the round listed it.
+    if (!report && (report.error().kind == ErrorKind::kNotFound ||
+                    report.error().kind == ErrorKind::kConflict))
       continue;
-    }
-    ++stats_.syncs_ok;
-    stats_.comments_ingested += static_cast<std::uint64_t>(report->comments.new_comments);
-    stats_.requests += static_cast<std::uint64_t>(report->comments.requests);
-    more = more || report->comments.more;
-    if (report->comments.new_comments > 0)
-      log_.info("spark.synced", {{"link", link.id},
-                                 {"posts", std::to_string(report->posts)},
-                                 {"new_comments", std::to_string(report->comments.new_comments)}});
+    more = note(link_id, report) || more;
   }
-  co_return more;
+  co_return more ? RoundEnd::kMore : RoundEnd::kDone;
+}
+
+// Counts and logs one link's sync; true when the link has more to read.
+bool SparkPoller::note(const std::string& link_id, const Result<LinkSyncReport>& report) {
+  spark_.note_sync(link_id, report);
+  if (!report) {
+    ++stats_.syncs_failed;
+    const Error& e = report.error();
+    log_.warn("spark.sync_failed",
+              {{"link", link_id},
+               {"outcome", std::string(tiktok::to_string(tiktok::outcome_of(e)))},
+               {"code", std::to_string(e.upstream_code)},
+               {"request_id", e.request_id},
+               {"error", e.message}});
+    return false;
+  }
+  ++stats_.syncs_ok;
+  stats_.comments_ingested += static_cast<std::uint64_t>(report->comments.new_comments);
+  stats_.requests += static_cast<std::uint64_t>(report->comments.requests);
+  if (report->comments.new_comments > 0)
+    log_.info("spark.synced", {{"link", link_id},
+                               {"posts", std::to_string(report->posts)},
+                               {"new_comments", std::to_string(report->comments.new_comments)}});
+  return report->comments.more;
 }
 
 }  // namespace ttlink::spark

@@ -8,7 +8,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <deque>
 #include <functional>
+#include <string>
 
 #include "core/spark/spark_service.hpp"
 #include "core/util/idle_signal.hpp"
@@ -41,7 +43,10 @@ class SparkPoller {
 
  private:
   boost::asio::awaitable<void> loop();
-  boost::asio::awaitable<bool> round();  // true: some link has more to read
+  enum class RoundEnd { kDone, kMore, kPaused };  // kMore: some link has more to read
+  boost::asio::awaitable<RoundEnd> round();
+  bool paused() const { return paused_ && paused_(); }
+  bool note(const std::string& link_id, const Result<LinkSyncReport>& report);
 
   SparkService& spark_;
   Logger& log_;
@@ -49,6 +54,7 @@ class SparkPoller {
   boost::asio::steady_timer timer_;
   IdleSignal idle_;
   std::function<bool()> paused_;
+  std::deque<std::string> remaining_;  // links of the round not synced yet
   bool running_ = false;
   bool busy_ = false;
   bool poked_ = false;

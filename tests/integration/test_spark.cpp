@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -528,6 +529,39 @@ TEST_F(Spark, ATokenRefreshIsNotHeldUpByACommentBacklog) {
   ASSERT_TRUE(db);
   EXPECT_LT(db->query_int("SELECT count(*) FROM comments").value(), 20006)
       << "the refresh waited for the whole backlog";
+}
+
+// Comments yield while checks run more than a minute late, and the round
+// goes on once the checks have caught up, not a whole comments_interval (a
+// day here) later. Before: a round that found the checks late ended at once
+// and slept for the interval.
+TEST_F(Spark, CommentsYieldToLateChecksAndResumeOnceTheyCatchUp) {
+  start("[poll]\nstatus_interval = \"1h\"\ncomments_interval = \"1d\"\n");
+  sync();  // a person's: everything so far is stored (the poller sleeps for a day)
+  ASSERT_EQ(stored_ids(), sandbox_comment_ids());
+  // Two hours on, the link's check is an hour late; upstream holds it 3 s.
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/advertiser/info/","kind":"latency","latency_ms":3000,"count":1})");
+  advance_clocks(2 * 3600);
+  ASSERT_TRUE(
+      wait_until([&] { return sandbox->control("GET", "/faults").at("faults").as_array().empty(); },
+                 deadline_in(30s)));  // taken: the late check is in flight
+  sandbox->control("DELETE", "/requests");
+  add_comments(5, "while the check ran late");
+  daemon->must("debug.clock.advance", {{"seconds", 0}});  // the poller wakes while checks are late
+  EXPECT_TRUE(wait_until([&] { return stored_ids() == sandbox_comment_ids(); }, deadline_in(30s)))
+      << daemon->log_text();
+  // The late check was answered before any comment was asked for.
+  const json::value log = sandbox->control("GET", "/requests");
+  std::vector<std::string> paths;
+  for (const auto& r : log.at("requests").as_array()) paths.push_back(str(r.at("path")));
+  auto first_with = [&](const std::string& end) {
+    return std::find_if(paths.begin(), paths.end(),
+                        [&](const std::string& p) { return p.ends_with(end); });
+  };
+  ASSERT_NE(first_with("/advertiser/info/"), paths.end());
+  EXPECT_LT(first_with("/advertiser/info/"), first_with("comment/list/"));
+  EXPECT_EQ(str(link_state().at("state")), "ACTIVE");
 }
 
 TEST_F(Spark, OrganicCommentsComeThroughTheAccountsApiAndAreAnsweredThere) {
