@@ -67,6 +67,14 @@ Result<int> CommentSync::store_page(const std::vector<store::CommentRecord>& rec
   return added;
 }
 
+Result<void> CommentSync::skip_backfill(const store::LinkRecord& link,
+                                        const std::string& adgroup_id) {
+  auto saved = store_.spark().cursor(link.id, adgroup_id);
+  if (!saved) return saved.error();
+  if (saved->has_value()) return {};
+  return store_.spark().put_cursor({link.id, adgroup_id, date_of(clock_()), 1});
+}
+
 awaitable<Result<SyncReport>> CommentSync::sync_adgroup(store::LinkRecord link, Secret token,
                                                         std::string adgroup_id) {
   auto& spark = store_.spark();

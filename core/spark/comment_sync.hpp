@@ -60,6 +60,11 @@ class CommentSync {
   // cursor row ("video:ID", page = the offset).
   boost::asio::awaitable<Result<SyncReport>> sync_video(store::LinkRecord link, Secret access_token,
                                                         std::string video_id);
+  // The first read of an ad group whose comments the Accounts API reads whole
+  // (every ad of it on the account's own posts) starts today instead of
+  // the configured backfill ago: its history is not read twice. No-op once the
+  // ad group has a cursor.
+  Result<void> skip_backfill(const store::LinkRecord& link, const std::string& adgroup_id);
   void set_keywords(std::vector<std::string> k) { options_.keywords = std::move(k); }
 
  private:

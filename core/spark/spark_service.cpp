@@ -51,6 +51,23 @@ std::vector<std::string> ad_ids_of(const store::LinkRecord& link,
 
 constexpr const char* kPaidSource = "report";
 
+// Whether the Accounts API reads the comments of this ad group whole: every
+// ad of the link in it runs one of the account's own posts (which
+// /business/comment/list/ lists with all their comments, organic or
+// promoted: tiktok-api.md), none a creator's post bound by code.
+bool read_through_accounts_api(const store::LinkRecord& link, const std::string& adgroup_id,
+                               const std::vector<tiktok::SparkAd>& ads,
+                               const std::set<std::string>& own_videos) {
+  if (own_videos.empty()) return false;
+  bool any = false;
+  for (const auto& ad : ads) {
+    if (ad.adgroup_id != adgroup_id || !ours(link, ad)) continue;
+    if (ad.identity_type == "AUTH_CODE" || !own_videos.count(ad.tiktok_item_id)) return false;
+    any = true;
+  }
+  return any;
+}
+
 }  // namespace
 
 SparkService::SparkService(store::Store& store, tiktok::ApiClient& api,
@@ -119,16 +136,19 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id, b
   // Copied: another link's sync may replace the listing while this one pages.
   const std::vector<std::string> groups = adgroups_of(*link, (*listed)->ads);
   const std::vector<std::string> ad_ids = ad_ids_of(*link, (*listed)->ads);
+  const auto videos = own_videos(*link);
+  const std::set<std::string> own(videos.begin(), videos.end());
   for (const auto& group : groups) {
     const std::string source = "adgroup:" + group;
     if (sources_.waiting(link->id, source, clock_())) continue;
     ++report.adgroups;
+    if (read_through_accounts_api(*link, group, (*listed)->ads, own))
+      if (auto r = comments_.skip_backfill(*link, group); !r) co_return r.error();
     auto synced = co_await comments_.sync_adgroup(*link, *token, group);
     if (auto r = source_outcome(*link, source, synced, report); !r) co_return r.error();
   }
   // The poller's round reads them at most once an interval; a person's sync now.
   if (auto r = co_await sync_paid(*link, *token, ad_ids, !shared, report); !r) co_return r.error();
-  const auto videos = own_videos(*link);
   if (videos.empty()) co_return report;
   auto access = co_await account_tokens_(link->open_id);
   if (!access) co_return access.error();

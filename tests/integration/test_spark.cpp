@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -562,6 +564,57 @@ TEST_F(Spark, CommentsYieldToLateChecksAndResumeOnceTheyCatchUp) {
   ASSERT_NE(first_with("/advertiser/info/"), paths.end());
   EXPECT_LT(first_with("/advertiser/info/"), first_with("comment/list/"));
   EXPECT_EQ(str(link_state().at("state")), "ACTIVE");
+}
+
+// Issue 16: the Accounts API lists every comment of the account's own posts,
+// promoted ones included, so the first read of an ad group whose ads all run
+// own posts does not page through its 28 days of history on the Marketing
+// API as well; an ad group with a creator's post (bound by code) does.
+TEST_F(Spark, TheFirstBackfillReadsPromotedCommentsOfOwnPostsOnce) {
+  start();
+  add_comments(120, "ten days old {i}", 10 * 86400);  // under the demo's own posts
+  const std::string creator_item = "7400000000000000009";
+  sandbox->control(
+      "POST", "/adgroups",
+      json::value{{"advertiser_id", kAdvertiser}, {"adgroup_id", "7600000000000000002"}});
+  sandbox->control("POST", "/ads",
+                   json::value{{"advertiser_id", kAdvertiser},
+                               {"ad_id", "7500000000000000009"},
+                               {"adgroup_id", "7600000000000000002"},
+                               {"identity_type", "AUTH_CODE"},
+                               {"identity_id", "4600000000000000001"},
+                               {"tiktok_item_id", creator_item}});
+  const auto now = sandbox->world().at("clock").at("now").as_int64();
+  sandbox->control("POST", "/comments",
+                   json::value{{"advertiser_id", kAdvertiser},
+                               {"ad_id", "7500000000000000009"},
+                               {"item_id", creator_item},
+                               {"text", "creator post {i}"},
+                               {"repeat", 3},
+                               {"create_time", now - 10 * 86400}});
+  sandbox->control("DELETE", "/requests");
+  sync();
+  EXPECT_EQ(stored_ids(), sandbox_comment_ids());  // each once, none missing
+
+  std::map<std::string, std::vector<std::string>> marketing;  // ad group -> start_time asked
+  const json::value log = sandbox->control("GET", "/requests");
+  for (const auto& r : log.at("requests").as_array()) {
+    if (!str(r.at("path")).ends_with("/v1.3/comment/list/")) continue;
+    const std::string q = str(r.at("query"));
+    auto field = [&](const std::string& key) {
+      const auto at = q.find(key + "=");
+      return q.substr(at + key.size() + 1, q.find('&', at) - at - key.size() - 1);
+    };
+    marketing[field("search_value")].push_back(field("start_time"));
+  }
+  std::time_t t = now;
+  char today[16];
+  std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&t));
+  // Own posts: one request, from today (before: every page from 28 days back).
+  EXPECT_EQ(marketing["7600000000000000001"], std::vector<std::string>{today});
+  // The creator's post: its history through the Marketing API.
+  ASSERT_FALSE(marketing["7600000000000000002"].empty());
+  EXPECT_LT(marketing["7600000000000000002"].front(), std::string(today));
 }
 
 TEST_F(Spark, OrganicCommentsComeThroughTheAccountsApiAndAreAnsweredThere) {
