@@ -647,5 +647,36 @@ TEST_F(Spark, OrganicCommentsComeThroughTheAccountsApiAndAreAnsweredThere) {
   EXPECT_EQ(comments({{"status", "new"}}).size(), 6u);
 }
 
+// Accounts API pages (30 comments) are stored about 100 at a time; a sync
+// cut short by an error still keeps the pages it read, and the next one
+// goes on from there: nothing lost, nothing stored twice, nothing re-read.
+TEST_F(Spark, AnAccountsApiBacklogCutByAnErrorKeepsWhatWasReadAndResumes) {
+  start();
+  json::object organic{
+      {"advertiser_id", kAdvertiser}, {"item_id", kItem}, {"text", "organic {i}"}, {"repeat", 100}};
+  sandbox->control("POST", "/comments", json::value(organic));
+  // The third page of the post's comments fails (offsets 0, 30, 60).
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/business/comment/list/","kind":"code","code":50002,)"
+                   R"("message":"Service timeout","match":"cursor=60&","count":1})");
+  EXPECT_FALSE(daemon->call("spark.sync", {{"id", link_id}}));
+  std::size_t on_post = 0;
+  for (const auto& c : comments())
+    if (str(c.at("item_id")) == kItem) ++on_post;
+  EXPECT_EQ(on_post, 60u);  // the two pages read are kept (the demo's 2 promoted ones among them)
+
+  sandbox->control("DELETE", "/requests");
+  sync();
+  EXPECT_EQ(stored_ids(), sandbox_comment_ids());
+  const json::value log = sandbox->control("GET", "/requests");
+  for (const auto& r : log.at("requests").as_array())
+    if (str(r.at("path")).ends_with("/business/comment/list/") &&
+        str(r.at("query")).find("video_id=" + std::string(kItem)) != std::string::npos) {
+      EXPECT_NE(str(r.at("query")).find("cursor=60&"), std::string::npos)
+          << "the first request of the post goes on from offset 60";
+      break;
+    }
+}
+
 }  // namespace
 }  // namespace ttlink::test
