@@ -1,39 +1,38 @@
-// ttlink-bench: the issue-5 benchmark. A real ttlinkd with N links against a
-// real ttlink-sandbox: RSS per link, CPU per check, time to check every link
-// once with max_qps unlimited, and that throughput as a ratio of what the
-// sandbox serves to a plain load generator in the same run. Prints a JSON
-// object (stdout) and a human summary (stderr). Not a test: nothing passes or
-// fails on the figures.
+// ttlink-bench: the issue-5 and issue-16 benchmark. A real ttlinkd with N
+// links against a real ttlink-sandbox: linking throughput, RSS per link (and
+// where it goes), time to check every link once with max_qps unlimited as a
+// ratio of what the sandbox serves a plain load generator in the same run,
+// idle CPU, one /metrics scrape, restart to READY, the rate budget used under
+// a backlog, and requests per check when 100 accounts share an advertiser.
+// Prints one JSON object (stdout) and a human summary (stderr). Not a test:
+// nothing passes or fails on the figures.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <map>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
+#include "heap_probe.hpp"
 #include "linker.hpp"
 #include "load_generator.hpp"
+#include "phases.hpp"
 #include "proc_stats.hpp"
-#include "support/daemon_fixture.hpp"
-#include "support/wait.hpp"
+#include "shared_world.hpp"
 
 namespace ttlink::bench {
 namespace json = boost::json;
-using namespace std::chrono_literals;
-using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr std::string_view kApiPrefix = "/open_api/v1.3";
-// Past one status_interval (1 d) plus its 10 % jitter, and past the access
-// tokens' 24 h: every link's check and refresh are due.
-constexpr long long kAdvanceSeconds = 27 * 3600;
 
 struct Args {
   int links = 10000;
@@ -41,24 +40,23 @@ struct Args {
   int connections = 32;
   double load_seconds = 5;
   int check_timeout_s = 3600;
+  int posts_per_advertiser = 0;
+  double idle_seconds = 60;
+  int metrics_scrapes = 5;
+  BudgetOptions budget;
+  SharedWorldOptions shared;
+  std::set<std::string> skip;
+  bool runs(const std::string& phase) const { return !skip.count(phase); }
 };
 
-double seconds_since(SteadyClock::time_point t) {
-  return std::chrono::duration<double>(SteadyClock::now() - t).count();
-}
+const std::set<std::string> kPhases = {"reference", "heap",    "links-list", "check",  "idle",
+                                       "metrics",   "restart", "budget",     "shared", "main"};
 
-// The sandbox's next request-log sequence number: API calls served so far.
-std::uint64_t sandbox_request_count(test::SandboxProcess& sandbox) {
-  auto r = sandbox.control("GET", "/requests?since=18446744073709551615");
-  return r.at("next").to_number<std::uint64_t>();
-}
-
-std::vector<GeneratedLink> generated_links(const json::array& tokens) {
-  std::vector<GeneratedLink> out;
-  for (const auto& t : tokens)
-    out.push_back(
-        {std::string(t.at("advertiser_id").as_string()), std::string(t.at("open_id").as_string())});
-  return out;
+double own_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // The calls a scheduled check makes (token scopes, profile, advertiser,
@@ -95,208 +93,281 @@ std::vector<LoadRequest> reference_mix(const json::array& tokens, const std::str
   return mix;
 }
 
-json::array links_list(test::DaemonProcess& daemon) {
-  return daemon.must("links.list").at("links").as_array();
+json::object reference_load(test::SandboxProcess& sandbox, const json::array& tokens,
+                            const Args& args) {
+  std::cerr << "reference load: " << args.connections << " connections, " << args.load_seconds
+            << " s\n";
+  const std::string app_id(sandbox.world().at("app").at("app_id").as_string());
+  LoadOptions load{"127.0.0.1", sandbox.port(), args.connections,
+                   std::chrono::milliseconds(static_cast<long>(args.load_seconds * 1000))};
+  const double cpu_before = cpu_seconds(sandbox.process().pid()).value_or(0);
+  auto r = run_load(load, reference_mix(tokens, app_id, 64));
+  const double cpu = cpu_seconds(sandbox.process().pid()).value_or(0) - cpu_before;
+  return {{"requests", r.requests},
+          {"api_errors", r.api_errors},
+          {"transport_errors", r.transport_errors},
+          {"seconds", r.seconds},
+          {"requests_per_second", r.requests_per_second()},
+          {"sandbox_cpu_ms_per_request", r.requests ? 1000 * cpu / r.requests : 0}};
 }
 
-std::map<std::string, std::string> last_checks(const json::array& links) {
-  std::map<std::string, std::string> out;
-  for (const auto& l : links) {
-    const auto& o = l.as_object();
-    const auto& at = o.at("last_check_at");
-    out[std::string(o.at("id").as_string())] = at.is_string() ? std::string(at.as_string()) : "";
-  }
-  return out;
+json::object linking_json(const LinkingReport& r, const ProcessMeter& daemon,
+                          const ProcessMeter& sandbox, double bench_cpu, std::uint64_t upstream) {
+  const double n = static_cast<double>(std::max<std::size_t>(1, r.linked));
+  const double rate = static_cast<double>(r.linked) / r.seconds;
+  auto ms = [&](double total) { return 1000 * total / n; };
+  return {{"linked", r.linked},
+          {"failed", r.failed},
+          {"first_error", r.first_error},
+          {"seconds", r.seconds},
+          {"links_per_second", rate},
+          {"projected_seconds_for_100000", rate > 0 ? 100000 / rate : 0},
+          {"daemon_cpu_ms_per_link", 1000 * daemon.cpu_seconds() / n},
+          {"sandbox_cpu_ms_per_link", 1000 * sandbox.cpu_seconds() / n},
+          {"bench_cpu_ms_per_link", 1000 * bench_cpu / n},
+          {"daemon", daemon.used()},
+          {"sandbox", sandbox.used()},
+          {"upstream_requests", upstream},
+          {"upstream_requests_per_link", static_cast<double>(upstream) / n},
+          {"wall_ms_per_link_by_step",
+           {{"link_start", ms(r.steps.start)},
+            {"login_lock_wait", ms(r.steps.login_wait)},
+            {"login_and_pages", ms(r.steps.approve)},
+            {"advertiser_callback", ms(r.steps.advertiser_callback)},
+            {"account_callback", ms(r.steps.account_callback)}}}};
 }
 
-std::size_t count_in_state(const json::array& links, std::string_view state) {
-  std::size_t n = 0;
-  for (const auto& l : links) n += l.at("state").as_string() == state;
-  return n;
+json::object link_everything(World w, const json::array& tokens, const Args& args) {
+  std::cerr << "linking " << tokens.size() << " links through the authorization flow\n";
+  const auto seq_before = sandbox_request_count(w.sandbox);
+  const ProcessMeter daemon(w.daemon.process().pid()), sandbox(w.sandbox.process().pid());
+  const double bench_cpu = own_cpu_seconds();
+  auto r = link_all(w.sandbox, w.daemon, generated_links(tokens), args.link_workers,
+                    std::max<std::size_t>(1000, tokens.size() / 20));
+  return linking_json(r, daemon, sandbox, own_cpu_seconds() - bench_cpu,
+                      sandbox_request_count(w.sandbox) - seq_before);
 }
 
-// Sum of a counter's samples in a Prometheus text exposition.
-double metric_sum(const std::string& text, std::string_view name) {
-  double sum = 0;
-  std::size_t pos = 0;
-  while ((pos = text.find(name, pos)) != std::string::npos) {
-    const auto start = pos;
-    auto eol = text.find('\n', pos);
-    auto line = text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-    const bool line_start = start == 0 || text[start - 1] == '\n';
-    pos = eol == std::string::npos ? text.size() : eol;
-    if (!line_start || line.size() <= name.size() ||
-        (line[name.size()] != '{' && line[name.size()] != ' '))
-      continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
-std::string scrape(test::SandboxProcess& sandbox, int metrics_port) {
-  auto r = sandbox.http().get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
-  if (!r || r->status != 200) throw std::runtime_error("cannot scrape the daemon's /metrics");
-  return r->body;
-}
-
-// Requests per API path (and failures) among the sandbox's last `n` calls.
-json::object request_breakdown(test::SandboxProcess& sandbox, std::uint64_t since) {
-  auto log = sandbox.control("GET", "/requests?since=" + std::to_string(since));
-  std::map<std::string, std::int64_t> by_path;
-  std::int64_t failures = 0;
-  for (const auto& r : log.at("requests").as_array()) {
-    ++by_path[std::string(r.at("path").as_string())];
-    const auto& code = r.at("code");
-    if (r.at("http_status").to_number<int>() != 200 || (code.is_int64() && code.as_int64() != 0))
-      ++failures;
-  }
-  json::object paths;
-  for (const auto& [p, n] : by_path) paths[p] = n;
-  return {{"logged", log.at("requests").as_array().size()},
-          {"by_path", std::move(paths)},
-          {"not_ok", failures}};
-}
-
-// CPU the daemon spends answering one links.list (the benchmark's own
-// polling has this cost; it is subtracted from nothing, only reported).
-double cpu_per_links_list(test::DaemonProcess& daemon) {
+// CPU the daemon spends answering one links.list (every link as JSON).
+json::object links_list_cost(test::DaemonProcess& daemon) {
   const pid_t pid = daemon.process().pid();
   const double before = cpu_seconds(pid).value_or(0);
-  constexpr int kCalls = 5;
-  for (int i = 0; i < kCalls; ++i) links_list(daemon);
-  return (cpu_seconds(pid).value_or(0) - before) / kCalls;
+  const auto t = SteadyClock::now();
+  auto r = daemon.call("links.list");
+  if (!r) return {{"error", r.error().message}};
+  return {{"daemon_cpu_ms", 1000 * (cpu_seconds(pid).value_or(0) - before)},
+          {"wall_ms", 1000 * seconds_since(t)},
+          {"links", r->at("links").as_array().size()}};
 }
 
-json::object run(const Args& args) {
-  json::object out{{"links", args.links}};
-  std::cerr << "starting the sandbox and generating " << args.links << " links\n";
-  auto sandbox = test::SandboxProcess::start({"--seed", "5"});
-  const std::string app_id(sandbox->world().at("app").at("app_id").as_string());
+double number_at(const json::object& o, std::initializer_list<std::string_view> path) {
+  const json::value* v = nullptr;
+  const json::object* at = &o;
+  for (auto key : path) {
+    v = at->if_contains(key);
+    if (!v) return 0;
+    if (v->is_object()) at = &v->as_object();
+  }
+  return v && v->is_number() ? v->to_number<double>() : 0;
+}
+
+// Per link: RSS, heap in use, sqlite's share, heap kept but free; and the
+// same RSS after a restart on the same store.
+void memory_per_link(json::object& memory, double links) {
+  auto per = [&](std::initializer_list<std::string_view> a,
+                 std::initializer_list<std::string_view> b, double scale) {
+    return links > 0 ? (number_at(memory, a) - number_at(memory, b)) / scale / links : 0.0;
+  };
+  memory["rss_kib_per_link"] = per({"linked", "rss_kib"}, {"empty", "rss_kib"}, 1);
+  memory["anonymous_kib_per_link"] =
+      per({"linked", "smaps_kib", "Anonymous"}, {"empty", "smaps_kib", "Anonymous"}, 1);
+  memory["heap_in_use_kib_per_link"] =
+      per({"linked", "heap", "in_use_bytes"}, {"empty", "heap", "in_use_bytes"}, 1024);
+  memory["heap_system_kib_per_link"] =
+      per({"linked", "heap", "system_bytes"}, {"empty", "heap", "system_bytes"}, 1024);
+  memory["sqlite_kib_per_link"] =
+      per({"linked", "heap", "sqlite_bytes"}, {"empty", "heap", "sqlite_bytes"}, 1024);
+  for (std::string_view when : {"after_checks", "restarted"}) {
+    if (!memory.contains(when)) continue;
+    memory[std::string(when) + "_rss_kib_per_link"] =
+        per({when, "rss_kib"}, {"empty", "rss_kib"}, 1);
+    memory[std::string(when) + "_heap_in_use_kib_per_link"] =
+        per({when, "heap", "in_use_bytes"}, {"empty", "heap", "in_use_bytes"}, 1024);
+    memory[std::string(when) + "_heap_system_kib_per_link"] =
+        per({when, "heap", "system_bytes"}, {"empty", "heap", "system_bytes"}, 1024);
+  }
+}
+
+// The RSS once malloc has returned its free pages (malloc_trim(0) run in
+// the daemon): what a trim after each round would give back.
+json::object trimmed(test::DaemonProcess& daemon) {
+  if (auto error = trim_heap(daemon.process()); !error.empty()) return {{"error", error}};
+  return memory_snapshot(daemon, false);
+}
+
+void main_world(test::SandboxProcess& sandbox, const Args& args, json::object& out) {
+  std::cerr << "generating " << args.links << " links\n";
   auto t = SteadyClock::now();
-  auto generated = sandbox->control(
-      "POST", "/generate",
-      json::object{{"links", args.links}, {"posts_per_advertiser", 2}, {"issue_tokens", true}});
+  auto generated = sandbox.control("POST", "/generate",
+                                   json::object{{"links", args.links},
+                                                {"posts_per_advertiser", args.posts_per_advertiser},
+                                                {"issue_tokens", true}});
   out["generate_seconds"] = seconds_since(t);
   const auto& tokens = generated.at("tokens").as_array();
 
-  std::cerr << "reference load: " << args.connections << " connections, " << args.load_seconds
-            << " s\n";
-  LoadOptions load{"127.0.0.1", sandbox->port(), args.connections,
-                   std::chrono::milliseconds(static_cast<long>(args.load_seconds * 1000))};
-  const double sandbox_cpu_before = cpu_seconds(sandbox->process().pid()).value_or(0);
-  auto reference = run_load(load, reference_mix(tokens, app_id, 64));
-  const double sandbox_cpu = cpu_seconds(sandbox->process().pid()).value_or(0) - sandbox_cpu_before;
-  out["reference"] = {{"requests", reference.requests},
-                      {"api_errors", reference.api_errors},
-                      {"transport_errors", reference.transport_errors},
-                      {"seconds", reference.seconds},
-                      {"requests_per_second", reference.requests_per_second()},
-                      {"sandbox_cpu_ms_per_request",
-                       reference.requests ? 1000 * sandbox_cpu / reference.requests : 0}};
-
-  const int metrics_port = test::free_loopback_port();
   test::DaemonOptions options;
-  options.metrics_port = metrics_port;
+  options.metrics_port = test::free_loopback_port();
   options.extra_toml =
-      "[poll]\nstatus_interval = \"1d\"\nmax_qps = 0\n[debug]\nclock_control = true\n";
-  auto daemon = test::DaemonProcess::start(*sandbox, options);
-  const pid_t pid = daemon->process().pid();
-  const long rss_empty = rss_kib(pid).value_or(0);
+      "[poll]\nstatus_interval = \"1d\"\ncomments_interval = \"1d\"\nmax_qps = 0\n"
+      "[debug]\nclock_control = true\n";
+  auto daemon = test::DaemonProcess::start(sandbox, options);
+  Metrics metrics(options.metrics_port);
+  long long clock_offset = 0;
+  World w{sandbox, *daemon, metrics, clock_offset};
+  const bool heap = args.runs("heap");
+  json::object memory{{"empty", memory_snapshot(*daemon, heap)}};
 
-  std::cerr << "linking " << args.links << " links through the authorization flow\n";
-  auto requests_before_linking = sandbox_request_count(*sandbox);
-  const double cpu_before_linking = cpu_seconds(pid).value_or(0);
-  auto linking = link_all(*sandbox, *daemon, generated_links(tokens), args.link_workers);
-  out["linking"] = {
-      {"linked", linking.linked},
-      {"failed", linking.failed},
-      {"first_error", linking.first_error},
-      {"seconds", linking.seconds},
-      {"links_per_second", linking.linked / linking.seconds},
-      {"daemon_cpu_ms_per_link", 1000 * (cpu_seconds(pid).value_or(0) - cpu_before_linking) /
-                                     std::max<std::size_t>(1, linking.linked)},
-      {"upstream_requests", sandbox_request_count(*sandbox) - requests_before_linking}};
-
-  auto before = links_list(*daemon);
-  const long rss_linked = rss_kib(pid).value_or(0);
-  out["memory"] = {{"rss_kib_empty", rss_empty},
-                   {"rss_kib_linked", rss_linked},
-                   {"rss_kib_per_link", static_cast<double>(rss_linked - rss_empty) /
-                                            std::max<std::size_t>(1, before.size())}};
-  out["active_after_linking"] = count_in_state(before, "ACTIVE");
-  out["daemon_cpu_ms_per_links_list"] = 1000 * cpu_per_links_list(*daemon);
-  const auto checks_before = last_checks(before);
-
-  std::cerr << "advancing both clocks by " << kAdvanceSeconds << " s; checking every link\n";
-  const double checks_metric_before =
-      metric_sum(scrape(*sandbox, metrics_port), "ttlink_checks_total");
-  const auto seq_before = sandbox_request_count(*sandbox);
-  const double cpu_before = cpu_seconds(pid).value_or(0);
-  t = SteadyClock::now();
-  sandbox->control("POST", "/clock/advance", json::object{{"seconds", kAdvanceSeconds}});
-  daemon->must("debug.clock.advance", {{"seconds", kAdvanceSeconds}});
-  // Poll the cheap counter; confirm with last_check_at once it says done.
-  const double target = checks_metric_before + static_cast<double>(checks_before.size());
-  int polls = 0;
-  bool done = false;
-  const auto deadline = test::deadline_in(std::chrono::seconds(args.check_timeout_s));
-  while (!done && SteadyClock::now() < deadline) {
-    // Each scrape makes the daemon list every link: once a second keeps that
-    // cost under 1 % of the phase at 10,000 links.
-    std::this_thread::sleep_for(1s);
-    ++polls;
-    done = metric_sum(scrape(*sandbox, metrics_port), "ttlink_checks_total") >= target;
+  out["linking"] = link_everything(w, tokens, args);
+  const auto linked = out["linking"].at("linked").to_number<std::size_t>();
+  memory["linked"] = memory_snapshot(*daemon, heap);
+  out["active_after_linking"] = links_in_state(metrics.scrape(), "ACTIVE");
+  // Just before the check phase (the daemon idle, nothing due), so that the
+  // ratio compares two moments as close as the shared machine allows.
+  if (args.runs("reference")) out["reference"] = reference_load(sandbox, tokens, args);
+  const std::chrono::seconds timeout(args.check_timeout_s);
+  if (args.runs("check")) {
+    std::cerr << "advancing both clocks by " << kAllDueSeconds << " s; checking every link\n";
+    out["check_all"] = check_all(w, linked, timeout);
+    memory["after_checks"] = memory_snapshot(*daemon, heap);
+    if (heap) memory["after_checks_malloc_trim"] = trimmed(*daemon);
   }
-  const double check_seconds = seconds_since(t);
-  const double check_cpu = cpu_seconds(pid).value_or(0) - cpu_before;
-  const auto seq_after = sandbox_request_count(*sandbox);
-  auto after = links_list(*daemon);
-  std::size_t moved = 0;
-  for (const auto& [id, at] : last_checks(after))
-    if (checks_before.count(id) && checks_before.at(id) != at && !at.empty()) ++moved;
-  const double checks = static_cast<double>(moved);
-  const double upstream = static_cast<double>(seq_after - seq_before);
-  out["check_all"] = {{"completed", done},
-                      {"links_checked", moved},
-                      {"seconds", check_seconds},
-                      {"checks_per_second", checks / check_seconds},
-                      {"daemon_cpu_seconds", check_cpu},
-                      {"daemon_cpu_ms_per_check", checks ? 1000 * check_cpu / checks : 0},
-                      {"upstream_requests", seq_after - seq_before},
-                      {"upstream_requests_per_check", checks ? upstream / checks : 0},
-                      {"upstream_requests_per_second", upstream / check_seconds},
-                      {"metric_polls", polls},
-                      {"active_after", count_in_state(after, "ACTIVE")},
-                      {"rss_kib_after", rss_kib(pid).value_or(0)},
-                      {"requests", request_breakdown(*sandbox, seq_before)}};
-  out["ratio_daemon_to_reference"] =
-      reference.requests_per_second() > 0
-          ? upstream / check_seconds / reference.requests_per_second()
-          : 0.0;
+  if (args.runs("idle")) {
+    std::cerr << "idle for " << args.idle_seconds << " s\n";
+    out["idle"] = idle(w, args.idle_seconds);
+  }
+  if (args.runs("metrics")) out["metrics_scrape"] = scrape_metrics(w, args.metrics_scrapes);
+  if (args.runs("restart")) {
+    std::cerr << "restarting the daemon on the same store\n";
+    out["restart"] = restart(w, linked, timeout);
+    memory["restarted"] = memory_snapshot(*daemon, heap);
+  }
+  // After every memory figure: the answer (every link as JSON) is the
+  // largest transient allocation the daemon makes.
+  if (args.runs("links-list")) out["links_list"] = links_list_cost(*daemon);
+  memory_per_link(memory, static_cast<double>(linked));
+  out["memory"] = std::move(memory);
+  if (args.runs("budget")) {
+    std::cerr << "budget: max_qps = " << args.budget.qps << ", every link due\n";
+    out["budget"] = budget(w, linked, args.budget);
+  }
+}
+
+// The issue's figures, lifted to the top level (null when a phase did not
+// run), and the targets it sets at 10,000 links.
+void top_level(json::object& out) {
+  auto at = [&](std::initializer_list<std::string_view> path) -> json::value {
+    const json::value* v = nullptr;
+    const json::object* o = &out;
+    for (auto key : path) {
+      if (!o || !(v = o->if_contains(key))) return nullptr;
+      o = v->is_object() ? &v->as_object() : nullptr;
+    }
+    return v ? *v : json::value(nullptr);
+  };
+  out["rss_kib_per_link"] = at({"memory", "rss_kib_per_link"});
+  out["ratio"] = at({"ratio_daemon_to_reference"});
+  out["idle_cpu_percent"] = at({"idle", "cpu_percent"});
+  out["ready_seconds"] = at({"restart", "ready_seconds"});
+  out["metrics_scrape_ms"] = at({"metrics_scrape", "median_ms"});
+  out["shared_advertiser_requests_per_check"] = at({"shared_advertiser", "requests_per_check"});
+  out["budget_use"] = at({"budget", "use"});
+  struct Target {
+    const char* key;
+    double limit;
+    bool at_most;
+  };
+  const Target targets[] = {
+      {"rss_kib_per_link", 2, true},   {"ratio", 0.9, false},
+      {"idle_cpu_percent", 1, true},   {"ready_seconds", 1, true},
+      {"metrics_scrape_ms", 50, true}, {"shared_advertiser_requests_per_check", 3, true},
+      {"budget_use", 0.95, false}};
+  json::object met;
+  for (const auto& t : targets) {
+    const auto& v = out.at(t.key);
+    if (!v.is_number()) continue;
+    const double x = v.to_number<double>();
+    met[t.key] = {{"target", (t.at_most ? "<= " : ">= ") + std::to_string(t.limit)},
+                  {"met", t.at_most ? x <= t.limit : x >= t.limit}};
+  }
+  out["targets_at_10000_links"] = std::move(met);
+}
+
+json::object run(const Args& args) {
+  json::object out{{"links", args.links}, {"posts_per_advertiser", args.posts_per_advertiser}};
+  std::cerr << "starting the sandbox\n";
+  auto sandbox = test::SandboxProcess::start({"--seed", "5"});
+  if (args.runs("main")) main_world(*sandbox, args, out);
+  if (out.contains("check_all") && out.contains("reference")) {
+    const double ref = out["reference"].at("requests_per_second").to_number<double>();
+    const double daemon = out["check_all"].at("upstream_requests_per_second").to_number<double>();
+    out["ratio_daemon_to_reference"] = ref > 0 ? daemon / ref : 0.0;
+  }
+  if (args.runs("shared")) out["shared_advertiser"] = shared_advertiser(*sandbox, args.shared);
+  top_level(out);
   return out;
 }
 
+double num(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_number() ? v->to_number<double>() : -1;
+}
+
 void print_summary(const json::object& r) {
-  auto num = [](const json::value& v) { return v.to_number<double>(); };
-  const auto& ref = r.at("reference").as_object();
-  const auto& mem = r.at("memory").as_object();
-  const auto& lk = r.at("linking").as_object();
-  const auto& ch = r.at("check_all").as_object();
-  std::fprintf(stderr,
-               "\n== ttlink-bench: %lld links ==\n"
-               "sandbox reference:  %.0f req/s (%d connections)\n"
-               "linking:            %.1f links/s (%lld failed), %.2f ms daemon CPU per link\n"
-               "RSS:                %.0f KiB empty, %.0f KiB linked: %.2f KiB per link\n"
-               "check all once:     %.1f s, %.1f checks/s, %.2f ms CPU per check\n"
-               "upstream:           %.2f requests per check, %.0f req/s\n"
-               "ratio daemon/ref:   %.3f\n",
-               static_cast<long long>(num(r.at("links"))), num(ref.at("requests_per_second")), 32,
-               num(lk.at("links_per_second")), static_cast<long long>(num(lk.at("failed"))),
-               num(lk.at("daemon_cpu_ms_per_link")), num(mem.at("rss_kib_empty")),
-               num(mem.at("rss_kib_linked")), num(mem.at("rss_kib_per_link")),
-               num(ch.at("seconds")), num(ch.at("checks_per_second")),
-               num(ch.at("daemon_cpu_ms_per_check")), num(ch.at("upstream_requests_per_check")),
-               num(ch.at("upstream_requests_per_second")), num(r.at("ratio_daemon_to_reference")));
+  std::fprintf(stderr, "\n== ttlink-bench: %lld links ==\n",
+               static_cast<long long>(num(r, "links")));
+  if (const auto* lk = r.if_contains("linking")) {
+    const auto& l = lk->as_object();
+    std::fprintf(stderr,
+                 "linking:            %.1f links/s (%lld failed), %.2f ms daemon CPU per link, "
+                 "%.1f upstream requests per link\n",
+                 num(l, "links_per_second"), static_cast<long long>(num(l, "failed")),
+                 num(l, "daemon_cpu_ms_per_link"), num(l, "upstream_requests_per_link"));
+  }
+  if (const auto* ch = r.if_contains("check_all")) {
+    const auto& c = ch->as_object();
+    std::fprintf(stderr,
+                 "check all once:     %.1f s, %.1f checks/s, %.2f ms CPU per check, "
+                 "%.2f requests per check, %.0f req/s\n",
+                 num(c, "seconds"), num(c, "checks_per_second"), num(c, "daemon_cpu_ms_per_check"),
+                 num(c, "upstream_requests_per_check"), num(c, "upstream_requests_per_second"));
+  }
+  const char* keys[] = {"rss_kib_per_link",  "ratio",
+                        "idle_cpu_percent",  "ready_seconds",
+                        "metrics_scrape_ms", "shared_advertiser_requests_per_check",
+                        "budget_use"};
+  const auto& met = r.at("targets_at_10000_links").as_object();
+  for (const char* k : keys) {
+    const auto* t = met.if_contains(k);
+    if (!t) {
+      std::fprintf(stderr, "%-38s (not measured)\n", k);
+      continue;
+    }
+    std::fprintf(stderr, "%-38s %10.3f  target %s: %s\n", k, num(r, k),
+                 std::string(t->at("target").as_string()).c_str(),
+                 t->at("met").as_bool() ? "met" : "NOT met");
+  }
+}
+
+std::set<std::string> parse_skip(const std::vector<std::string>& items) {
+  std::set<std::string> out;
+  for (const auto& item : items) {
+    std::istringstream parts(item);
+    for (std::string p; std::getline(parts, p, ',');) {
+      if (!kPhases.count(p)) throw CLI::ValidationError("--skip", "unknown phase " + p);
+      out.insert(p);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -304,6 +375,8 @@ void print_summary(const json::object& r) {
 
 int main(int argc, char** argv) {
   ttlink::bench::Args args;
+  std::vector<std::string> skip;
+  int shared_timeout = 3600;
   CLI::App app{"ttlink-bench: ttlinkd with N links against ttlink-sandbox"};
   app.add_option("--links", args.links, "links to create and check")->check(CLI::Range(1, 1000000));
   app.add_option("--link-workers", args.link_workers, "concurrent linking flows")
@@ -312,8 +385,33 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   app.add_option("--load-seconds", args.load_seconds, "reference load duration");
   app.add_option("--check-timeout", args.check_timeout_s, "seconds to wait for all checks");
+  app.add_option("--posts-per-advertiser", args.posts_per_advertiser,
+                 "posts (and ads) per advertiser in the generated world")
+      ->check(CLI::Range(0, 100));
+  app.add_option("--idle-seconds", args.idle_seconds, "idle CPU window")
+      ->check(CLI::Range(1.0, 3600.0));
+  app.add_option("--metrics-scrapes", args.metrics_scrapes, "GETs of /metrics (median)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--budget-qps", args.budget.qps, "max_qps for the budget phase")
+      ->check(CLI::Range(0.1, 100000.0));
+  app.add_option("--budget-seconds", args.budget.seconds, "budget measurement window")
+      ->check(CLI::Range(1.0, 3600.0));
+  app.add_option("--budget-warmup", args.budget.warmup_seconds,
+                 "seconds between making every link due and the budget window");
+  app.add_option("--shared-links", args.shared.links, "links of the shared-advertiser world")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--shared-per-advertiser", args.shared.accounts_per_advertiser,
+                 "accounts per advertiser in that world")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--shared-timeout", shared_timeout, "seconds to wait for its checks");
+  app.add_option("--skip", skip,
+                 "phases not to run, comma-separated: reference, heap (gdb probe), links-list, "
+                 "check, idle, metrics, restart, budget, shared, main (the whole N-link world)");
   CLI11_PARSE(app, argc, argv);
   try {
+    args.skip = ttlink::bench::parse_skip(skip);
+    args.shared.link_workers = args.link_workers;
+    args.shared.timeout = std::chrono::seconds(shared_timeout);
     auto result = ttlink::bench::run(args);
     std::cout << boost::json::serialize(result) << std::endl;
     ttlink::bench::print_summary(result);

@@ -33,4 +33,24 @@ std::optional<double> cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+std::optional<SchedTimes> sched_times(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
+  long long run_ns = 0, wait_ns = 0;
+  if (!(in >> run_ns >> wait_ns)) return std::nullopt;
+  return SchedTimes{static_cast<double>(run_ns) / 1e9, static_cast<double>(wait_ns) / 1e9};
+}
+
+std::map<std::string, long> smaps_rollup_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  std::map<std::string, long> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    // "Rss:               12345 kB"; the first line names the range.
+    const auto colon = line.find(':');
+    if (colon == std::string::npos || line.find(" kB") == std::string::npos) continue;
+    out[line.substr(0, colon)] = std::stol(line.substr(colon + 1));
+  }
+  return out;
+}
+
 }  // namespace ttlink::bench

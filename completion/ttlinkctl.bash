@@ -19,7 +19,7 @@ _ttlinkctl() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="status links link reauth unlink check refresh alerts alert posts comments comment sync reload version methods"
+	local commands="status links link reauth unlink check refresh alerts alert posts comments comment sync identities spark campaign report reload version methods backup"
 	local globals="--socket --json --help"
 	local i cmd="" sub="" _ttlinkctl_socket=""
 	for ((i = 1; i < cword; i++)); do
@@ -34,7 +34,10 @@ _ttlinkctl() {
 		--socket) _filedir; return ;;
 		--status) COMPREPLY=($(compgen -W "new replied hidden" -- "$cur")); return ;;
 		--link) COMPREPLY=($(compgen -W "$(_ttlinkctl_ids links)" -- "$cur")); return ;;
+		--objective) COMPREPLY=($(compgen -W "TRAFFIC REACH VIDEO_VIEWS" -- "$cur")); return ;;
 		--advertiser | --code | --state | --since | --search | --limit | --timeout) return ;;
+		--name | --daily-budget | --total-budget | --end | --start | --post | --location) return ;;
+		--landing-url | --cta) return ;;
 	esac
 
 	if [[ -z $cmd ]]; then
@@ -62,6 +65,19 @@ _ttlinkctl() {
 		posts) opts="--expiring" ;;
 		comments) opts="--link --since --status --search --limit" ;;
 		comment) [[ -z $sub ]] && opts="reply hide unhide" ;;
+		identities) opts="--link" ;;
+		spark)
+			case $sub in
+				"") opts="authorize unbind" ;;
+				authorize | unbind) opts="--link" ;;
+			esac ;;
+		campaign)
+			case $sub in
+				"") opts="create" ;;
+				create) opts="--link --objective --name --daily-budget --total-budget --end --post --location --landing-url --cta --start --dry-run" ;;
+			esac ;;
+		report) opts="--link --since" ;;
+		backup) _filedir; return ;;
 	esac
 	COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
 }

@@ -14,6 +14,8 @@ void add_link_commands(CLI::App& app, Commands& commands);
 void add_alert_commands(CLI::App& app, Commands& commands);
 // posts, comments, comment reply|hide|unhide, sync (spark_commands.cpp).
 void add_spark_commands(CLI::App& app, Commands& commands);
+// identities, spark authorize|unbind, campaign create, report (ads_commands.cpp).
+void add_ads_commands(CLI::App& app, Commands& commands);
 // version, methods, reload, backup (daemon_commands.cpp).
 void add_daemon_commands(CLI::App& app, Commands& commands);
 

@@ -17,6 +17,7 @@ Commands::Commands(CLI::App& app, const GlobalOptions& options) : options_(optio
   add_link_commands(app, *this);
   add_alert_commands(app, *this);
   add_spark_commands(app, *this);
+  add_ads_commands(app, *this);
   add_daemon_commands(app, *this);
 }
 

@@ -1,8 +1,6 @@
 // The link commands: status, links, link show|start|complete, reauth,
 // unlink, refresh, check. Start and reauth print the authorization URLs and
 // then wait for the link to leave PENDING.
-#include <unistd.h>
-
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -13,6 +11,7 @@
 #include "ctl/daemon_call.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/render.hpp"
+#include "ctl/stdin_code.hpp"
 #include "ctl/views.hpp"
 
 namespace ttlink::ctl {
@@ -35,9 +34,16 @@ const json::value& link_of(const json::value& result) {
   return member(result, "link");
 }
 
+// 4 when a link needs a person, or TikTok forbids the app itself (40113:
+// every link is affected though none has changed state).
 int status_exit(const json::value& status) {
   const json::value& ids = member(status, "needs_attention");
-  return ids.is_array() && !ids.as_array().empty() ? kExitUnhealthy : kExitOk;
+  if (ids.is_array() && !ids.as_array().empty()) return kExitUnhealthy;
+  if (const json::array* open = member(member(status, "retries"), "backoffs").if_array())
+    for (const auto& b : *open)
+      if (const json::value& code = member(b, "code"); code.is_int64() && code.as_int64() == 40113)
+        return kExitUnhealthy;
+  return kExitOk;
 }
 
 // 4 when the result's link needs a person to act on it.
@@ -119,17 +125,6 @@ void add_start(CLI::App* link, Commands& commands, LinkArgs& a) {
     if (!a.advertiser.empty()) params["advertiser_id"] = a.advertiser;
     return authorize(options, "link.start", std::move(params), a);
   });
-}
-
-// --code -: the code is read from stdin (one line), so that it never shows
-// in argv (ps, /proc) nor in the shell's history.
-std::optional<std::string> code_from_stdin() {
-  if (::isatty(STDIN_FILENO)) std::cerr << "Paste the code, then press Enter: " << std::flush;
-  std::string line;
-  std::getline(std::cin, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();  // pasted from a CRLF source
-  if (line.empty()) return std::nullopt;
-  return line;
 }
 
 int complete_link(const GlobalOptions& options, const LinkArgs& a) {

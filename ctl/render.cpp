@@ -3,7 +3,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 
 namespace ttlink::ctl {
@@ -154,6 +156,48 @@ std::string Table::render() const {
     out += line + '\n';
   }
   return out;
+}
+
+namespace {
+
+std::string pretty_number(double d) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);  // shortest: 30, 12.5
+  return ec == std::errc() ? std::string(buf, end) : boost::json::serialize(boost::json::value(d));
+}
+
+}  // namespace
+
+std::string amount(const boost::json::value& v) {
+  if (!v.is_number()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v.to_number<double>());
+  return buf;
+}
+
+std::string pretty_json(const boost::json::value& v, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent) + 2, ' ');
+  const std::string close(static_cast<std::size_t>(indent), ' ');
+  if (const auto* o = v.if_object()) {
+    if (o->empty()) return "{}";
+    std::string out = "{\n";
+    for (auto it = o->begin(); it != o->end(); ++it)
+      out += pad + sanitize(boost::json::serialize(boost::json::value(it->key()))) + ": " +
+             pretty_json(it->value(), indent + 2) + (std::next(it) == o->end() ? "\n" : ",\n");
+    return out + close + "}";
+  }
+  if (const auto* a = v.if_array()) {
+    // Scalars on one line; objects one per line.
+    const bool nested = std::any_of(a->begin(), a->end(),
+                                    [](const auto& e) { return e.is_object() || e.is_array(); });
+    std::string out = nested ? "[\n" : "[";
+    for (std::size_t i = 0; i < a->size(); ++i)
+      out += (nested ? pad : std::string(i ? ", " : "")) + pretty_json((*a)[i], indent + 2) +
+             (nested ? (i + 1 < a->size() ? ",\n" : "\n") : "");
+    return out + (nested ? close : "") + "]";
+  }
+  if (v.is_double()) return pretty_number(v.get_double());
+  return sanitize(boost::json::serialize(v));
 }
 
 }  // namespace ttlink::ctl

@@ -25,10 +25,16 @@ std::string truncate_to_width(std::string_view text, std::size_t columns);
 
 // A JSON scalar as a cell: strings sanitised, null as "-", others as JSON.
 std::string cell(const boost::json::value& v);
+// A number as an amount of money with two decimals ("12.30"; "-" when not a number).
+std::string amount(const boost::json::value& v);
 // The field `key` of an object as a cell ("-" when absent).
 std::string field(const boost::json::value& object, std::string_view key);
 // The member `key` of an object, or null (for a missing key or a non-object).
 const boost::json::value& member(const boost::json::value& v, std::string_view key);
+
+// `v` as indented JSON for people: two spaces a level, whole numbers without
+// an exponent, strings sanitised.
+std::string pretty_json(const boost::json::value& v, int indent = 0);
 
 class Table {
  public:

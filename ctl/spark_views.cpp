@@ -39,6 +39,8 @@ std::string sync_view(const json::value& result) {
   std::string out = "Synced " + field(result, "posts") + " post(s) and " +
                     field(result, "adgroups") + " ad group(s): " + field(result, "new_comments") +
                     " new comment(s) in " + field(result, "requests") + " request(s)";
+  if (const json::value& paid = member(result, "paid_rows"); paid.is_int64())
+    out += "; paid figures: " + cell(paid) + " ad-day row(s)";
   const json::value& more = member(result, "more");
   if (more.is_bool() && more.get_bool()) out += "; more to read (the daemon continues)";
   return out + ".\n";

@@ -69,7 +69,9 @@ std::string retries_text(const json::value& retries) {
     for (const auto& b : *open)
       out += "  back-off (" + field(b, "scope") +
              (field(b, "endpoint") == "-" ? "" : " " + field(b, "endpoint")) +
-             "): " + field(b, "seconds_left") + " s left\n";
+             "): " + field(b, "seconds_left") + " s left" +
+             (field(b, "code") == "-" ? "" : ", " + field(b, "code") + " " + field(b, "reason")) +
+             "\n";
   if (const json::array* failing = member(retries, "failing_links").if_array())
     for (const auto& f : *failing)
       out += "  link " + field(f, "id") + ": " + field(f, "failures") +
@@ -97,6 +99,12 @@ std::string status_view(const json::value& result) {
     for (const auto& id : ids) out += "  " + id + "\n";
   }
   out += retries_text(member(result, "retries"));
+  const json::value& schedule = member(result, "schedule");
+  if (const json::value& m = member(schedule, "message"); m.is_string() && !m.as_string().empty())
+    out += "\nSchedule: " + sanitize(std::string(m.as_string())) + "\n";
+  if (const json::value& lag = member(schedule, "lag_seconds");
+      lag.is_int64() && lag.as_int64() > 0)
+    out += "Behind schedule by " + field(schedule, "lag_seconds") + " s\n";
   if (const json::value& next = member(result, "next_refresh_at"); next.is_string())
     out += "\nNext token refresh: " + field(result, "next_refresh_at") + "\n";
   out += "\nAlerts firing: " + field(result, "alerts_firing") + "\n";
@@ -130,7 +138,8 @@ std::string link_view(const json::value& link) {
   });
 }
 
-// Organic figures next to what is promoted (absent before the first check).
+// Organic figures next to what is promoted and what was paid (organic is
+// absent before the first check).
 std::string consolidated_view(const json::value& result) {
   const json::value& organic = member(result, "organic");
   const json::value& promoted = member(result, "promoted");
@@ -144,7 +153,31 @@ std::string consolidated_view(const json::value& result) {
            " Spark Ads posts, " + field(promoted, "comments") + " comments (" +
            field(promoted, "unanswered") + " unanswered, " + field(promoted, "hidden") +
            " hidden)\n";
+  if (const json::value& paid = member(result, "paid"); paid.is_object())
+    out += "Paid: " + amount(member(paid, "spend")) + " " + field(paid, "currency") + " spent, " +
+           field(paid, "impressions") + " impressions, " + field(paid, "clicks") + " clicks, " +
+           field(paid, "video_views") + " video views, " + field(paid, "likes") + " likes, " +
+           field(paid, "comments") + " comments, " + field(paid, "shares") + " shares, " +
+           field(paid, "follows") + " follows, " + field(paid, "profile_visits") +
+           " profile visits (ttlinkctl report --link " + field(member(result, "link"), "id") +
+           ")\n";
   return out;
+}
+
+// Campaigns launched from the link (ttlinkctl campaign create).
+std::string campaigns_view(const json::value& result) {
+  const json::array* campaigns = member(result, "campaigns").if_array();
+  if (!campaigns || campaigns->empty()) return "";
+  Table table({"CAMPAIGN", "OBJECTIVE", "CAMPAIGN ID", "AD GROUP", "AD", "POST", "AS"});
+  for (const auto& c : *campaigns) {
+    const json::value& complete = member(c, "complete");
+    const bool done = complete.is_bool() && complete.get_bool();
+    table.add_row({truncate_to_width(field(c, "name"), 30), field(c, "objective"),
+                   field(c, "campaign_id"), field(c, "adgroup_id"),
+                   done ? field(c, "ad_id") : "(incomplete: rerun the command)",
+                   field(c, "item_id"), field(c, "identity_type")});
+  }
+  return "\nCampaigns:\n" + table.render();
 }
 
 std::string link_details_view(const json::value& result) {
@@ -153,6 +186,7 @@ std::string link_details_view(const json::value& result) {
   out +=
       key_values({{"Created", field(link, "created_at")}, {"Updated", field(link, "updated_at")}});
   out += consolidated_view(result);
+  out += campaigns_view(result);
   if (const json::value& pending = member(result, "pending"); pending.is_object())
     out += "\nPending authorization (expires " + field(pending, "expires_at") + "):\n" +
            authorization_view(pending);

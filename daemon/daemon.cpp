@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "core/ads/ads_methods.hpp"
 #include "core/alerts/alert_methods.hpp"
 #include "core/alerts/alert_metrics.hpp"
 #include "core/links/callback_handler.hpp"
@@ -22,6 +23,10 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
+
+// Comment polling yields to checks and refreshes this late (issue 16:
+// refreshes, then bad links, then routine checks, then comments).
+constexpr Seconds kCommentsYieldAfter{60};
 
 // Leaves at most this long for in-flight work to end on SIGTERM.
 constexpr std::chrono::seconds kGracePeriod{20};
@@ -79,6 +84,7 @@ Daemon::Daemon(config::Config& config, Secret app_secret, store::Store& store,
              [this](std::string open_id) { return links_.account_access_token(open_id); }),
       spark_poller_(io_.get_executor(), spark_, log,
                     [this] { return config_.poll.comments_interval; }),
+      ads_{store, api_, log, clock.as_clock()},
       reloader_(config_path, config, limiter_, log, [this] { spark_.apply_config(); }),
       control_(io_.get_executor(), registry_, log, control_options(config)),
       callback_(io_.get_executor(), listen_on(config.callback.listen),
@@ -98,8 +104,15 @@ Result<void> Daemon::wire() {
   });
   app_alerts_.emplace(io_.get_executor(), gate_, alert_engine_, log_, clock_.as_clock(),
                       [this] { dispatcher_->wake(); });
+  limiter_.set_limits(limits_of(config_));
   scheduler_.pause_while([this] { return gate_.paused(); });
-  spark_poller_.pause_while([this] { return gate_.paused(); });
+  scheduler_.count_requests_with([this] { return api_.sent(); });
+  // Comments come last: they wait while checks or refreshes run late.
+  spark_poller_.pause_while(
+      [this] { return gate_.paused() || scheduler_.lag() > kCommentsYieldAfter; });
+  spark_.set_paid_source(
+      [this](const store::LinkRecord& link, const Secret& token, std::vector<std::string> ad_ids,
+             bool forced) { return paid_.sync(link, token, std::move(ad_ids), forced); });
   const links::RetryState retries{&scheduler_, &limiter_, &gate_};
   tiktok::declare_api_metrics(metrics_);
   links::register_link_metrics(metrics_, links_, scheduler_, retries);
@@ -113,9 +126,10 @@ Result<void> Daemon::wire() {
       spark_poller_.poke();
       app_alerts_->evaluate();
     });
-  links::register_link_methods(registry_, links_, [this] { return store_.alerts().firing_count(); },
-                               retries);
+  links::register_link_methods(
+      registry_, links_, [this] { return store_.alerts().firing_count(); }, retries);
   spark::register_spark_methods(registry_, spark_);
+  ads::register_ads_methods(registry_, {ads_, launcher_});
   register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);
   return {};

@@ -8,6 +8,9 @@
 
 #include <optional>
 
+#include "core/ads/ads_context.hpp"
+#include "core/ads/launcher.hpp"
+#include "core/ads/paid_sync.hpp"
 #include "core/alerts/dispatcher.hpp"
 #include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
@@ -62,6 +65,9 @@ class Daemon {
   std::optional<AppAlerts> app_alerts_;
   spark::SparkService spark_;
   spark::SparkPoller spark_poller_;
+  ads::AdsContext ads_;
+  ads::Launcher launcher_{ads_};
+  ads::PaidSync paid_{ads_, [this] { return config_.poll.comments_interval; }};
   Reloader reloader_;
   rpc::UnixServer control_;
   http::Server callback_;

@@ -23,6 +23,15 @@ std::vector<std::string> restart_only_changes(const config::Config& a, const con
 
 }  // namespace
 
+tiktok::Limits limits_of(const config::Config& c) {
+  tiktok::Limits l;
+  l.app_qps = c.poll.max_qps;
+  l.endpoint_qps = c.limits.endpoint_qps;
+  l.daily_cap = c.limits.daily_cap;
+  for (const auto& [path, e] : c.limits.endpoints) l.endpoints[path] = {e.qps, e.daily_cap};
+  return l;
+}
+
 Result<ReloadOutcome> reload_config(const std::string& path, config::Config& live,
                                     tiktok::RateLimiter& limiter, Logger& log) {
   auto next = config::load_config(path);
@@ -33,6 +42,7 @@ Result<ReloadOutcome> reload_config(const std::string& path, config::Config& liv
   ReloadOutcome outcome;
   outcome.needs_restart = restart_only_changes(live, *next);
   live.poll = next->poll;
+  live.limits = next->limits;
   live.refresh = next->refresh;
   live.alerts = next->alerts;
   live.comments = next->comments;
@@ -40,14 +50,9 @@ Result<ReloadOutcome> reload_config(const std::string& path, config::Config& liv
   live.tiktok.advertiser_auth_url = next->tiktok.advertiser_auth_url;
   live.tiktok.account_auth_url = next->tiktok.account_auth_url;
   live.callback.public_url = next->callback.public_url;
-  limiter.set_rates(live.poll.max_qps, live.poll.max_qps);
-  outcome.applied = {"poll",
-                     "refresh",
-                     "alerts",
-                     "comments",
-                     "tiktok.scopes",
-                     "tiktok.*_auth_url",
-                     "callback.public_url"};
+  limiter.set_limits(limits_of(live));
+  outcome.applied = {"poll",     "limits",        "refresh",           "alerts",
+                     "comments", "tiktok.scopes", "tiktok.*_auth_url", "callback.public_url"};
   std::string restart;
   for (const auto& k : outcome.needs_restart) restart += (restart.empty() ? "" : ",") + k;
   log.info("config.reloaded", {{"path", path},

@@ -17,6 +17,9 @@ struct ReloadOutcome {
   std::vector<std::string> needs_restart;  // keys that changed but need a restart
 };
 
+// The rate limiter's limits from poll.max_qps and [limits].
+tiktok::Limits limits_of(const config::Config& c);
+
 Result<ReloadOutcome> reload_config(const std::string& path, config::Config& live,
                                     tiktok::RateLimiter& limiter, Logger& log);
 

@@ -2,17 +2,33 @@
 # scripts/fuzz.sh [SECONDS] [TARGET...]: builds the `fuzz` preset (clang 16,
 # core libraries instrumented with libFuzzer, ASan and UBSan) and runs every
 # target (or the ones named, e.g. `config oauth`) for SECONDS each (default
-# 20: the smoke run), one at a time and niced, starting from the seed corpus
-# in fuzz/corpus/<target>/. New inputs go to build-fuzz/corpus/<target>/ (the
+# 20), one at a time and niced, starting from the seed corpus in
+# fuzz/corpus/<target>/. New inputs go to build-fuzz/corpus/<target>/ (the
 # repository's seeds stay as they are); a crash leaves its input in
 # build-fuzz/artifacts/ and makes the script exit 1. Prints executions,
 # edges (cov), corpus size (inputs kept) and exec/s per target.
 # FUZZ_RUNS=N stops each target after N executions (or SECONDS, whichever
-# comes first): `FUZZ_RUNS=10000000 scripts/fuzz.sh 600` is the release run.
+# comes first): `FUZZ_RUNS=10000000 scripts/fuzz.sh 1500` is the release run.
+#
+# scripts/fuzz.sh --smoke [TARGET...]: the smoke run (what a CI job would
+# run): the same build, then every target FUZZ_SMOKE_SECONDS (default 10) from
+# its seeds alone, in a scratch corpus (build-fuzz/smoke/, emptied first), so
+# that it neither needs nor grows the long runs' corpus. Exit 1 on a crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-20}
-shift || true
+smoke=0
+if [ "${1:-}" = --smoke ]; then
+  smoke=1
+  seconds=${FUZZ_SMOKE_SECONDS:-10}
+  shift
+else
+  seconds=${1:-20}
+  shift || true
+fi
+case $seconds in
+  '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [--smoke | SECONDS] [TARGET...]" >&2; exit 2 ;;
+esac
+began=$(date +%s)
 
 # clang 16, libFuzzer and the sanitizer runtimes (libclang-rt: clang-16 does
 # not pull it in, and without it nothing links) from Debian; not in
@@ -69,6 +85,10 @@ failed=0
 for t in "${targets[@]}"; do
   bin=build-fuzz/fuzz/fuzz_$t
   work=build-fuzz/corpus/$t
+  if ((smoke)); then
+    work=build-fuzz/smoke/$t
+    rm -rf "$work"
+  fi
   log=build-fuzz/logs/$t.log
   mkdir -p "$work"
   result=clean
@@ -92,4 +112,5 @@ for t in "${targets[@]}"; do
   printf '%-20s %12s %7s %7s %8s %8s  %s\n' "$t" "$runs" "$edges" "$corpus" "$rate" \
     "$(($(date +%s) - start))" "$result"
 done
+echo "fuzz: ${#targets[@]} targets, $(($(date +%s) - began)) s in all (install and build included)"
 exit "$failed"

@@ -132,6 +132,46 @@ void read_poll(TableReader& t, PollConfig& c) {
   if (c.max_qps < 0) t.fail(*t.get("max_qps"), "max_qps", "a number >= 0 (0 = unlimited)");
 }
 
+void read_count(TableReader& t, std::string_view key, std::int64_t& out) {
+  double v = static_cast<double>(out);
+  t.number(key, v);
+  if (v < 0 || v != static_cast<double>(static_cast<std::int64_t>(v)))
+    return t.fail(*t.get(key), key, "a whole number >= 0 (0 = none)");
+  out = static_cast<std::int64_t>(v);
+}
+
+void read_qps(TableReader& t, std::string_view key, double& out) {
+  t.number(key, out);
+  if (out < 0) t.fail(*t.get(key), key, "a number >= 0 (0 = unlimited)");
+}
+
+// [limits.endpoints."/comment/list/"] qps = 5, daily_cap = 100000
+void read_endpoint_limits(TableReader& t, LimitsConfig& c) {
+  const toml::table* endpoints = t.subtable("endpoints");
+  if (!endpoints) return;
+  for (const auto& [path, node] : *endpoints) {
+    const std::string name = "endpoints.\"" + std::string(path.str()) + "\"";
+    const toml::table* table = node.as_table();
+    const bool path_ok =
+        path.str().size() > 1 && path.str().front() == '/' && path.str().back() == '/';
+    if (!table || !path_ok)
+      return t.errors().fail(line_of(node), t.key_name(name),
+                             "expected a table named by an API path such as \"/comment/list/\"");
+    TableReader e(*table, t.key_name(name), t.errors());
+    EndpointLimit limit;
+    if (e.get("qps")) read_qps(e, "qps", limit.qps.emplace(0));
+    if (e.get("daily_cap")) read_count(e, "daily_cap", limit.daily_cap.emplace(0));
+    e.finish();
+    c.endpoints[std::string(path.str())] = limit;
+  }
+}
+
+void read_limits(TableReader& t, LimitsConfig& c) {
+  read_qps(t, "endpoint_qps", c.endpoint_qps);
+  read_count(t, "daily_cap", c.daily_cap);
+  read_endpoint_limits(t, c);
+}
+
 void read_refresh(TableReader& t, RefreshConfig& c) {
   t.duration("before_expiry", c.before_expiry);
   t.duration("warn_refresh_token_before", c.warn_refresh_token_before);
@@ -305,6 +345,7 @@ Config read_document(const toml::table& doc, ErrorSink& errors) {
   read_section(root, "store", c.store, read_store);
   read_section(root, "control", c.control, read_control);
   read_section(root, "poll", c.poll, read_poll);
+  read_section(root, "limits", c.limits, read_limits);
   read_section(root, "refresh", c.refresh, read_refresh);
   read_section(root, "metrics", c.metrics, read_metrics);
   read_section(root, "alerts", c.alerts, read_alerts);

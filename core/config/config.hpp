@@ -3,6 +3,7 @@
 // toml++ into typed values. Owns: defaults, validation, error messages that
 // name file, line, key and what was expected. Must not touch: anything else.
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,19 @@ struct PollConfig {
   double max_qps = 10;   // 0 = unlimited
 };
 
+// Per-endpoint request limits (tiktok-api.md: "10-20 QPS per endpoint, plus
+// daily caps", figures assumed): a default for every endpoint, overrides by
+// path. poll.max_qps stays the limit of the whole app.
+struct EndpointLimit {
+  std::optional<double> qps;              // unset: limits.endpoint_qps
+  std::optional<std::int64_t> daily_cap;  // unset: limits.daily_cap
+};
+struct LimitsConfig {
+  double endpoint_qps = 0;     // per endpoint; 0 = only poll.max_qps applies
+  std::int64_t daily_cap = 0;  // requests per endpoint per UTC day; 0 = none
+  std::map<std::string, EndpointLimit> endpoints;  // by API path, e.g. "/comment/list/"
+};
+
 struct RefreshConfig {
   Seconds before_expiry{2 * 3600};
   Seconds warn_refresh_token_before{14 * 86400};
@@ -104,6 +118,7 @@ struct Config {
   StoreConfig store;
   ControlConfig control;
   PollConfig poll;
+  LimitsConfig limits;
   RefreshConfig refresh;
   MetricsConfig metrics;
   AlertsConfig alerts;

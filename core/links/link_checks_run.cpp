@@ -30,7 +30,12 @@ bool token_rejected(const Error& e) {
 
 LinkChecks::LinkChecks(store::Store& store, tiktok::ApiClient& api, const config::Config& config,
                        Clock clock, AccountTokenKeeper& tokens)
-    : store_(store), api_(api), config_(config), clock_(std::move(clock)), tokens_(tokens) {}
+    : store_(store),
+      api_(api),
+      config_(config),
+      clock_(clock),
+      tokens_(tokens),
+      advertisers_(api, clock, [this] { return config_.poll.status_interval / 2; }) {}
 
 // The account's own facts, with its token. A 40102 or 40105 from the
 // account's calls gets one refresh and one more try before it counts:
@@ -50,7 +55,7 @@ awaitable<Result<AccountFacts>> LinkChecks::account_facts(const std::string& ope
 }
 
 // The seed's prerequisites, in the order a person would check them.
-awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link) {
+awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link, bool reuse_shared) {
   auto facts = co_await account_facts(link.open_id);
   if (!facts) {
     if (facts.error().kind == ErrorKind::kNotFound)
@@ -76,32 +81,26 @@ awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link) {
     co_return Verdict{LinkState::kReauthRequired, 0, "no advertiser token; reauthorize"};
   const Secret& token = **adv_token;
 
-  std::vector<std::string> ids(1, link.advertiser_id);
-  auto advertisers = co_await tiktok::advertiser_info(api_, token, ids);
-  if (!advertisers) {
-    if (auto v = judge_upstream_error(advertisers.error())) co_return *v;
-    co_return advertisers.error();
+  auto shared = co_await advertisers_.facts(token, link.advertiser_id, reuse_shared);
+  if (!shared) {
+    if (auto v = judge_upstream_error(shared.error())) co_return *v;
+    co_return shared.error();
   }
-  if (advertisers->empty())
+  AdvertiserFacts& adv_facts = **shared;
+  if (adv_facts.advertisers.empty())
     co_return Verdict{LinkState::kReauthRequired, 40001,
                       "advertiser " + link.advertiser_id + " is not reachable with this token"};
-  const auto& adv = advertisers->front();
-  std::string bc_name;
-  auto role = co_await user_role_for(token, link.advertiser_id, bc_name);
-  if (!role) {
-    if (auto v = judge_upstream_error(role.error())) co_return *v;
-    co_return role.error();
-  }
+  const auto& adv = adv_facts.advertisers.front();
   if (auto r = store_.links().put_advertiser(
-          {adv.advertiser_id, adv.name, adv.status, adv.currency, adv.timezone, *role});
+          {adv.advertiser_id, adv.name, adv.status, adv.currency, adv.timezone, adv_facts.role});
       !r)
     co_return r.error();
   if (auto v = judge_advertiser(adv)) co_return *v;
-  if (auto v = judge_role(*role, bc_name)) co_return *v;
+  if (auto v = judge_role(adv_facts.role, adv_facts.bc_name)) co_return *v;
 
   std::optional<tiktok::Identity> identity;
   for (const std::string& type : linked_identity_types()) {
-    auto list = co_await tiktok::identities(api_, token, link.advertiser_id, type);
+    auto list = co_await advertisers_.identities(adv_facts, token, link.advertiser_id, type);
     if (!list) {
       if (auto v = judge_upstream_error(list.error())) co_return *v;
       co_return list.error();
@@ -117,25 +116,6 @@ awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link) {
   if (v.state != LinkState::kActive) co_return v;
   co_return judge_refresh_expiry(tokens.refresh_expires_at, clock_(),
                                  config_.refresh.warn_refresh_token_before);
-}
-
-// The user's role on the advertiser in the Business Center that lists it
-// ("" when none does: then the advertiser's own admin authorized it).
-awaitable<Result<std::string>> LinkChecks::user_role_for(const Secret& token,
-                                                         const std::string& advertiser_id,
-                                                         std::string& bc_name) {
-  auto centers = co_await tiktok::business_centers(api_, token);
-  if (!centers) co_return centers.error();
-  for (const auto& bc : *centers) {
-    auto assets = co_await tiktok::bc_advertisers(api_, token, bc.bc_id);
-    if (!assets) co_return assets.error();
-    for (const auto& a : *assets) {
-      if (a.advertiser_id != advertiser_id) continue;
-      bc_name = bc.name;
-      co_return a.advertiser_role;
-    }
-  }
-  co_return std::string();
 }
 
 }  // namespace ttlink::links

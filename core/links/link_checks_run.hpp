@@ -11,6 +11,7 @@
 
 #include "core/config/config.hpp"
 #include "core/links/account_tokens.hpp"
+#include "core/links/advertiser_facts.hpp"
 #include "core/links/link_checks.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
@@ -34,20 +35,19 @@ class LinkChecks {
 
   // The verdict for `link` (its next refresh and identity are updated in
   // place); an error when upstream could not say (transient).
-  boost::asio::awaitable<Result<Verdict>> run(store::LinkRecord& link);
+  // `reuse_shared`: advertiser facts another link's check fetched this
+  // round may serve (scheduled checks); false asks upstream afresh.
+  boost::asio::awaitable<Result<Verdict>> run(store::LinkRecord& link, bool reuse_shared = false);
 
  private:
   boost::asio::awaitable<Result<AccountFacts>> account_facts(const std::string& open_id);
-  // The user's role on the advertiser in the Business Center that lists it.
-  boost::asio::awaitable<Result<std::string>> user_role_for(const Secret& token,
-                                                            const std::string& advertiser_id,
-                                                            std::string& bc_name);
 
   store::Store& store_;
   tiktok::ApiClient& api_;
   const config::Config& config_;
   Clock clock_;
   AccountTokenKeeper& tokens_;
+  AdvertiserFactsCache advertisers_;
 };
 
 }  // namespace ttlink::links

@@ -17,8 +17,8 @@ std::vector<tiktok::OpenBackoff> open_backoffs(const RetryState& retries) {
   std::vector<tiktok::OpenBackoff> out;
   if (retries.gate)
     if (auto left = retries.gate->seconds_left())
-      out.push_back({"app", "", *left, retries.gate->condition()->code,
-                     retries.gate->condition()->message});
+      out.push_back(
+          {"app", "", *left, retries.gate->condition()->code, retries.gate->condition()->message});
   if (retries.limiter)
     for (auto& b : retries.limiter->open_backoffs()) out.push_back(std::move(b));
   return out;
@@ -69,30 +69,51 @@ json::object retry_json(LinkService& s, const RetryState& retries) {
   return {{"backoffs", std::move(backoffs)}, {"failing_links", std::move(failing)}};
 }
 
+// Whether the check interval fits in the request budget, and how late work is.
+json::object schedule_json(LinkService& s, const RetryState& retries) {
+  const Seconds interval = s.config().poll.status_interval;
+  json::object out{{"interval_seconds", interval.count()},
+                   {"effective_interval_seconds", interval.count()},
+                   {"lag_seconds", 0},
+                   {"requests_per_check", 0.0},
+                   {"message", ""}};
+  if (!retries.scheduler) return out;
+  const auto& budget = retries.scheduler->budget();
+  out["effective_interval_seconds"] = budget.effective(interval).count();
+  out["lag_seconds"] = retries.scheduler->lag().count();
+  out["requests_per_check"] = budget.requests_per_check();
+  out["message"] = budget.message(interval);
+  return out;
+}
+
 awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing, RetryState retries) {
   auto firing = alerts_firing ? alerts_firing() : Result<int>(0);
   if (!firing) co_return rpc::to_method_error(firing.error());
-  auto links = s.store().links().list(false);
-  if (!links) co_return rpc::to_method_error(links.error());
+  // Counts and ids from the store's indexes: no link is read whole.
+  auto counts = s.store().links().count_by_state();
+  if (!counts) co_return rpc::to_method_error(counts.error());
   json::object by_state;
-  for (LinkState st : kAllLinkStates)
-    if (st != LinkState::kUnlinked) by_state[to_string(st)] = 0;
-  json::array attention;
-  std::optional<TimePoint> next_refresh;
-  for (const auto& l : *links) {
-    by_state[to_string(l.state)] = by_state[to_string(l.state)].as_int64() + 1;
-    if (needs_attention(l.state)) attention.emplace_back(l.id);
-    bool refreshes = l.state != LinkState::kPending && l.state != LinkState::kReauthRequired;
-    if (refreshes && l.next_refresh_at && (!next_refresh || *l.next_refresh_at < *next_refresh))
-      next_refresh = l.next_refresh_at;
+  std::vector<LinkState> attention_states;
+  for (LinkState st : kAllLinkStates) {
+    if (st == LinkState::kUnlinked) continue;
+    by_state[to_string(st)] = 0;
+    if (needs_attention(st)) attention_states.push_back(st);
   }
+  for (const auto& [st, n] : *counts) by_state[to_string(st)] = n;
+  auto ids = s.store().links().ids_in(attention_states);
+  if (!ids) co_return rpc::to_method_error(ids.error());
+  json::array attention;
+  for (auto& id : *ids) attention.emplace_back(std::move(id));
+  auto next_refresh = s.store().links().next_refresh();
+  if (!next_refresh) co_return rpc::to_method_error(next_refresh.error());
   co_return json::value(
       json::object{{"links_by_state", by_state},
                    {"needs_attention", attention},
-                   {"next_refresh_at", next_refresh ? json::value(format_rfc3339(*next_refresh))
-                                                    : json::value(nullptr)},
+                   {"next_refresh_at", *next_refresh ? json::value(format_rfc3339(**next_refresh))
+                                                     : json::value(nullptr)},
                    {"alerts_firing", *firing},
                    {"retries", retry_json(s, retries)},
+                   {"schedule", schedule_json(s, retries)},
                    {"version", kVersion}});
 }
 

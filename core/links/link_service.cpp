@@ -17,7 +17,6 @@ using store::LinkRecord;
 
 namespace {
 
-constexpr Seconds kAuthorizationLifetime{3600};  // the auth code's own lifetime
 bool is_live(const LinkRecord& link) {
   return link.state != LinkState::kUnlinked;
 }
@@ -237,13 +236,23 @@ bool LinkService::both_halves_authorized(const LinkRecord& link) {
 // ---- check -----------------------------------------------------------------
 
 awaitable<Result<LinkRecord>> LinkService::check(std::string link_id, const Actor& actor) {
+  co_return co_await run_check(std::move(link_id), actor, false);
+}
+
+awaitable<Result<LinkRecord>> LinkService::check_scheduled(std::string link_id,
+                                                           const Actor& actor) {
+  co_return co_await run_check(std::move(link_id), actor, true);
+}
+
+awaitable<Result<LinkRecord>> LinkService::run_check(std::string link_id, const Actor& actor,
+                                                     bool shared) {
   auto guard = co_await link_locks_.lock(link_id);
   auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
   if (!is_live(*link)) co_return Error::conflict("link " + link_id + " is unlinked");
   if (!both_halves_authorized(*link))
     co_return Error::conflict("link " + link_id + " is not authorized yet; complete or reauth it");
-  auto verdict = co_await checks_.run(*link);
+  auto verdict = co_await checks_.run(*link, shared);
   if (!verdict) {
     link->last_check_at = clock_();
     if (auto r = store_.links().update(*link); !r) co_return r.error();
@@ -274,7 +283,8 @@ Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor
 // status_interval, give or take poll.jitter, so that links checked together
 // drift apart instead of staying in lock step.
 TimePoint LinkService::next_check_time(TimePoint now) {
-  const double interval = static_cast<double>(config_.poll.status_interval.count());
+  const double interval =
+      static_cast<double>(config_.poll.status_interval.count()) * interval_stretch_;
   const double j = config_.poll.jitter;
   double factor = std::uniform_real_distribution<double>(1.0 - j, 1.0 + j)(rng_);
   return now + Seconds{std::max<long long>(1, static_cast<long long>(interval * factor))};

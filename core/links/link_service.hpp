@@ -26,6 +26,10 @@
 
 namespace ttlink::links {
 
+// How long an authorization URL (and a PENDING link) lives: the auth code's
+// own lifetime (tiktok-api.md: 1 hour).
+inline constexpr Seconds kAuthorizationLifetime{3600};
+
 // What a person must open to (re)authorize a link.
 struct AuthorizationUrls {
   std::string link_id;
@@ -69,6 +73,11 @@ class LinkService {
   // Runs every prerequisite check now and records the resulting state.
   boost::asio::awaitable<Result<store::LinkRecord>> check(std::string link_id,
                                                           const store::Actor& actor);
+  // The same for the scheduler: advertiser facts fetched this round for
+  // another link of the same advertiser may serve (a person's check always
+  // asks afresh).
+  boost::asio::awaitable<Result<store::LinkRecord>> check_scheduled(std::string link_id,
+                                                                    const store::Actor& actor);
   // Refreshes the account's access token now (rotating the refresh token).
   boost::asio::awaitable<Result<store::LinkRecord>> refresh(std::string link_id,
                                                             const store::Actor& actor);
@@ -104,7 +113,14 @@ class LinkService {
   store::Store& store() { return store_; }
   const config::Config& config() const { return config_; }
 
+  // Checks are planned at status_interval x stretch (>= 1) when the
+  // interval does not fit in the request budget (ScheduleBudget).
+  void set_interval_stretch(double stretch) { interval_stretch_ = stretch; }
+
  private:
+  boost::asio::awaitable<Result<store::LinkRecord>> run_check(std::string link_id,
+                                                              const store::Actor& actor,
+                                                              bool shared);
   Result<AuthorizationUrls> issue_urls(const store::LinkRecord& link, bool advertiser, bool account,
                                        const store::Actor& actor);
   boost::asio::awaitable<Result<void>> complete_advertiser(store::LinkRecord& link,
@@ -121,6 +137,7 @@ class LinkService {
                      std::string message);
   bool both_halves_authorized(const store::LinkRecord& link);
   TimePoint next_check_time(TimePoint now);
+  double interval_stretch_ = 1.0;
 
   store::Store& store_;
   tiktok::ApiClient& api_;

@@ -26,8 +26,8 @@ json::object link_json(store::Store& store, const store::LinkRecord& link) {
     if (auto acc = store.links().get_account(link.open_id); acc && acc->has_value())
       username = (*acc)->username;
     if (link.state != LinkState::kUnlinked)
-      if (auto t = store.tokens().account(link.open_id); t && t->has_value())
-        refresh_expires = (*t)->refresh_expires_at;
+      if (auto t = store.tokens().account_refresh_expiry(link.open_id); t)
+        refresh_expires = *t;
   }
   return json::object{
       {"id", link.id},
@@ -48,6 +48,52 @@ json::object link_json(store::Store& store, const store::LinkRecord& link) {
   };
 }
 
+// The campaigns launched from the link (ttlinkctl campaign create).
+json::array campaigns_json(store::Store& store, const store::LinkRecord& link) {
+  json::array out;
+  auto launches = store.ads().launches_of(link.id);
+  if (!launches) return out;
+  for (const auto& l : *launches)
+    out.push_back(json::object{{"name", l.name},
+                               {"objective", l.objective},
+                               {"item_id", l.item_id},
+                               {"identity_type", l.identity_type},
+                               {"campaign_id", l.campaign_id},
+                               {"adgroup_id", l.adgroup_id},
+                               {"ad_id", l.ad_id},
+                               {"complete", l.complete()},
+                               {"created_at", format_rfc3339(l.created_at)}});
+  return out;
+}
+
+json::object paid_json(const store::PaidFigures& f) {
+  return {{"spend", static_cast<double>(f.spend_micros) / 1e6},
+          {"impressions", f.impressions},
+          {"clicks", f.clicks},
+          {"likes", f.likes},
+          {"comments", f.comments},
+          {"shares", f.shares},
+          {"follows", f.follows},
+          {"video_views", f.video_views},
+          {"profile_visits", f.profile_visits}};
+}
+
+namespace {
+
+// What the link's Spark Ads were paid and brought, as stored by the poller.
+json::value paid_of(store::Store& store, const store::LinkRecord& link) {
+  auto total = store.ads().paid_total(link.id);
+  if (!total) return nullptr;
+  json::object paid = paid_json(*total);
+  std::string currency;
+  if (auto a = store.links().get_advertiser(link.advertiser_id); a && a->has_value())
+    currency = (*a)->currency;
+  paid["currency"] = currency;
+  return paid;
+}
+
+}  // namespace
+
 json::object consolidated_json(store::Store& store, const store::LinkRecord& link) {
   json::object organic;
   if (!link.open_id.empty())
@@ -67,7 +113,9 @@ json::object consolidated_json(store::Store& store, const store::LinkRecord& lin
            {{"posts", posts},
             {"comments", totals.total},
             {"unanswered", totals.unanswered},
-            {"hidden", totals.hidden}}}};
+            {"hidden", totals.hidden}}},
+          {"paid", paid_of(store, link)},
+          {"campaigns", campaigns_json(store, link)}};
 }
 
 json::object urls_json(const AuthorizationUrls& urls) {

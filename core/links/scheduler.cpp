@@ -5,6 +5,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <limits>
+
 #include "core/tiktok/app_gate.hpp"
 #include "core/tiktok/envelope.hpp"
 
@@ -15,6 +17,8 @@ using asio::awaitable;
 namespace {
 
 const store::Actor kScheduler{"daemon"};
+// Due links read per scan: enough to keep max_in_flight busy for a while.
+constexpr int kDueBatch = 1000;
 
 bool refreshable(LinkState s) {
   return s != LinkState::kPending && s != LinkState::kUnlinked && s != LinkState::kReauthRequired &&
@@ -71,6 +75,7 @@ awaitable<void> Scheduler::loop() {
   spread_overdue_work();
   while (*alive && !stopped_) {
     dispatch_due_work();
+    sample_budget(clock_());
     timer_.expires_after(options_.tick);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -80,52 +85,64 @@ awaitable<void> Scheduler::loop() {
 // random moment within the next interval instead (refreshes within a short
 // window, since their tokens are near expiry).
 void Scheduler::spread_overdue_work() {
-  auto links = links_.store().links().list(false);
+  const TimePoint now = clock_();
+  auto links = links_.store().links().due(now, std::numeric_limits<int>::max());
   if (!links) {
     log_.error("scheduler.list_failed", {{"error", links.error().message}});
     return;
   }
-  const TimePoint now = clock_();
   const auto& cfg = links_.config();
   const auto check_window = std::max<long long>(1, cfg.poll.status_interval.count());
   const auto refresh_window = std::clamp<long long>(cfg.refresh.before_expiry.count() / 4, 1, 600);
   std::size_t spread = 0;
-  for (auto link : *links) {
-    bool changed = false;
-    if (checkable(link.state) && (!link.next_check_at || *link.next_check_at <= now)) {
-      link.next_check_at =
-          now + Seconds{std::uniform_int_distribution<long long>(0, check_window)(rng_)};
-      changed = true;
+  // One transaction for all: one fsync, not one per link.
+  auto done = links_.store().in_transaction([&]() -> Result<void> {
+    for (auto link : *links) {
+      bool changed = false;
+      if (checkable(link.state) && (!link.next_check_at || *link.next_check_at <= now)) {
+        link.next_check_at =
+            now + Seconds{std::uniform_int_distribution<long long>(0, check_window)(rng_)};
+        changed = true;
+      }
+      if (refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now) {
+        link.next_refresh_at =
+            now + Seconds{std::uniform_int_distribution<long long>(0, refresh_window)(rng_)};
+        changed = true;
+      }
+      if (!changed) continue;
+      if (auto r = links_.store().links().update(link); !r) return r;
+      ++spread;
     }
-    if (refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now) {
-      link.next_refresh_at =
-          now + Seconds{std::uniform_int_distribution<long long>(0, refresh_window)(rng_)};
-      changed = true;
-    }
-    if (changed && links_.store().links().update(link)) ++spread;
-  }
-  if (spread) log_.info("scheduler.spread", {{"links", std::to_string(spread)}});
+    return {};
+  });
+  if (!done)
+    log_.error("scheduler.spread_failed", {{"error", done.error().message}});
+  else if (spread)
+    log_.info("scheduler.spread", {{"links", std::to_string(spread)}});
 }
 
-// Scans the links once the queue of due work is empty, then keeps
+// Reads due work from the store's indexes once the queue is empty (the cost
+// grows with what is due, not with the number of links), then keeps
 // max_in_flight links in progress: a finished link starts the next one at
 // once (not at the next tick), so throughput is bounded by upstream and the
 // rate limiter, not by the tick.
 void Scheduler::dispatch_due_work() {
   if (queue_.empty()) {
-    auto links = links_.store().links().list(false);
+    const TimePoint now = clock_();
+    expire_abandoned(now);
+    if (auto next = links_.store().links().next_refresh(); next) next_refresh_ = *next;
+    auto links = links_.store().links().due(now, kDueBatch);
     if (!links) {
       log_.error("scheduler.list_failed", {{"error", links.error().message}});
       return;
     }
-    const TimePoint now = clock_();
-    next_refresh_.reset();
+    lag_ = Seconds{0};
     for (const auto& link : *links) {
-      if (auto expired = links_.expire_if_abandoned(link); !expired)
-        log_.error("link.expire_failed", {{"link", link.id}, {"error", expired.error().message}});
-      if (refreshable(link.state) && link.next_refresh_at &&
-          (!next_refresh_ || *link.next_refresh_at < *next_refresh_))
-        next_refresh_ = link.next_refresh_at;
+      auto late = [&](const std::optional<TimePoint>& at) {
+        if (at && *at <= now) lag_ = std::max(lag_, std::chrono::duration_cast<Seconds>(now - *at));
+      };
+      if (checkable(link.state)) late(link.next_check_at);
+      if (refreshable(link.state)) late(link.next_refresh_at);
       if (in_flight_.count(link.id)) continue;
       bool refresh_due =
           refreshable(link.state) && link.next_refresh_at && *link.next_refresh_at <= now;
@@ -134,6 +151,48 @@ void Scheduler::dispatch_due_work() {
     }
   }
   launch_queued_work();
+}
+
+// Once a minute: do the links' checks fit in poll.max_qps at the configured
+// interval? If not, checks are planned further apart, evenly (logged once
+// per change; `status` and ttlink_schedule_stretch show it).
+void Scheduler::sample_budget(TimePoint now) {
+  if (now - last_sample_ < Seconds{60}) return;
+  last_sample_ = now;
+  auto counts = links_.store().links().count_by_state();
+  if (!counts) return;
+  BudgetSample s;
+  for (const auto& [state, n] : *counts)
+    if (checkable(state)) s.checkable_links += n;
+  const std::uint64_t checks = stats_.checks_ok + stats_.checks_failed;
+  const std::uint64_t sent = sent_ ? sent_() : 0;
+  s.checks = checks - checks_at_sample_;
+  s.requests = sent - sent_at_sample_;
+  checks_at_sample_ = checks;
+  sent_at_sample_ = sent;
+  const auto& cfg = links_.config();
+  if (!budget_.update(s, cfg.poll.status_interval, cfg.poll.max_qps)) return;
+  links_.set_interval_stretch(budget_.stretch());
+  if (budget_.stretch() > 1.0)
+    log_.warn("scheduler.interval_stretched",
+              {{"links", std::to_string(s.checkable_links)},
+               {"requests_per_check", std::to_string(budget_.requests_per_check())},
+               {"max_qps", std::to_string(cfg.poll.max_qps)},
+               {"message", budget_.message(cfg.poll.status_interval)}});
+  else
+    log_.info("scheduler.interval_fits", {{"links", std::to_string(s.checkable_links)}});
+}
+
+// PENDING links whose authorization URLs have all ended become EXPIRED.
+void Scheduler::expire_abandoned(TimePoint now) {
+  auto pending = links_.store().links().pending_since(now - kAuthorizationLifetime);
+  if (!pending) {
+    log_.error("scheduler.list_failed", {{"error", pending.error().message}});
+    return;
+  }
+  for (const auto& link : *pending)
+    if (auto expired = links_.expire_if_abandoned(link); !expired)
+      log_.error("link.expire_failed", {{"link", link.id}, {"error", expired.error().message}});
 }
 
 void Scheduler::launch_queued_work() {
@@ -168,7 +227,7 @@ awaitable<void> Scheduler::refresh_one(const std::string& link_id) {
 }
 
 awaitable<void> Scheduler::check_one(const std::string& link_id) {
-  auto r = co_await links_.check(link_id, kScheduler);
+  auto r = co_await links_.check_scheduled(link_id, kScheduler);
   if (r) {
     ++stats_.checks_ok;
     failures_.erase(link_id);
@@ -187,7 +246,8 @@ void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh)
   if (e.kind == ErrorKind::kUpstream && tiktok::pauses_app(e.upstream_code)) {
     // The app is paused (40113/61000): one app-wide alert says so, and the
     // work stays due until the gate opens. Not this link's failure.
-    log_.debug("scheduler.app_paused", {{"link", link_id}, {"code", std::to_string(e.upstream_code)}});
+    log_.debug("scheduler.app_paused",
+               {{"link", link_id}, {"code", std::to_string(e.upstream_code)}});
     return;
   }
   auto& f = failures_[link_id];
@@ -197,8 +257,8 @@ void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh)
   const bool unexplained =
       outcome == tiktok::Outcome::kBug || outcome == tiktok::Outcome::kLinkAttempt;
   const Trouble trouble = unexplained ? Trouble::kUpstreamError
-                          : refresh                        ? Trouble::kRefresh
-                                                           : Trouble::kChecks;
+                          : refresh   ? Trouble::kRefresh
+                                      : Trouble::kChecks;
   const TimePoint when = clock_() + backoff(f.count, refresh);
   log_.warn(refresh ? "scheduler.refresh_failed" : "scheduler.check_failed",
             {{"link", link_id},

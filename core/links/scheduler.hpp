@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/links/link_service.hpp"
+#include "core/links/schedule_budget.hpp"
 #include "core/util/idle_signal.hpp"
 
 namespace ttlink::links {
@@ -56,11 +57,19 @@ class Scheduler {
   std::map<std::string, int> failing() const;
   // Next time each kind of work is due across all links (for `status`).
   std::optional<TimePoint> next_refresh() const { return next_refresh_; }
+  // How late the most overdue due work was at the last look (0: none late).
+  Seconds lag() const { return lag_; }
+  const ScheduleBudget& budget() const { return budget_; }
+  // Upstream requests sent so far (ApiClient::sent), to measure the cost of
+  // a check for the budget.
+  void count_requests_with(std::function<std::uint64_t()> sent) { sent_ = std::move(sent); }
 
  private:
   boost::asio::awaitable<void> loop();
   void spread_overdue_work();
   void dispatch_due_work();
+  void expire_abandoned(TimePoint now);
+  void sample_budget(TimePoint now);
   void launch_queued_work();
   boost::asio::awaitable<void> work_on(std::string link_id, bool refresh_due, bool check_due);
   boost::asio::awaitable<void> refresh_one(const std::string& link_id);
@@ -90,6 +99,12 @@ class Scheduler {
   };
   std::map<std::string, Failures> failures_;  // by link id
   std::optional<TimePoint> next_refresh_;
+  Seconds lag_{0};
+  ScheduleBudget budget_;
+  std::function<std::uint64_t()> sent_;
+  TimePoint last_sample_{};
+  std::uint64_t checks_at_sample_ = 0;
+  std::uint64_t sent_at_sample_ = 0;
   std::mt19937_64 rng_;
   SchedulerStats stats_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

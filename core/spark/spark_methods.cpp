@@ -144,13 +144,15 @@ awaitable<MethodResult> sync(SparkService& s, const json::object& params) {
   auto report = co_await s.sync_link(*id);
   if (!report) co_return rpc::to_method_error(report.error());
   if (auto r = s.evaluate_alerts(); !r) co_return rpc::to_method_error(r.error());
-  co_return json::value(json::object{{"posts", report->posts},
-                                     {"adgroups", report->adgroups},
-                                     {"videos", report->videos},
-                                     {"sources_failed", report->sources_failed},
-                                     {"requests", report->comments.requests},
-                                     {"new_comments", report->comments.new_comments},
-                                     {"more", report->comments.more}});
+  co_return json::value(json::object{
+      {"posts", report->posts},
+      {"adgroups", report->adgroups},
+      {"videos", report->videos},
+      {"sources_failed", report->sources_failed},
+      {"requests", report->comments.requests},
+      {"new_comments", report->comments.new_comments},
+      {"more", report->comments.more},
+      {"paid_rows", report->paid_rows ? json::value(*report->paid_rows) : json::value(nullptr)}});
 }
 
 }  // namespace

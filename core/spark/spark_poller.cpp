@@ -54,6 +54,7 @@ asio::awaitable<void> SparkPoller::loop() {
 
 asio::awaitable<bool> SparkPoller::round() {
   ++stats_.rounds;
+  spark_.begin_round();
   auto links = spark_.store().links().list(false);
   if (!links) {
     log_.error("spark.list_failed", {{"error", links.error().message}});
@@ -63,7 +64,7 @@ asio::awaitable<bool> SparkPoller::round() {
   for (const auto& link : *links) {
     if (!running_ || (paused_ && paused_())) break;
     if (!SparkService::syncable(link)) continue;
-    auto report = co_await spark_.sync_link(link.id);
+    auto report = co_await spark_.sync_link(link.id, true);
     if (!report && report.error().kind == ErrorKind::kUpstream &&
         tiktok::pauses_app(report.error().upstream_code))
       break;  // the app is paused (one app-wide alert): not this link's failure

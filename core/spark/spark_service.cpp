@@ -25,18 +25,31 @@ store::PostRecord to_record(const std::string& advertiser_id, const tiktok::Post
           p.tiktok_name, p.text,    p.auth_start_time,  p.auth_end_time, now};
 }
 
-// The ad groups whose comments belong to this link: those of Spark Ads run
-// under its identity, and of posts other creators authorized by code.
+// The link's Spark Ads: those run under its identity, and those on posts
+// other creators authorized by code.
+bool ours(const store::LinkRecord& link, const tiktok::SparkAd& ad) {
+  return link.identity_id.empty() || ad.identity_id == link.identity_id ||
+         ad.identity_type == "AUTH_CODE";
+}
+
+// The ad groups whose comments belong to this link.
 std::vector<std::string> adgroups_of(const store::LinkRecord& link,
                                      const std::vector<tiktok::SparkAd>& ads) {
   std::set<std::string> groups;
-  for (const auto& ad : ads) {
-    const bool ours = link.identity_id.empty() || ad.identity_id == link.identity_id ||
-                      ad.identity_type == "AUTH_CODE";
-    if (ours && !ad.adgroup_id.empty()) groups.insert(ad.adgroup_id);
-  }
+  for (const auto& ad : ads)
+    if (ours(link, ad) && !ad.adgroup_id.empty()) groups.insert(ad.adgroup_id);
   return {groups.begin(), groups.end()};
 }
+
+std::vector<std::string> ad_ids_of(const store::LinkRecord& link,
+                                   const std::vector<tiktok::SparkAd>& ads) {
+  std::vector<std::string> ids;
+  for (const auto& ad : ads)
+    if (ours(link, ad)) ids.push_back(ad.ad_id);
+  return ids;
+}
+
+constexpr const char* kPaidSource = "report";
 
 }  // namespace
 
@@ -70,7 +83,27 @@ Result<Secret> SparkService::advertiser_token(const std::string& advertiser_id) 
   return std::move(**token);
 }
 
-awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
+// The advertiser's posts (stored) and Spark Ads, from this round's listing
+// when `shared` and another link of the advertiser listed them already.
+awaitable<Result<const SparkService::Listed*>> SparkService::listing(const store::LinkRecord& link,
+                                                                     const Secret& token,
+                                                                     bool shared) {
+  if (shared)
+    if (auto it = listed_.find(link.advertiser_id); it != listed_.end()) co_return &it->second;
+  auto posts = co_await tiktok::post_authorizations(api_, token, link.advertiser_id);
+  if (!posts) co_return posts.error();
+  std::vector<store::PostRecord> rows;
+  for (const auto& p : *posts) rows.push_back(to_record(link.advertiser_id, p, clock_()));
+  if (auto r = store_.spark().replace_posts(link.advertiser_id, rows); !r) co_return r.error();
+  auto ads = co_await tiktok::spark_ads(api_, token, link.advertiser_id);
+  if (!ads) co_return ads.error();
+  Listed& l = listed_[link.advertiser_id];
+  l.posts = static_cast<int>(rows.size());
+  l.ads = std::move(*ads);
+  co_return &l;
+}
+
+awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id, bool shared) {
   auto guard = co_await syncing_.lock(link_id);
   auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
@@ -80,21 +113,21 @@ awaitable<Result<LinkSyncReport>> SparkService::sync_link(std::string link_id) {
   auto token = advertiser_token(link->advertiser_id);
   if (!token) co_return token.error();
   LinkSyncReport report;
-  auto posts = co_await tiktok::post_authorizations(api_, *token, link->advertiser_id);
-  if (!posts) co_return posts.error();
-  std::vector<store::PostRecord> rows;
-  for (const auto& p : *posts) rows.push_back(to_record(link->advertiser_id, p, clock_()));
-  if (auto r = store_.spark().replace_posts(link->advertiser_id, rows); !r) co_return r.error();
-  report.posts = static_cast<int>(rows.size());
-  auto ads = co_await tiktok::spark_ads(api_, *token, link->advertiser_id);
-  if (!ads) co_return ads.error();
-  for (const auto& group : adgroups_of(*link, *ads)) {
+  auto listed = co_await listing(*link, *token, shared);
+  if (!listed) co_return listed.error();
+  report.posts = (*listed)->posts;
+  // Copied: another link's sync may replace the listing while this one pages.
+  const std::vector<std::string> groups = adgroups_of(*link, (*listed)->ads);
+  const std::vector<std::string> ad_ids = ad_ids_of(*link, (*listed)->ads);
+  for (const auto& group : groups) {
     const std::string source = "adgroup:" + group;
     if (sources_.waiting(link->id, source, clock_())) continue;
     ++report.adgroups;
     auto synced = co_await comments_.sync_adgroup(*link, *token, group);
     if (auto r = source_outcome(*link, source, synced, report); !r) co_return r.error();
   }
+  // The poller's round reads them at most once an interval; a person's sync now.
+  if (auto r = co_await sync_paid(*link, *token, ad_ids, !shared, report); !r) co_return r.error();
   const auto videos = own_videos(*link);
   if (videos.empty()) co_return report;
   auto access = co_await account_tokens_(link->open_id);
@@ -124,15 +157,26 @@ Result<void> SparkService::source_outcome(const store::LinkRecord& link, const s
   ++report.sources_failed;
   const TimePoint retry =
       sources_.failed(link.id, source, synced.error(), clock_(), config_.poll.comments_interval);
-  log_.warn("spark.source_failed", {{"link", link.id},
-                                    {"source", source},
-                                    {"outcome", std::string(tiktok::to_string(
-                                                    tiktok::outcome_of(synced.error())))},
-                                    {"code", std::to_string(synced.error().upstream_code)},
-                                    {"request_id", synced.error().request_id},
-                                    {"retry_at", format_rfc3339(retry)},
-                                    {"error", synced.error().message}});
+  log_.warn("spark.source_failed",
+            {{"link", link.id},
+             {"source", source},
+             {"outcome", std::string(tiktok::to_string(tiktok::outcome_of(synced.error())))},
+             {"code", std::to_string(synced.error().upstream_code)},
+             {"request_id", synced.error().request_id},
+             {"retry_at", format_rfc3339(retry)},
+             {"error", synced.error().message}});
   return {};
+}
+
+awaitable<Result<void>> SparkService::sync_paid(const store::LinkRecord& link, const Secret& token,
+                                                std::vector<std::string> ad_ids, bool forced,
+                                                LinkSyncReport& report) {
+  if (!paid_ || sources_.waiting(link.id, kPaidSource, clock_())) co_return Result<void>();
+  auto stored = co_await paid_(link, token, std::move(ad_ids), forced);
+  if (stored) report.paid_rows = *stored;
+  const Result<SyncReport> as_source =
+      stored ? Result<SyncReport>(SyncReport{}) : Result<SyncReport>(stored.error());
+  co_return source_outcome(link, kPaidSource, as_source, report);
 }
 
 std::vector<std::string> SparkService::own_videos(const store::LinkRecord& link) {
@@ -368,9 +412,13 @@ std::vector<alerts::Condition> SparkService::sync_failing_conditions() const {
     c.subject = f.link_id + "/" + f.source;
     c.link.id = f.link_id;
     c.reason = f.last;
-    c.action = {"Comments of " + f.source +
-                    " have stopped arriving: upstream refuses to list them; ttlink retries it "
-                    "with back-off (the link's other comments still arrive)",
+    c.action = {f.source == kPaidSource
+                    ? "The paid figures of the link's Spark Ads have stopped arriving: upstream "
+                      "refuses the report; ttlink retries it with back-off (comments still "
+                      "arrive)"
+                    : "Comments of " + f.source +
+                          " have stopped arriving: upstream refuses to list them; ttlink retries "
+                          "it with back-off (the link's other comments still arrive)",
                 std::nullopt};
     c.ctl = "ttlinkctl sync " + f.link_id;
     out.push_back(std::move(c));

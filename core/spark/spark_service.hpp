@@ -7,17 +7,19 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/alerts/engine.hpp"
 #include "core/config/config.hpp"
 #include "core/spark/comment_sync.hpp"
+#include "core/spark/source_backoff.hpp"
 #include "core/spark/spark_alerts.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/comments.hpp"
-#include "core/spark/source_backoff.hpp"
+#include "core/tiktok/posts.hpp"
 #include "core/util/keyed_mutex.hpp"
 #include "core/util/log.hpp"
 
@@ -26,14 +28,21 @@ namespace ttlink::spark {
 struct LinkSyncReport {
   int posts = 0;
   int adgroups = 0;
-  int videos = 0;  // own posts read through the Accounts API
+  int videos = 0;          // own posts read through the Accounts API
   int sources_failed = 0;  // ad groups or posts refused for good (backed off alone)
   SyncReport comments;
+  std::optional<int> paid_rows;  // paid figures stored; none when not read this time
 };
 
 // A working access token of an account (LinkService refreshes it when due).
 using AccountTokenSource =
     std::function<boost::asio::awaitable<Result<Secret>>(std::string open_id)>;
+
+// Reads and stores the paid figures of a link's Spark Ads (core/ads, wired
+// by the daemon): the rows stored, or nullopt when nothing was asked.
+using PaidSource = std::function<boost::asio::awaitable<Result<std::optional<int>>>(
+    const store::LinkRecord& link, const Secret& advertiser_token,
+    std::vector<std::string> spark_ad_ids, bool forced)>;
 
 struct ActionResult {
   store::CommentRecord comment;  // as stored after the action
@@ -50,9 +59,18 @@ class SparkService {
   // Whether a link is in a state whose Spark Ads are worth syncing.
   static bool syncable(const store::LinkRecord& link);
 
-  // Posts of the link's advertiser and comments of the ad groups of its
-  // Spark Ads. Errors: an unknown or unsyncable link, upstream errors.
-  boost::asio::awaitable<Result<LinkSyncReport>> sync_link(std::string link_id);
+  // Posts of the link's advertiser, comments of the ad groups of its Spark
+  // Ads, and their paid figures. Errors: an unknown or unsyncable link,
+  // upstream errors. `shared`: the poller's round; the advertiser's posts
+  // and Spark Ads, listed for another of its links in this round, serve
+  // (once per advertiser per round), and paid figures are read at most once
+  // per poll.comments_interval. A person's spark.sync lists and reads afresh.
+  boost::asio::awaitable<Result<LinkSyncReport>> sync_link(std::string link_id,
+                                                           bool shared = false);
+  // A new poller round: what the last one listed is not reused any more.
+  void begin_round() { listed_.clear(); }
+  // Paid figures are read only once this is set.
+  void set_paid_source(PaidSource source) { paid_ = std::move(source); }
 
   boost::asio::awaitable<Result<ActionResult>> reply(std::string comment_id, std::string text,
                                                      store::Actor actor);
@@ -91,6 +109,11 @@ class SparkService {
 
   Result<void> source_outcome(const store::LinkRecord& link, const std::string& source,
                               const Result<SyncReport>& synced, LinkSyncReport& report);
+  // The paid figures as one more source of the link (backed off alone when
+  // upstream refuses them for good).
+  boost::asio::awaitable<Result<void>> sync_paid(const store::LinkRecord& link, const Secret& token,
+                                                 std::vector<std::string> ad_ids, bool forced,
+                                                 LinkSyncReport& report);
 
   struct SyncFailures {
     int count = 0;
@@ -98,6 +121,14 @@ class SparkService {
   };
   std::map<std::string, SyncFailures> sync_failures_;  // by link id
   SourceBackoff sources_;
+  // An advertiser's posts and Spark Ads, listed once in the current round.
+  struct Listed {
+    int posts = 0;
+    std::vector<tiktok::SparkAd> ads;
+  };
+  boost::asio::awaitable<Result<const Listed*>> listing(const store::LinkRecord& link,
+                                                        const Secret& token, bool shared);
+  std::map<std::string, Listed> listed_;  // by advertiser id, this round
 
   store::Store& store_;
   tiktok::ApiClient& api_;
@@ -106,6 +137,7 @@ class SparkService {
   Logger& log_;
   std::function<TimePoint()> clock_;
   AccountTokenSource account_tokens_;
+  PaidSource paid_;
   CommentSync comments_;
   KeyedMutex syncing_;  // key: link id; the poller and spark.sync never overlap
 };

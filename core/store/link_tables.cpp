@@ -1,5 +1,7 @@
 #include "core/store/link_tables.hpp"
 
+#include <algorithm>
+
 namespace ttlink::store {
 
 constexpr Sql kInsertLink{"insert_link",
@@ -33,6 +35,33 @@ Result<LinkRecord> LinkTables::create(std::string_view advertiser_id, const Acto
 constexpr Sql kSelectLink{"select_link", "SELECT " TTLINK_LINK_COLUMNS " FROM links WHERE id = ?1"};
 constexpr Sql kListLinks{"list_links", "SELECT " TTLINK_LINK_COLUMNS
                                        " FROM links WHERE ?1 OR state != 'UNLINKED' ORDER BY id"};
+// The WHERE clauses of the v6 partial indexes, verbatim.
+#define TTLINK_CHECKABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED')"
+#define TTLINK_REFRESHABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED', 'REAUTH_REQUIRED')"
+constexpr Sql kDueLinks{
+    "due_links",
+    "SELECT " TTLINK_LINK_COLUMNS
+    " FROM links WHERE id IN ("
+    "SELECT id FROM links WHERE next_check_at <= ?1 AND " TTLINK_CHECKABLE
+    " UNION SELECT id FROM links WHERE next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE
+    // Priorities: a due token refresh first, then checks of links in a bad
+    // state, then routine checks; within each, most overdue first.
+    ") ORDER BY CASE WHEN next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE " THEN 0 "
+    "WHEN state IN ('ACTIVE', 'EXPIRING') THEN 2 ELSE 1 END, "
+    "min(coalesce(next_check_at, ?1), CASE WHEN state = 'REAUTH_REQUIRED' THEN ?1 "
+    "ELSE coalesce(next_refresh_at, ?1) END) LIMIT ?2"};
+constexpr Sql kPendingSince{"pending_since", "SELECT " TTLINK_LINK_COLUMNS
+                                             " FROM links WHERE state = 'PENDING' AND "
+                                             "updated_at <= ?1 ORDER BY id"};
+constexpr Sql kNextRefresh{"next_refresh",
+                           "SELECT min(next_refresh_at) FROM links WHERE "
+                           "next_refresh_at IS NOT NULL AND " TTLINK_REFRESHABLE};
+constexpr Sql kCountByState{"count_by_state",
+                            "SELECT state, count(*) FROM links WHERE state != 'UNLINKED' "
+                            "GROUP BY state"};
+constexpr Sql kIdsInState{"ids_in_state", "SELECT id FROM links WHERE state = ?1 ORDER BY id"};
+#undef TTLINK_CHECKABLE
+#undef TTLINK_REFRESHABLE
 #undef TTLINK_LINK_COLUMNS
 
 namespace {
@@ -76,6 +105,62 @@ Result<std::vector<LinkRecord>> LinkTables::list(bool include_unlinked) {
   if (!s) return s.error();
   (*s)->bind(1, std::int64_t{include_unlinked ? 1 : 0});
   return read_rows<LinkRecord>(*s, read_link);
+}
+
+Result<std::vector<LinkRecord>> LinkTables::due(TimePoint now, int limit) {
+  auto s = db_.statement(kDueLinks);
+  if (!s) return s.error();
+  (*s)->bind(1, to_unix(now)).bind(2, std::int64_t{limit});
+  return read_rows<LinkRecord>(*s, read_link);
+}
+
+Result<std::vector<LinkRecord>> LinkTables::pending_since(TimePoint t) {
+  auto s = db_.statement(kPendingSince);
+  if (!s) return s.error();
+  (*s)->bind(1, to_unix(t));
+  return read_rows<LinkRecord>(*s, read_link);
+}
+
+Result<std::optional<TimePoint>> LinkTables::next_refresh() {
+  auto s = db_.statement(kNextRefresh);
+  if (!s) return s.error();
+  auto row = read_optional<std::optional<TimePoint>>(
+      *s, [](const sqlite::Statement& st) { return time_or_null(st.optional_int64(0)); });
+  if (!row) return row.error();
+  return row->value_or(std::nullopt);
+}
+
+Result<std::map<LinkState, int>> LinkTables::count_by_state() {
+  auto s = db_.statement(kCountByState);
+  if (!s) return s.error();
+  auto rows = read_rows<std::pair<std::string, int>>(*s, [](const sqlite::Statement& st) {
+    return std::pair<std::string, int>(st.text(0), static_cast<int>(st.int64(1)));
+  });
+  if (!rows) return rows.error();
+  std::map<LinkState, int> out;
+  for (const auto& [name, n] : *rows) {
+    auto state = parse_link_state(name);
+    if (!state) return Error::storage("links in unknown state " + name);
+    out[*state] = n;
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> LinkTables::ids_in(const std::vector<LinkState>& states) {
+  std::vector<std::string> ids;
+  for (LinkState state : states) {
+    auto s = db_.statement(kIdsInState);
+    if (!s) return s.error();
+    (*s)->bind(1, to_string(state));
+    auto rows = read_rows<std::string>(
+        *s, [](const sqlite::Statement& st) { return std::to_string(st.int64(0)); });
+    if (!rows) return rows.error();
+    ids.insert(ids.end(), rows->begin(), rows->end());
+  }
+  std::sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;  // numeric order
+  });
+  return ids;
 }
 
 constexpr Sql kUpdateLink{

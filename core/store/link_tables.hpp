@@ -8,6 +8,8 @@
 #include "core/store/connection.hpp"
 #include "core/store/records.hpp"
 
+#include <map>
+
 namespace ttlink::store {
 
 class LinkTables {
@@ -18,6 +20,18 @@ class LinkTables {
   Result<LinkRecord> create(std::string_view advertiser_id, const Actor& actor);
   Result<LinkRecord> get(std::string_view link_id);
   Result<std::vector<LinkRecord>> list(bool include_unlinked);
+  // Up to `limit` links with a check (state not PENDING, UNLINKED, EXPIRED)
+  // or a refresh (nor REAUTH_REQUIRED) due at `now`: due refreshes first,
+  // then links in a bad state, then routine checks, most overdue first.
+  // Read from indexes: the cost grows with what is due, not with all links.
+  Result<std::vector<LinkRecord>> due(TimePoint now, int limit);
+  // PENDING links last changed at or before `t` (abandoned authorizations).
+  Result<std::vector<LinkRecord>> pending_since(TimePoint t);
+  // The earliest next_refresh_at of links that refresh.
+  Result<std::optional<TimePoint>> next_refresh();
+  // Non-UNLINKED links per state, and the ids of those in `states`.
+  Result<std::map<LinkState, int>> count_by_state();
+  Result<std::vector<std::string>> ids_in(const std::vector<LinkState>& states);
   // Writes every field but id and created_at; bumps updated_at.
   Result<void> update(const LinkRecord& link);
   // Sets state + reason and appends the audit entry in one transaction.

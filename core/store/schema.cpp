@@ -216,7 +216,65 @@ CREATE TABLE action_links (
 CREATE INDEX action_links_open ON action_links(link_id) WHERE closed_at IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
+// v6: due work comes from indexes, not from reading every link
+// (LinkTables::due, next_refresh, count_by_state). The partial indexes hold
+// only links the scheduler works on; their WHERE clauses are repeated
+// verbatim in link_tables.cpp's queries so that sqlite uses them.
+constexpr std::string_view kV6 = R"sql(
+CREATE INDEX links_check_due ON links(next_check_at)
+  WHERE state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED');
+CREATE INDEX links_refresh_due ON links(next_refresh_at)
+  WHERE state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED', 'REAUTH_REQUIRED');
+CREATE INDEX links_by_state ON links(state, updated_at);
+)sql";
+
+// v7: launches (ttlinkctl campaign create): per (link, name) the request_id of
+// each create step and the ids upstream gave back, so that a rerun creates
+// nothing twice and a run that failed half way resumes.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE launches (
+  link_id             TEXT NOT NULL,
+  name                TEXT NOT NULL,
+  advertiser_id       TEXT NOT NULL,
+  objective           TEXT NOT NULL,
+  item_id             TEXT NOT NULL,
+  identity_type       TEXT NOT NULL,
+  identity_id         TEXT NOT NULL,
+  spec                TEXT NOT NULL,  -- the command's settings, as JSON
+  campaign_request_id TEXT NOT NULL,
+  adgroup_request_id  TEXT NOT NULL,
+  ad_request_id       TEXT NOT NULL,
+  campaign_id         TEXT NOT NULL DEFAULT '',  -- '' until created
+  adgroup_id          TEXT NOT NULL DEFAULT '',
+  ad_id               TEXT NOT NULL DEFAULT '',
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL,
+  PRIMARY KEY (link_id, name)
+) WITHOUT ROWID;
+)sql";
+
+// v8: the paid figures of the link's Spark Ads (/report/integrated/get/), per
+// ad and day as upstream reports them; money in millionths (exact sums).
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE paid_figures (
+  link_id        TEXT NOT NULL,
+  ad_id          TEXT NOT NULL,
+  day            TEXT NOT NULL,  -- YYYY-MM-DD, as upstream dates it
+  spend_micros   INTEGER NOT NULL DEFAULT 0,
+  impressions    INTEGER NOT NULL DEFAULT 0,
+  clicks         INTEGER NOT NULL DEFAULT 0,
+  likes          INTEGER NOT NULL DEFAULT 0,
+  comments       INTEGER NOT NULL DEFAULT 0,
+  shares         INTEGER NOT NULL DEFAULT 0,
+  follows        INTEGER NOT NULL DEFAULT 0,
+  video_views    INTEGER NOT NULL DEFAULT 0,
+  profile_visits INTEGER NOT NULL DEFAULT 0,
+  updated_at     INTEGER NOT NULL,
+  PRIMARY KEY (link_id, day, ad_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 
 Result<void> apply(sqlite::Database& db, int index) {
   if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) return begin;

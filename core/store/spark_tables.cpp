@@ -7,6 +7,8 @@ namespace ttlink::store {
 namespace {
 
 constexpr Sql kDeletePosts{"spark.delete_posts", "DELETE FROM posts WHERE advertiser_id = ?1"};
+constexpr Sql kDeletePost{"spark.delete_post",
+                          "DELETE FROM posts WHERE advertiser_id = ?1 AND item_id = ?2"};
 constexpr Sql kInsertPost{
     "spark.insert_post",
     "INSERT OR REPLACE INTO posts (advertiser_id, item_id, auth_code_status, identity_id, "
@@ -205,23 +207,34 @@ Result<void> SparkTables::replace_posts(const std::string& advertiser_id,
     auto del = db_.statement(kDeletePosts);
     if (!del) return del.error();
     if (auto r = (*del)->bind(1, advertiser_id).run(); !r) return r;
-    for (const auto& p : posts) {
-      auto s = db_.statement(kInsertPost);
-      if (!s) return s.error();
-      (*s)->bind(1, p.advertiser_id)
-          .bind(2, p.item_id)
-          .bind(3, p.auth_code_status)
-          .bind(4, p.identity_id)
-          .bind(5, p.identity_type)
-          .bind(6, p.tiktok_name)
-          .bind(7, p.text)
-          .bind(8, unix_or_null(p.auth_start_time))
-          .bind(9, unix_or_null(p.auth_end_time))
-          .bind(10, to_unix(p.synced_at));
-      if (auto r = (*s)->run(); !r) return r;
-    }
+    for (const auto& p : posts)
+      if (auto r = put_post(p); !r) return r;
     return {};
   });
+}
+
+Result<void> SparkTables::put_post(const PostRecord& p) {
+  auto s = db_.statement(kInsertPost);
+  if (!s) return s.error();
+  (*s)->bind(1, p.advertiser_id)
+      .bind(2, p.item_id)
+      .bind(3, p.auth_code_status)
+      .bind(4, p.identity_id)
+      .bind(5, p.identity_type)
+      .bind(6, p.tiktok_name)
+      .bind(7, p.text)
+      .bind(8, unix_or_null(p.auth_start_time))
+      .bind(9, unix_or_null(p.auth_end_time))
+      .bind(10, to_unix(p.synced_at));
+  return (*s)->run();
+}
+
+Result<bool> SparkTables::delete_post(const std::string& advertiser_id,
+                                      const std::string& item_id) {
+  auto s = db_.statement(kDeletePost);
+  if (!s) return s.error();
+  if (auto r = (*s)->bind(1, advertiser_id).bind(2, item_id).run(); !r) return r.error();
+  return db_.database().changes() > 0;
 }
 
 Result<std::vector<PostRecord>> SparkTables::list_posts(const std::string& advertiser_id) {

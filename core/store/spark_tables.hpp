@@ -83,6 +83,10 @@ class SparkTables {
   // Replaces the advertiser's posts by `posts` (removed ones go).
   Result<void> replace_posts(const std::string& advertiser_id,
                              const std::vector<PostRecord>& posts);
+  // Adds or replaces one post (a post bound by code, before the next sync).
+  Result<void> put_post(const PostRecord& post);
+  // Removes one post (unbound); false when it was not stored.
+  Result<bool> delete_post(const std::string& advertiser_id, const std::string& item_id);
   // All posts, or one advertiser's; by auth_end_time.
   Result<std::vector<PostRecord>> list_posts(const std::string& advertiser_id = {});
 

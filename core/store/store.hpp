@@ -1,7 +1,8 @@
 #pragma once
 // core/store: the one sqlite file (WAL) that holds links, advertisers,
 // accounts, tokens (encrypted), pending authorizations, alerts and their
-// outbox, Spark Ads posts and comments, and the audit log.
+// outbox, Spark Ads posts and comments, campaign launches and paid figures, and
+// the audit log.
 // Owns: schema, migrations (user_version, forward only), encryption at rest.
 // Must not touch: the network, link policy (which state follows which),
 // what an alert means.
@@ -13,6 +14,7 @@
 //   auth()    pending OAuth states + action links      (auth_tables.*)
 //   alerts()  alerts + outbox                          (alert_tables.*)
 //   spark()   posts, comments, cursors, counts         (spark_tables.*)
+//   ads()     campaign launches, paid figures          (ads_tables.*)
 // Below them: sqlite.* (RAII sqlite wrapper), connection.*, schema.*
 // (migrations), cipher.* (AES-256-GCM and the key file), backup.* (online
 // copy for `ttlinkctl backup`).
@@ -27,6 +29,7 @@
 #include <memory>
 #include <string>
 
+#include "core/store/ads_tables.hpp"
 #include "core/store/alert_tables.hpp"
 #include "core/store/auth_tables.hpp"
 #include "core/store/backup.hpp"
@@ -57,6 +60,7 @@ class Store {
   AuthTables& auth() { return auth_; }
   AlertTables& alerts() { return alerts_; }
   SparkTables& spark() { return spark_; }
+  AdsTables& ads() { return ads_; }
 
   // Runs `body` in one transaction across families (see Connection).
   Result<void> in_transaction(const std::function<Result<void>()>& body) {
@@ -76,6 +80,7 @@ class Store {
   AuthTables auth_{db_};
   AlertTables alerts_{db_};
   SparkTables spark_{db_};
+  AdsTables ads_{db_};
 };
 
 }  // namespace ttlink::store

@@ -20,6 +20,17 @@ constexpr Sql kUpsertToken{
 constexpr Sql kSelectToken{"select_token",
                            "SELECT sealed, expires_at, scope FROM tokens WHERE owner = ?1"};
 constexpr Sql kDeleteToken{"delete_token", "DELETE FROM tokens WHERE owner = ?1"};
+constexpr Sql kTokenExpiry{"token_expiry", "SELECT expires_at FROM tokens WHERE owner = ?1"};
+
+Result<std::optional<TimePoint>> TokenTables::account_refresh_expiry(std::string_view open_id) {
+  auto s = db_.statement(kTokenExpiry);
+  if (!s) return s.error();
+  (*s)->bind(1, account_owner(open_id, "refresh"));
+  auto row = read_optional<std::optional<TimePoint>>(
+      *s, [](const sqlite::Statement& st) { return time_or_null(st.optional_int64(0)); });
+  if (!row) return row.error();
+  return row->value_or(std::nullopt);
+}
 
 Result<void> TokenTables::put(const std::string& owner, const Secret& value,
                               std::optional<TimePoint> expires_at, std::string_view scope) {

@@ -25,6 +25,8 @@ class TokenTables {
   Result<void> put_account(std::string_view open_id, const AccountTokens& t);
   Result<std::optional<AccountTokens>> account(std::string_view open_id);
   Result<void> wipe_account(std::string_view open_id);
+  // When the account's refresh token ends (in clear: nothing is decrypted).
+  Result<std::optional<TimePoint>> account_refresh_expiry(std::string_view open_id);
 
  private:
   struct Opened {

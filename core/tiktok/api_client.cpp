@@ -20,6 +20,9 @@ void declare_api_metrics(metrics::Registry& r) {
   r.declare("ttlink_upstream_requests_total", metrics::Type::kCounter,
             "Requests to the TikTok API by endpoint and outcome (TikTok code, http_NNN, or "
             "transport)");
+  r.declare("ttlink_upstream_errors_total", metrics::Type::kCounter,
+            "Failed requests to the TikTok API by endpoint and code (TikTok code, http_error, "
+            "or transport)");
   r.declare("ttlink_upstream_request_duration_seconds", metrics::Type::kHistogram,
             "Latency of TikTok API requests by endpoint",
             {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
@@ -62,7 +65,11 @@ awaitable<Result<json::object>> ApiClient::send(std::string_view path, std::stri
   if (access_token) req.headers.emplace_back("Access-Token", access_token->reveal());
   if (instruments_.gate)
     if (auto refused = instruments_.gate->refuse()) co_return std::move(*refused);
-  if (instruments_.limiter) co_await instruments_.limiter->acquire(path);
+  if (instruments_.limiter) {
+    std::string refused = co_await instruments_.limiter->acquire(path);
+    if (!refused.empty()) co_return Error::transient(std::move(refused));
+  }
+  ++sent_;
   auto started = std::chrono::steady_clock::now();
   auto response = co_await http_.send(url, std::move(req));
   Result<json::object> outcome = Error::internal("unset");
@@ -93,6 +100,8 @@ void ApiClient::record(std::string_view path, const Result<json::object>& outcom
   if (!instruments_.metrics) return;
   metrics::Registry& m = *instruments_.metrics;
   m.inc("ttlink_upstream_requests_total", {{"endpoint", std::string(path)}, {"code", code}});
+  if (!outcome)
+    m.inc("ttlink_upstream_errors_total", {{"endpoint", std::string(path)}, {"code", code}});
   m.observe("ttlink_upstream_request_duration_seconds", {{"endpoint", std::string(path)}}, seconds);
   if (code == "40100" || code == "40132" || code == "61000")
     m.inc("ttlink_rate_limit_backoffs_total", {{"endpoint", std::string(path)}});

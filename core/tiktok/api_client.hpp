@@ -62,6 +62,8 @@ class ApiClient {
   ApiClient(http::Client& http, ApiConfig config, Instruments instruments = {});
 
   const ApiConfig& config() const { return config_; }
+  // Requests sent upstream so far (refused ones are not sent).
+  std::uint64_t sent() const { return sent_; }
 
   // GET api_base + path with the query; `access_token` (may be null) goes in
   // the Access-Token header. Returns the envelope's `data` when code is 0.
@@ -82,6 +84,7 @@ class ApiClient {
   http::Client& http_;
   ApiConfig config_;
   Instruments instruments_;
+  std::uint64_t sent_ = 0;
 };
 
 }  // namespace ttlink::tiktok

@@ -14,8 +14,10 @@ Result<std::vector<Identity>> decode_identities(const boost::json::array& list) 
     auto& o = v.get_object();
     auto id = id_field(o, "identity_id", kPath);
     if (!id) return id.error();
+    const auto* pull = o.if_contains("can_pull_video");
     out.push_back({*id, string_or(o, "identity_type"), string_or(o, "display_name"),
-                   string_or(o, "user_name"), string_or(o, "available_status")});
+                   string_or(o, "user_name"), string_or(o, "available_status"),
+                   pull && pull->is_bool() && pull->get_bool()});
   }
   return out;
 }

@@ -18,6 +18,7 @@ struct Identity {
   std::string display_name;
   std::string user_name;
   std::string available_status;  // AVAILABLE, NO_VALID_BIND_ACCOUNT, ...
+  bool can_pull_video = false;   // its posts can be used in ads (the "video library")
 };
 
 boost::asio::awaitable<Result<std::vector<Identity>>> identities(ApiClient& api,

@@ -14,8 +14,7 @@ json::object object_or_empty(const json::object& o, std::string_view key) {
   return v && v->is_object() ? v->get_object() : json::object();
 }
 
-Result<PostAuthorization> read_post(const json::value& v) {
-  static constexpr std::string_view kPath = "/tt_video/list/";
+Result<PostAuthorization> read_post(const json::value& v, std::string_view kPath) {
   if (!v.is_object()) return missing_field(kPath, "list[]");
   const auto& o = v.get_object();
   const json::object item = object_or_empty(o, "item_info");
@@ -40,7 +39,7 @@ Result<PostAuthorization> read_post(const json::value& v) {
 Result<std::vector<PostAuthorization>> decode_post_authorizations(const json::array& list) {
   std::vector<PostAuthorization> out;
   for (const auto& v : list) {
-    auto post = read_post(v);
+    auto post = read_post(v, "/tt_video/list/");
     if (!post) return post.error();
     out.push_back(std::move(*post));
   }
@@ -61,6 +60,46 @@ Result<std::vector<SparkAd>> decode_spark_ads(const json::array& list) {
                    string_or(o, "identity_type"), std::move(item)});
   }
   return out;
+}
+
+Result<PostAuthorization> decode_code_info(const json::object& data) {
+  static constexpr std::string_view kPath = "/tt_video/info/";
+  auto list = array_field(data, "list", kPath);
+  if (!list) return list.error();
+  if ((*list)->empty()) return missing_field(kPath, "list[0]");
+  return read_post((*list)->front(), kPath);
+}
+
+awaitable<Result<PostAuthorization>> post_of_code(ApiClient& api, const Secret& token,
+                                                  const std::string& advertiser_id,
+                                                  const Secret& auth_code) {
+  QueryParams query;
+  query.emplace_back("advertiser_id", advertiser_id);
+  std::vector<SecretParam> secret;
+  secret.push_back({"auth_code", &auth_code});
+  auto data = co_await api.get("/tt_video/info/", std::move(query), &token, std::move(secret));
+  if (!data) co_return data.error();
+  co_return decode_code_info(*data);
+}
+
+awaitable<Result<void>> authorize_post(ApiClient& api, const Secret& token,
+                                       const std::string& advertiser_id, const Secret& auth_code) {
+  json::object body;
+  body["advertiser_id"] = advertiser_id;
+  body["auth_code"] = auth_code.reveal();
+  auto data = co_await api.post("/tt_video/authorize/", body, &token);
+  if (!data) co_return data.error();
+  co_return Result<void>();
+}
+
+awaitable<Result<void>> unbind_post(ApiClient& api, const Secret& token,
+                                    const std::string& advertiser_id, const std::string& item_id) {
+  json::object body;
+  body["advertiser_id"] = advertiser_id;
+  body["item_id"] = item_id;
+  auto data = co_await api.post("/tt_video/unbind/", body, &token);
+  if (!data) co_return data.error();
+  co_return Result<void>();
 }
 
 awaitable<Result<std::vector<PostAuthorization>>> post_authorizations(

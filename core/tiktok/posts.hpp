@@ -1,6 +1,7 @@
 #pragma once
 // Spark Ads posts of an advertiser and the ads built on them:
-// /tt_video/list/ (post authorizations) and /ad/get/.
+// /tt_video/list/ (post authorizations), /tt_video/info/, /tt_video/authorize/
+// and /tt_video/unbind/ (a creator's post authorization code), and /ad/get/.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
 
@@ -30,6 +31,24 @@ boost::asio::awaitable<Result<std::vector<PostAuthorization>>> post_authorizatio
 
 // The decoder behind post_authorizations(), from the pages' concatenated list.
 Result<std::vector<PostAuthorization>> decode_post_authorizations(const boost::json::array& list);
+
+// /tt_video/info/: the post behind a post authorization code: a preview
+// (NOT_USED) before the code is bound, IN_USE once bound to this advertiser.
+// A post code lets anyone holding it promote the post: it is a Secret, sent
+// as a query parameter only (never in a URL that is logged or shown).
+boost::asio::awaitable<Result<PostAuthorization>> post_of_code(ApiClient& api, const Secret& token,
+                                                               const std::string& advertiser_id,
+                                                               const Secret& auth_code);
+// The decoder behind post_of_code(): the first item of data.list.
+Result<PostAuthorization> decode_code_info(const boost::json::object& data);
+// /tt_video/authorize/: binds the code's post to the advertiser.
+boost::asio::awaitable<Result<void>> authorize_post(ApiClient& api, const Secret& token,
+                                                    const std::string& advertiser_id,
+                                                    const Secret& auth_code);
+// /tt_video/unbind/: removes a post from the advertiser.
+boost::asio::awaitable<Result<void>> unbind_post(ApiClient& api, const Secret& token,
+                                                 const std::string& advertiser_id,
+                                                 const std::string& item_id);
 
 struct SparkAd {
   std::string ad_id;

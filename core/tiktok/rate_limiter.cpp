@@ -33,12 +33,56 @@ TokenBucket::Clock::duration TokenBucket::wait_time(Clock::time_point now) {
 }
 
 RateLimiter::RateLimiter(boost::asio::any_io_executor ex, double global_qps, double endpoint_qps)
-    : ex_(std::move(ex)), endpoint_qps_(endpoint_qps), global_(global_qps) {}
+    : ex_(std::move(ex)), endpoint_qps_(endpoint_qps), global_(global_qps) {
+  limits_.app_qps = global_qps;
+  limits_.endpoint_qps = endpoint_qps;
+  unix_now_ = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+}
 
 void RateLimiter::set_rates(double global_qps, double endpoint_qps) {
-  global_.set_rate(global_qps);
-  endpoint_qps_ = endpoint_qps;
-  for (auto& [_, bucket] : endpoints_) bucket.set_rate(endpoint_qps);
+  Limits l = limits_;
+  l.app_qps = global_qps;
+  l.endpoint_qps = endpoint_qps;
+  set_limits(std::move(l));
+}
+
+void RateLimiter::set_limits(Limits limits) {
+  limits_ = std::move(limits);
+  global_.set_rate(limits_.app_qps);
+  endpoint_qps_ = limits_.endpoint_qps;
+  for (auto& [endpoint, bucket] : endpoints_) bucket.set_rate(qps_of(endpoint));
+}
+
+double RateLimiter::qps_of(std::string_view endpoint) const {
+  if (auto it = limits_.endpoints.find(endpoint); it != limits_.endpoints.end() && it->second.qps)
+    return *it->second.qps;
+  return limits_.endpoint_qps;
+}
+
+std::int64_t RateLimiter::cap_of(std::string_view endpoint) const {
+  if (auto it = limits_.endpoints.find(endpoint);
+      it != limits_.endpoints.end() && it->second.daily_cap)
+    return *it->second.daily_cap;
+  return limits_.daily_cap;
+}
+
+std::string RateLimiter::take_daily(std::string_view endpoint) {
+  const std::int64_t cap = cap_of(endpoint);
+  if (cap <= 0) return "";
+  const std::int64_t today = unix_now_() / 86400;
+  auto it = days_.find(endpoint);
+  if (it == days_.end()) it = days_.emplace(std::string(endpoint), Day{}).first;
+  Day& d = it->second;
+  if (d.day != today) d = Day{today, 0};
+  if (d.used >= cap)
+    return "not sent: the daily cap of " + std::to_string(cap) + " requests to " +
+           std::string(endpoint) + " is used up (config [limits]); requests resume at 00:00 UTC";
+  ++d.used;
+  return "";
 }
 
 void RateLimiter::back_off(std::string_view endpoint, Clock::duration d) {
@@ -71,7 +115,7 @@ RateLimiter::Clock::duration RateLimiter::delay(std::string_view endpoint, Clock
     return it->second - now;
   auto it = endpoints_.find(endpoint);
   if (it == endpoints_.end())
-    it = endpoints_.emplace(std::string(endpoint), TokenBucket(endpoint_qps_)).first;
+    it = endpoints_.emplace(std::string(endpoint), TokenBucket(qps_of(endpoint))).first;
   auto d = std::max(it->second.wait_time(now), global_.wait_time(now));
   if (d > Clock::duration::zero()) return d;
   it->second.take();
@@ -79,8 +123,9 @@ RateLimiter::Clock::duration RateLimiter::delay(std::string_view endpoint, Clock
   return Clock::duration::zero();
 }
 
-awaitable<void> RateLimiter::acquire(std::string_view endpoint) {
+awaitable<std::string> RateLimiter::acquire(std::string_view endpoint) {
   std::string key(endpoint);
+  if (auto refused = take_daily(key); !refused.empty()) co_return refused;
   bool waited = false;
   auto start = Clock::now();
   boost::asio::steady_timer timer(ex_);
@@ -95,6 +140,7 @@ awaitable<void> RateLimiter::acquire(std::string_view endpoint) {
     ++stats_.waits;
     stats_.waited_seconds += std::chrono::duration<double>(Clock::now() - start).count();
   }
+  co_return std::string();
 }
 
 }  // namespace ttlink::tiktok

@@ -261,6 +261,129 @@ TEST_F(Health, MetricsAreServedInPrometheusFormat) {
       << (*check)->stdout_text() << (*check)->stderr_text();
 }
 
+// 40113 on every path: one probe, then nothing is sent until the window
+// ends; `status` (and its exit code), /metrics and the one app-wide alert
+// say so; the link itself is not blamed.
+TEST_F(Health, AForbiddenAppPausesEveryRequestAndSaysSoOnce) {
+  sandbox = SandboxProcess::start();
+  const int port = free_loopback_port();
+  DaemonOptions options;
+  options.metrics_port = port;
+  options.extra_toml = "[poll]\nstatus_interval = \"1h\"\n";
+  daemon = DaemonProcess::start(*sandbox, options);
+  id = daemon->link(kAdvertiser);
+  sandbox->control(
+      "POST", "/faults",
+      R"({"path":"*","kind":"code","code":40113,"message":"App forbidden","fraction":1.0})");
+  const auto from = sandbox->control("GET", "/requests").at("next").as_int64();
+  auto first = daemon->call("link.check", {{"id", id}});
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().data.at("upstream_code").as_int64(), 40113);
+  auto second = daemon->call("link.check", {{"id", id}});  // not even sent
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("not sent: the app is forbidden"), std::string::npos)
+      << second.error().message;
+  auto log = sandbox->control("GET", "/requests?since=" + std::to_string(from));
+  EXPECT_EQ(log.at("requests").as_array().size(), 1u) << json::serialize(log);
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+
+  ASSERT_TRUE(
+      wait_until([&] { return !daemon->must("alerts.list").at("alerts").as_array().empty(); },
+                 deadline_in(10s)));
+  auto alerts = daemon->must("alerts.list").at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), 1u) << json::serialize(alerts);
+  EXPECT_EQ(alerts.at(0).at("fingerprint").as_string(), "app_forbidden/app");
+  EXPECT_EQ(alerts.at(0).at("severity").as_string(), "critical");
+  EXPECT_EQ(alerts.at(0).at("reason").at("code").as_int64(), 40113);
+
+  auto backoffs = daemon->must("status").at("retries").at("backoffs").as_array();
+  ASSERT_EQ(backoffs.size(), 1u) << json::serialize(backoffs);
+  EXPECT_EQ(backoffs.at(0).at("scope").as_string(), "app");
+  EXPECT_EQ(backoffs.at(0).at("code").as_int64(), 40113);
+  EXPECT_GT(backoffs.at(0).at("seconds_left").as_int64(), 200);  // a 5 min window
+  auto ctl = run_ctl(daemon->socket_path(), {"status"});
+  EXPECT_EQ(ctl.exit_code, 4) << ctl.out << ctl.err;  // `ttlinkctl status || page-someone`
+  EXPECT_NE(ctl.out.find("back-off (app)"), std::string::npos) << ctl.out;
+  EXPECT_NE(ctl.out.find("40113"), std::string::npos) << ctl.out;
+
+  auto page = sandbox->http().get("http://127.0.0.1:" + std::to_string(port) + "/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("ttlink_backoff_active{scope=\"app\",endpoint=\"\"}"),
+            std::string::npos)
+      << page->body;
+  EXPECT_NE(page->body.find("code=\"40113\"} 1\n"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("ttlink_upstream_errors_total{endpoint="), std::string::npos);
+  EXPECT_NE(daemon->log_text().find("event=upstream.app_paused"), std::string::npos);
+}
+
+// A check interval that cannot fit in poll.max_qps is stretched evenly,
+// logged once, and `status` and /metrics say so (issue 16).
+TEST_F(Health, AnIntervalTheBudgetCannotHoldIsStretchedAndSaid) {
+  sandbox = SandboxProcess::start();
+  const int port = free_loopback_port();
+  DaemonOptions options;
+  options.metrics_port = port;
+  options.extra_toml =
+      "[debug]\nclock_control = true\n[poll]\nstatus_interval = \"2s\"\njitter = \"0%\"\n"
+      "max_qps = 1\n";
+  daemon = DaemonProcess::start(*sandbox, options);
+  id = daemon->link(kAdvertiser);
+  const std::string first =
+      json::serialize(daemon->must("link.get", {{"id", id}}).at("link").at("last_check_at"));
+  ASSERT_TRUE(wait_until(  // one scheduled check, so that its cost is measured
+      [&] {
+        return json::serialize(
+                   daemon->must("link.get", {{"id", id}}).at("link").at("last_check_at")) != first;
+      },
+      deadline_in(30s)));
+  daemon->must("debug.clock.advance", {{"seconds", 61}});  // the budget's next minute
+  json::object schedule;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        schedule = daemon->must("status").at("schedule").as_object();
+        return !schedule.at("message").as_string().empty();
+      },
+      deadline_in(20s)))
+      << json::serialize(schedule);
+  // One link, ~6 requests a check, every 2 s = 3 requests/s against 0.9 allowed.
+  EXPECT_GT(schedule.at("effective_interval_seconds").as_int64(), 2);
+  EXPECT_EQ(schedule.at("interval_seconds").as_int64(), 2);
+  EXPECT_NE(schedule.at("message").as_string().find("instead of 2s: raise poll.max_qps"),
+            std::string::npos)
+      << json::serialize(schedule);
+  auto ctl = run_ctl(daemon->socket_path(), {"status"});
+  EXPECT_NE(ctl.out.find("Schedule: checks run every"), std::string::npos) << ctl.out;
+  auto page = sandbox->http().get("http://127.0.0.1:" + std::to_string(port) + "/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("ttlink_schedule_stretch "), std::string::npos);
+  EXPECT_EQ(page->body.find("ttlink_schedule_stretch 1\n"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("ttlink_schedule_lag_seconds "), std::string::npos);
+  const std::string log = daemon->log_text();
+  const auto at = log.find("event=scheduler.interval_stretched");
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find("event=scheduler.interval_stretched", at + 1), std::string::npos)
+      << "logged once";
+}
+
+// [limits]: an endpoint's daily cap is honoured by the real daemon, and a
+// person is told why nothing was sent.
+TEST_F(Health, AnEndpointsDailyCapStopsItsRequestsAndSaysWhy) {
+  start(
+      "[poll]\nstatus_interval = \"1d\"\nmax_qps = 0\n"
+      "[limits.endpoints.\"/business/get/\"]\ndaily_cap = 2\n");
+  const auto from = sandbox->control("GET", "/requests").at("next").as_int64();
+  auto r = daemon->call("link.check", {{"id", id}});
+  for (int i = 0; i < 3 && r; ++i) r = daemon->call("link.check", {{"id", id}});
+  ASSERT_FALSE(r) << "the cap never refused";
+  EXPECT_NE(r.error().message.find("daily cap of 2 requests to /business/get/"), std::string::npos)
+      << r.error().message;
+  int sent = 0;
+  auto log = sandbox->control("GET", "/requests?since=" + std::to_string(from));
+  for (const auto& q : log.at("requests").as_array())
+    if (q.at("path").as_string() == "/open_api/v1.3/business/get/") ++sent;
+  EXPECT_LE(sent, 2);
+}
+
 TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
   start();
   auto text = [&] {

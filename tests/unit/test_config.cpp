@@ -510,3 +510,47 @@ TEST_F(AppSecretFile, MissingFileIsAnErrorNamingTheFileOnly) {
 
 }  // namespace
 }  // namespace ttlink::config
+
+namespace ttlink::config {
+namespace {
+
+// [limits] (issue 16): a default per endpoint, overrides by path, daily caps.
+TEST(ConfigLimits, EndpointLimitsAndDailyCapsParse) {
+  auto c = parse_config(minimal_plus(R"(
+[limits]
+endpoint_qps = 10
+daily_cap = 800000
+[limits.endpoints."/comment/list/"]
+qps = 5
+[limits.endpoints."/report/integrated/get/"]
+daily_cap = 1000
+)"),
+                        kPath);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->limits.endpoint_qps, 10);
+  EXPECT_EQ(c->limits.daily_cap, 800000);
+  ASSERT_EQ(c->limits.endpoints.size(), 2u);
+  EXPECT_EQ(c->limits.endpoints.at("/comment/list/").qps, 5.0);
+  EXPECT_FALSE(c->limits.endpoints.at("/comment/list/").daily_cap);
+  EXPECT_EQ(c->limits.endpoints.at("/report/integrated/get/").daily_cap, 1000);
+  auto defaults = parse_config(kMinimal, kPath);
+  EXPECT_EQ(defaults->limits.endpoint_qps, 0);  // only poll.max_qps applies
+  EXPECT_TRUE(defaults->limits.endpoints.empty());
+}
+
+TEST(ConfigLimits, BadLimitsNameTheKey) {
+  EXPECT_NE(error_of(minimal_plus("[limits]\nendpoint_qps = -1\n")).find("limits.endpoint_qps"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal_plus("[limits]\ndaily_cap = 1.5\n")).find("a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal_plus("[limits.endpoints.\"comment\"]\nqps = 1\n"))
+                .find("an API path such as"),
+            std::string::npos);
+  const std::string unknown =
+      error_of(minimal_plus("[limits.endpoints.\"/bc/get/\"]\nburst = 1\n"));
+  EXPECT_NE(unknown.find("limits.endpoints.\"/bc/get/\".burst: unknown key"), std::string::npos)
+      << unknown;
+}
+
+}  // namespace
+}  // namespace ttlink::config

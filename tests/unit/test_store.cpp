@@ -181,6 +181,74 @@ TEST_F(StoreTest, CountLinksIgnoresUnlinkedOnes) {
   EXPECT_EQ(store_->links().count_using_account("open-2").value(), 0);
 }
 
+// --- due work (issue 16: O(due), not a scan of every link) ---
+
+TEST_F(StoreTest, DueWorkComesFromTheIndexesAndHonoursStatesAndLimit) {
+  const TimePoint now = from_unix(1'800'000'000);
+  auto at = [&](std::string_view adv, LinkState state, std::optional<long> check_in,
+                std::optional<long> refresh_in) {
+    auto l = new_link(adv);
+    l.state = state;
+    if (check_in) l.next_check_at = now + Seconds{*check_in};
+    if (refresh_in) l.next_refresh_at = now + Seconds{*refresh_in};
+    EXPECT_TRUE(store_->links().update(l));
+    return l.id;
+  };
+  const auto check_due = at("1", LinkState::kActive, -10, 500);
+  const auto refresh_due = at("2", LinkState::kDegraded, 100, -300);  // most overdue
+  at("3", LinkState::kActive, 10, 10);                                // not yet
+  at("4", LinkState::kPending, -10, -10);                             // not worked on
+  at("5", LinkState::kUnlinked, -10, -10);
+  at("6", LinkState::kExpired, -10, -10);
+  const auto reauth = at("7", LinkState::kReauthRequired, -5, -500);  // checked, never refreshed
+  auto due = store_->links().due(now, 10).value();
+  std::vector<std::string> ids;
+  for (const auto& l : due) ids.push_back(l.id);
+  // A due refresh first, then a link in a bad state, then a routine check
+  // (a REAUTH_REQUIRED link's refresh time does not count).
+  EXPECT_EQ(ids, (std::vector<std::string>{refresh_due, reauth, check_due}));
+  EXPECT_EQ(store_->links().due(now, 1).value().size(), 1u);
+
+  EXPECT_EQ(store_->links().next_refresh().value(), now - Seconds{300});
+  auto counts = store_->links().count_by_state().value();
+  EXPECT_EQ(counts[LinkState::kActive], 2);
+  EXPECT_EQ(counts[LinkState::kPending], 1);
+  EXPECT_EQ(counts.count(LinkState::kUnlinked), 0u);
+  EXPECT_EQ(store_->links().ids_in({LinkState::kReauthRequired, LinkState::kDegraded}).value(),
+            (std::vector<std::string>{refresh_due, reauth}));
+
+  // sqlite answers these from the v6 indexes: due work by a search (what is
+  // due only), counts from the state index alone (no link row is read).
+  auto db = raw();
+  auto plan_of = [&](const std::string& q) {
+    auto plan = db.statement("plan:" + q, "EXPLAIN QUERY PLAN " + q);
+    EXPECT_TRUE(plan);
+    std::string details;
+    while (plan && (*plan)->step().value()) details += (*plan)->text(3) + "; ";
+    return details;
+  };
+  for (const char* q :
+       {"SELECT id FROM links WHERE next_check_at <= 1 AND state NOT IN ('PENDING', "
+        "'UNLINKED', 'EXPIRED')",
+        "SELECT id FROM links WHERE next_refresh_at <= 1 AND state NOT IN ('PENDING', "
+        "'UNLINKED', 'EXPIRED', 'REAUTH_REQUIRED')"}) {
+    const std::string details = plan_of(q);
+    EXPECT_NE(details.find("SEARCH links USING"), std::string::npos) << q << ": " << details;
+  }
+  EXPECT_NE(plan_of("SELECT state, count(*) FROM links WHERE state != 'UNLINKED' GROUP BY state")
+                .find("COVERING INDEX links_by_state"),
+            std::string::npos);
+}
+
+TEST_F(StoreTest, PendingLinksAreFoundByAgeAndTokenExpiryReadsNoSecret) {
+  auto a = new_link("1");
+  EXPECT_EQ(store_->links().pending_since(from_unix(0)).value().size(), 0u);
+  EXPECT_EQ(store_->links().pending_since(a.updated_at).value().size(), 1u);
+  ASSERT_TRUE(store_->tokens().put_account("open-1", sample_tokens("A1", "R1")));
+  EXPECT_EQ(store_->tokens().account_refresh_expiry("open-1").value(), from_unix(1'830'000'000));
+  EXPECT_EQ(store_->tokens().account_refresh_expiry("nobody").value(), std::nullopt);
+}
+
 // --- advertisers and accounts ---
 
 TEST_F(StoreTest, AdvertiserRoundTripsAndIsReplacedOnPut) {
@@ -480,6 +548,67 @@ TEST_F(StoreTest, DatabaseIsInWalModeAtTheCurrentSchemaVersion) {
 
 namespace ttlink::store {
 namespace {
+
+TEST_F(StoreTest, ALaunchKeepsItsRequestIdsAndTheIdsCreatedSoFar) {
+  LaunchRecord r;
+  r.link_id = new_link().id;
+  r.name = "Winter launch";
+  r.advertiser_id = "7000000000000000001";
+  r.objective = "TRAFFIC";
+  r.item_id = "7400000000000000001";
+  r.identity_type = "TT_USER";
+  r.identity_id = "7300000000000000001";
+  r.spec = R"({"objective":"TRAFFIC"})";
+  r.campaign_request_id = "1000000000000000001";
+  r.adgroup_request_id = "1000000000000000002";
+  r.ad_request_id = "1000000000000000003";
+  ASSERT_TRUE(store_->ads().insert_launch(r));
+  EXPECT_FALSE(store_->ads().insert_launch(r));  // one launch per (link, name)
+  r.campaign_id = "1800000000000000001";
+  ASSERT_TRUE(store_->ads().update_launch_ids(r));
+  store_.reset();
+  store_ = open_store();  // durable across a restart
+  auto got = store_->ads().launch(r.link_id, r.name);
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->campaign_id, "1800000000000000001");
+  EXPECT_EQ((*got)->adgroup_request_id, "1000000000000000002");
+  EXPECT_TRUE((*got)->adgroup_id.empty());
+  EXPECT_FALSE((*got)->complete());
+  EXPECT_FALSE(store_->ads().launch(r.link_id, "Other").value().has_value());
+  EXPECT_EQ(store_->ads().launches_of(r.link_id).value().size(), 1u);
+}
+
+TEST_F(StoreTest, PaidFiguresOfAWindowReplaceWhatWasStoredForItsDays) {
+  const std::string link = new_link().id;
+  auto day = [](std::string ad, std::string date, std::int64_t spend, std::int64_t views) {
+    PaidDay d;
+    d.ad_id = std::move(ad);
+    d.day = std::move(date);
+    d.figures.spend_micros = spend;
+    d.figures.impressions = views * 10;
+    d.figures.video_views = views;
+    return d;
+  };
+  ASSERT_TRUE(store_->ads().replace_paid_days(
+      link, "2026-11-01", "2026-11-30",
+      {day("a", "2026-11-01", 1'000'000, 1), day("a", "2026-11-02", 2'000'000, 2),
+       day("b", "2026-11-02", 500'000, 5)}));
+  // The next read covers 2026-11-02..: the 1st keeps what it had, the 2nd is
+  // what upstream says now (ad b had nothing more that day: its row goes).
+  ASSERT_TRUE(store_->ads().replace_paid_days(
+      link, "2026-11-02", "2026-12-01",
+      {day("a", "2026-11-02", 3'000'000, 3), day("a", "2026-11-03", 4'000'000, 4)}));
+  auto days = store_->ads().paid_by_day(link, "2026-11-01").value();
+  ASSERT_EQ(days.size(), 3u);
+  EXPECT_EQ(days[0].day, "2026-11-01");
+  EXPECT_EQ(days[1].figures.spend_micros, 3'000'000);
+  EXPECT_EQ(days[2].figures.video_views, 4);
+  EXPECT_EQ(store_->ads().paid_by_day(link, "2026-11-03").value().size(), 1u);
+  auto total = store_->ads().paid_total(link).value();
+  EXPECT_EQ(total.spend_micros, 8'000'000);
+  EXPECT_EQ(total.impressions, 80);
+  EXPECT_EQ(store_->ads().paid_total("99").value().spend_micros, 0);  // none: zeros
+}
 
 TEST(StoreOpen, FileThatIsNotADatabaseIsRefusedNamingIt) {
   test::TempDir dir;

@@ -79,6 +79,26 @@ TEST_F(MigrationTest, Version1DatabaseIsMigratedKeepingItsRows) {
   EXPECT_FALSE(db.exec("DELETE FROM audit"));
 }
 
+TEST_F(MigrationTest, Version5DatabaseGainsLaunchesAndPaidFiguresKeepingItsRows) {
+  {
+    auto db = raw();
+    ASSERT_TRUE(migrate(db, 5));
+    ASSERT_EQ(tables_named(db, "launches"), 0);
+    ASSERT_TRUE(
+        db.exec("INSERT INTO links (advertiser_id, open_id, state, created_at, updated_at) "
+                "VALUES ('7001', 'open-1', 'ACTIVE', 1800000000, 1800000000)"));
+  }
+  auto store = Store::open(db_path(), key_path());
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*store)->links().get("1").value().state, LinkState::kActive);
+  EXPECT_TRUE((*store)->ads().launches_of("1").value().empty());
+  EXPECT_EQ((*store)->ads().paid_total("1").value().impressions, 0);
+  auto db = raw();
+  EXPECT_EQ(version(db), Store::schema_version());
+  EXPECT_EQ(tables_named(db, "launches"), 1);
+  EXPECT_EQ(tables_named(db, "paid_figures"), 1);
+}
+
 TEST_F(MigrationTest, FailedMigrationLeavesTheVersionAndSchemaAsTheyWere) {
   {
     auto db = raw();
