@@ -57,8 +57,11 @@ asio::awaitable<void> Dispatcher::loop() {
 
 asio::awaitable<void> Dispatcher::run_once() {
   busy_ = true;
-  if (auto r = engine_.queue_repeats(); !r)
+  store_failing_ = false;
+  if (auto r = engine_.queue_repeats(); !r) {
+    store_failing_ = true;
     log_.error("alerts.repeat_failed", {{"error", r.error().message}});
+  }
   co_await deliver_due();
   co_await resend_firing();
   busy_ = false;
@@ -68,6 +71,7 @@ asio::awaitable<void> Dispatcher::run_once() {
 // Until the earliest due row (whole seconds in the store), capped so that
 // repeats are noticed.
 std::chrono::milliseconds Dispatcher::sleep_for() {
+  if (store_failing_) return kMaxSleep;  // not a busy loop against a full disk
   auto next = store_.alerts().next_delivery_at();
   if (!next) log_.error("alerts.outbox_failed", {{"error", next.error().message}});
   if (!next || !next->has_value()) return kMaxSleep;
@@ -78,7 +82,22 @@ std::chrono::milliseconds Dispatcher::sleep_for() {
 // A failed outbox write leaves the row as it was: delivered again later
 // (at least once), never lost; the failure is logged.
 void Dispatcher::note(const Result<void>& written) {
-  if (!written) log_.error("alerts.outbox_failed", {{"error", written.error().message}});
+  if (written) return;
+  store_failing_ = true;
+  log_.error("alerts.outbox_failed", {{"error", written.error().message}});
+}
+
+// A sink took the row: recorded now, or kept in memory until the store
+// takes writes again (the row is not sent twice meanwhile; after a restart
+// it would be, once: at least once, never lost).
+void Dispatcher::record_delivered(std::int64_t seq) {
+  auto marked = store_.alerts().mark_delivered(seq, clock_());
+  if (marked) {
+    unrecorded_.erase(seq);
+    return;
+  }
+  unrecorded_.insert(seq);
+  note(marked);
 }
 
 Sink* Dispatcher::sink_named(const std::string& name) {
@@ -100,10 +119,14 @@ TimePoint Dispatcher::retry_time(int attempts_before) {
 asio::awaitable<void> Dispatcher::deliver_due() {
   auto due = store_.alerts().due(clock_(), kBatch);
   if (!due) {
-    log_.error("alerts.outbox_failed", {{"error", due.error().message}});
+    note(due.error());
     co_return;
   }
   for (const auto& d : *due) {
+    if (unrecorded_.count(d.seq)) {  // sent already: only the record is missing
+      record_delivered(d.seq);
+      continue;
+    }
     Sink* sink = sink_named(d.sink);
     auto alert = alert_from_json(d.body);
     if (!sink || !alert) {  // removed from the config, or damaged: keep it, retry later
@@ -117,7 +140,7 @@ asio::awaitable<void> Dispatcher::deliver_due() {
     auto sent = co_await sink->deliver(event);
     ++delivery_counts_[{d.sink, sent ? "success" : "failure"}];
     if (sent) {
-      note(store_.alerts().mark_delivered(d.seq, clock_()));
+      record_delivered(d.seq);
       log_.info("alerts.delivered", {{"sink", d.sink}, {"id", d.event_id}});
       continue;
     }

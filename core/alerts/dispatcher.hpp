@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "core/alerts/engine.hpp"
@@ -67,6 +68,7 @@ class Dispatcher {
   boost::asio::awaitable<void> resend_to(Sink& sink, const SinkFilter& filter);
   Sink* sink_named(const std::string& name);
   void note(const Result<void>& written);
+  void record_delivered(std::int64_t seq);
   TimePoint retry_time(int attempts_before);
   std::chrono::milliseconds sleep_for();
 
@@ -81,6 +83,10 @@ class Dispatcher {
   IdleSignal idle_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> delivery_counts_;
   std::map<std::string, TimePoint> last_resend_;  // by sink
+  // Outbox rows a sink took while the store refused to record it (a full
+  // disk): not sent again, recorded once the store takes writes.
+  std::set<std::int64_t> unrecorded_;
+  bool store_failing_ = false;  // a write failed this pass: the loop waits kMaxSleep
   bool running_ = false;
   bool busy_ = false;
   std::mt19937_64 rng_{std::random_device{}()};  // back-off jitter

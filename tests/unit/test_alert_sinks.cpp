@@ -172,6 +172,40 @@ TEST(Dispatcher, RetriesWithBackoffThenDeliversInOrder) {
   EXPECT_EQ(store->alerts().undelivered_count().value(), 0);
 }
 
+// A full disk: the sink took the event but the store cannot record it.
+// Before, the row stayed due and was sent again on every pass (about once a
+// second); now it is sent once and recorded when the store takes writes.
+TEST(Dispatcher, AnEventDeliveredWhileTheStoreRefusesWritesIsNotSentAgain) {
+  TempDir dir;
+  auto store = store::Store::open(dir.file("db"), dir.file("key")).value();
+  auto link = store->links().create("7000000000000000001", {}).value();
+  TimePoint now = from_unix(1'790'000'000);
+  Clock clock = [&] { return now; };
+  Engine engine(*store, Seconds{3600}, {{"webhook#1", {}, Severity::kInfo}}, clock);
+  auto flaky = std::make_unique<FlakySink>(0);
+  FlakySink* sink = flaky.get();
+  std::vector<std::unique_ptr<Sink>> sinks;
+  sinks.push_back(std::move(flaky));
+  asio::io_context io;
+  Logger log(stderr, LogLevel::kError);
+  Dispatcher d(io.get_executor(), *store, engine, std::move(sinks), log, Backoff{}, clock);
+  ASSERT_TRUE(engine.on_link_event(event(*store, link.id, LinkState::kReauthRequired)));
+
+  auto& db = store->connection().database();
+  ASSERT_TRUE(db.exec("PRAGMA query_only = ON"));
+  for (int pass = 0; pass < 4; ++pass) {
+    run(io, d.run_once());
+    now += Seconds{1};
+  }
+  EXPECT_EQ(sink->got.size(), 1u);
+  EXPECT_EQ(store->alerts().undelivered_count().value(), 1);  // not recorded: the disk is full
+
+  ASSERT_TRUE(db.exec("PRAGMA query_only = OFF"));
+  run(io, d.run_once());
+  EXPECT_EQ(sink->got.size(), 1u);
+  EXPECT_EQ(store->alerts().undelivered_count().value(), 0);
+}
+
 TEST(Dispatcher, ResendsFiringAlertsEveryIntervalToSinksThatAskUntilResolved) {
   TempDir dir;
   auto store = store::Store::open(dir.file("db"), dir.file("key")).value();
