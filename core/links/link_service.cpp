@@ -401,6 +401,16 @@ awaitable<Result<Secret>> LinkService::account_access_token(std::string open_id)
 }
 
 awaitable<Result<LinkRecord>> LinkService::refresh(std::string link_id, const Actor& actor) {
+  co_return co_await run_refresh(std::move(link_id), actor, true);
+}
+
+awaitable<Result<LinkRecord>> LinkService::refresh_scheduled(std::string link_id,
+                                                             const Actor& actor) {
+  co_return co_await run_refresh(std::move(link_id), actor, false);
+}
+
+awaitable<Result<LinkRecord>> LinkService::run_refresh(std::string link_id, const Actor& actor,
+                                                       bool audited) {
   auto guard = co_await link_locks_.lock(link_id);
   auto link = store_.links().get(link_id);
   if (!link) co_return link.error();
@@ -419,8 +429,9 @@ awaitable<Result<LinkRecord>> LinkService::refresh(std::string link_id, const Ac
     co_return r.error();
   link = store_.links().get(link_id);
   if (!link) co_return link.error();
-  if (auto a = audit(link_id, actor, "token.refresh", "access token refreshed"); !a)
-    co_return a.error();
+  if (audited)
+    if (auto a = audit(link_id, actor, "token.refresh", "access token refreshed"); !a)
+      co_return a.error();
   co_return *link;
 }
 

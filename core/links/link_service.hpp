@@ -78,9 +78,16 @@ class LinkService {
   // asks afresh).
   boost::asio::awaitable<Result<store::LinkRecord>> check_scheduled(std::string link_id,
                                                                     const store::Actor& actor);
-  // Refreshes the account's access token now (rotating the refresh token).
+  // Refreshes the account's access token now (rotating the refresh token);
+  // audited with the caller.
   boost::asio::awaitable<Result<store::LinkRecord>> refresh(std::string link_id,
                                                             const store::Actor& actor);
+  // The same for the scheduler: not audited. A routine refresh is neither a
+  // state change nor a person's call (its log line and metrics say it), and
+  // an audit row per link per day would grow the append-only log by ~36
+  // million rows a year at 100,000 links.
+  boost::asio::awaitable<Result<store::LinkRecord>> refresh_scheduled(std::string link_id,
+                                                                      const store::Actor& actor);
   // Revokes upstream tokens no other link needs, wipes them, marks UNLINKED.
   boost::asio::awaitable<Result<store::LinkRecord>> unlink(std::string link_id,
                                                            const store::Actor& actor);
@@ -118,6 +125,9 @@ class LinkService {
   void set_interval_stretch(double stretch) { interval_stretch_ = stretch; }
 
  private:
+  boost::asio::awaitable<Result<store::LinkRecord>> run_refresh(std::string link_id,
+                                                                const store::Actor& actor,
+                                                                bool audited);
   boost::asio::awaitable<Result<store::LinkRecord>> run_check(std::string link_id,
                                                               const store::Actor& actor,
                                                               bool shared);

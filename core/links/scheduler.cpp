@@ -216,7 +216,7 @@ awaitable<void> Scheduler::work_on(std::string link_id, bool refresh_due, bool c
 }
 
 awaitable<void> Scheduler::refresh_one(const std::string& link_id) {
-  auto r = co_await links_.refresh(link_id, kScheduler);
+  auto r = co_await links_.refresh_scheduled(link_id, kScheduler);
   if (r) {
     ++stats_.refresh_ok;
     failures_.erase(link_id);
