@@ -243,6 +243,7 @@ awaitable<void> Scheduler::check_one(const std::string& link_id) {
 // an alert (upstream_error when upstream keeps answering what no rule
 // explains), tokens untouched; recovery resolves it. Never given up on.
 void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh) {
+  if (e.kind == ErrorKind::kNotSent) return postponed(link_id, e, refresh);
   if (e.kind == ErrorKind::kUpstream && tiktok::pauses_app(e.upstream_code)) {
     // The app is paused (40113/61000): one app-wide alert says so, and the
     // work stays due until the gate opens. Not this link's failure.
@@ -280,6 +281,28 @@ void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh)
                    e.request_id};
   if (auto r = links_.degrade(link_id, why, trouble); !r)
     log_.error("link.degrade_failed", {{"link", link_id}, {"error", r.error().message}});
+}
+
+// The configured daily cap ([limits]) is used up: nothing was sent, the link
+// is as it was. Its work waits for the cap's reset at 00:00 UTC (spread over
+// the first ten minutes), said once a day in the log; no failure is counted,
+// no state or alert changes (before: DEGRADED after degraded_after tries,
+// each link with its own alert, for a limit the admin set).
+void Scheduler::postponed(const std::string& link_id, const Error& e, bool refresh) {
+  const std::int64_t now = to_unix(clock_());
+  const std::int64_t day = now / 86400;
+  const TimePoint when =
+      from_unix((day + 1) * 86400 + std::uniform_int_distribution<std::int64_t>(0, 600)(rng_));
+  if (daily_cap_logged_day_ != day) {
+    daily_cap_logged_day_ = day;
+    log_.warn("scheduler.daily_cap",
+              {{"link", link_id}, {"retry_at", format_rfc3339(when)}, {"error", e.message}});
+  }
+  auto moved = links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
+                                 refresh ? std::optional<TimePoint>(when) : std::nullopt);
+  if (!moved)
+    log_.error("scheduler.reschedule_failed",
+               {{"link", link_id}, {"error", moved.error().message}});
 }
 
 // Exponential from a base tied to the check interval (a quarter of it, 1 s

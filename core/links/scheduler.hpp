@@ -74,6 +74,8 @@ class Scheduler {
   boost::asio::awaitable<void> work_on(std::string link_id, bool refresh_due, bool check_due);
   boost::asio::awaitable<void> refresh_one(const std::string& link_id);
   boost::asio::awaitable<void> check_one(const std::string& link_id);
+  // A request ttlink's own daily cap held back: not the link's failure.
+  void postponed(const std::string& link_id, const Error& e, bool refresh);
   void failed(const std::string& link_id, const Error& e, bool refresh);
   Seconds backoff(int failures, bool refresh);
 
@@ -98,6 +100,7 @@ class Scheduler {
     std::optional<Trouble> degraded_for;  // what the link was last DEGRADED for
   };
   std::map<std::string, Failures> failures_;  // by link id
+  std::int64_t daily_cap_logged_day_ = -1;    // the UTC day "daily cap used up" was logged
   std::optional<TimePoint> next_refresh_;
   Seconds lag_{0};
   ScheduleBudget budget_;

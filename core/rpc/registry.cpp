@@ -33,6 +33,7 @@ MethodError to_method_error(const Error& e) {
     case ErrorKind::kUpstream:
       return {code::kUpstream, e.message, json::object{{"upstream_code", e.upstream_code}}};
     case ErrorKind::kTransient:
+    case ErrorKind::kNotSent:
       return {code::kUnavailable, e.message, nullptr};
     case ErrorKind::kStorage:
     case ErrorKind::kCrypto:

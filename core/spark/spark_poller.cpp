@@ -84,9 +84,11 @@ asio::awaitable<SparkPoller::RoundEnd> SparkPoller::round() {
       co_return RoundEnd::kPaused;  // the app is paused (one app-wide alert): not this link's
                                     // failure
     remaining_.pop_front();
-    // Unlinked, or no longer syncable, since the round listed it.
-    if (!report && (report.error().kind == ErrorKind::kNotFound ||
-                    report.error().kind == ErrorKind::kConflict))
+    // Unlinked, or no longer syncable, since the round listed it; or held
+    // back by ttlink's own daily cap (nothing sent: not the link's failure).
+    if (!report &&
+        (report.error().kind == ErrorKind::kNotFound ||
+         report.error().kind == ErrorKind::kConflict || report.error().kind == ErrorKind::kNotSent))
       continue;
     more = note(link_id, report) || more;
   }

@@ -67,7 +67,7 @@ awaitable<Result<json::object>> ApiClient::send(std::string_view path, std::stri
     if (auto refused = instruments_.gate->refuse()) co_return std::move(*refused);
   if (instruments_.limiter) {
     std::string refused = co_await instruments_.limiter->acquire(path);
-    if (!refused.empty()) co_return Error::transient(std::move(refused));
+    if (!refused.empty()) co_return Error::not_sent(std::move(refused));
   }
   ++sent_;
   auto started = std::chrono::steady_clock::now();

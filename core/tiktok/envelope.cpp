@@ -90,6 +90,7 @@ Reaction classify(long code) {
 
 Outcome outcome_of(const Error& e) {
   if (e.kind == ErrorKind::kTransient) return Outcome::kRetry;
+  if (e.kind == ErrorKind::kNotSent) return Outcome::kBackOffApp;  // our own budget
   if (e.kind != ErrorKind::kUpstream) return Outcome::kBug;  // HTTP 4xx, bad input to upstream
   switch (classify(e.upstream_code)) {
     case Reaction::kRetryLater:

@@ -14,6 +14,8 @@ const char* to_string(ErrorKind kind) {
       return "upstream";
     case ErrorKind::kTransient:
       return "transient";
+    case ErrorKind::kNotSent:
+      return "not_sent";
     case ErrorKind::kStorage:
       return "storage";
     case ErrorKind::kCrypto:

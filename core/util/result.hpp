@@ -15,6 +15,7 @@ enum class ErrorKind {
   kConflict,      // the request contradicts current state (e.g. state already used)
   kUpstream,      // upstream answered with a TikTok error code (see upstream_code)
   kTransient,     // timeout, reset, 5xx, malformed answer: worth retrying
+  kNotSent,       // ttlink's own limits held the request back ([limits] daily cap)
   kStorage,       // sqlite or file system failure
   kCrypto,        // key or ciphertext problem
   kInternal,      // a bug
@@ -32,6 +33,7 @@ struct Error {
   static Error not_found(std::string m) { return {ErrorKind::kNotFound, std::move(m), 0}; }
   static Error conflict(std::string m) { return {ErrorKind::kConflict, std::move(m), 0}; }
   static Error transient(std::string m) { return {ErrorKind::kTransient, std::move(m), 0}; }
+  static Error not_sent(std::string m) { return {ErrorKind::kNotSent, std::move(m), 0}; }
   static Error storage(std::string m) { return {ErrorKind::kStorage, std::move(m), 0}; }
   static Error crypto(std::string m) { return {ErrorKind::kCrypto, std::move(m), 0}; }
   static Error internal(std::string m) { return {ErrorKind::kInternal, std::move(m), 0}; }

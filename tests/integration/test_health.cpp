@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -383,6 +384,30 @@ TEST_F(Health, AnEndpointsDailyCapStopsItsRequestsAndSaysWhy) {
   for (const auto& q : log.at("requests").as_array())
     if (q.at("path").as_string() == "/open_api/v1.3/business/get/") ++sent;
   EXPECT_LE(sent, 2);
+}
+
+// A scheduled check the daily cap holds back is not the link's failure: the
+// link stays ACTIVE with no alert, its next check waits for 00:00 UTC, and
+// the log says so once. Before: DEGRADED after three refused tries, with an
+// alert per link, for a limit the admin set.
+TEST_F(Health, AScheduledCheckTheDailyCapHoldsBackWaitsForMidnight) {
+  start(
+      "[poll]\nstatus_interval = \"2s\"\njitter = \"0%\"\nmax_qps = 0\n"
+      "[limits.endpoints.\"/business/get/\"]\ndaily_cap = 1\n");  // linking used it
+  ASSERT_TRUE(wait_until(
+      [&] { return daemon->log_text().find("event=scheduler.daily_cap") != std::string::npos; },
+      deadline_in(20s)))
+      << daemon->log_text();
+  auto shown = daemon->must("link.get", {{"id", id}});
+  EXPECT_EQ(std::string(shown.at("link").at("state").as_string()), "ACTIVE");
+  const std::string next(shown.at("link").at("next_check_at").as_string());
+  const std::time_t today = std::time(nullptr) / 86400 * 86400;
+  char midnight[32];
+  const std::time_t tomorrow = today + 86400;
+  std::strftime(midnight, sizeof midnight, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&tomorrow));
+  EXPECT_GE(next, std::string(midnight)) << "the next check waits for the cap's reset";
+  EXPECT_TRUE(daemon->must("status").at("retries").at("failing_links").as_array().empty());
+  EXPECT_EQ(daemon->must("alerts.list").at("alerts").as_array().size(), 0u);
 }
 
 TEST_F(Health, SighupReloadsIntervalsWithoutDroppingLinks) {
