@@ -82,8 +82,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     __builtin_trap();
   }
   const std::string code = code_in(req.target);
-  if (code.size() >= 12 && plain_word(code) && res.body.find(code) != std::string::npos)
+  // A code that is also part of another parameter (e.g. upstream's `error`
+  // text, which the page quotes, escaped) is the sender's own text: only a
+  // code the page could have taken from `code=` alone counts.
+  const auto first = req.target.find(code);
+  const bool only_in_code =
+      first != std::string::npos && req.target.find(code, first + 1) == std::string::npos;
+  if (code.size() >= 12 && plain_word(code) && only_in_code &&
+      res.body.find(code) != std::string::npos) {
+    std::fprintf(stderr, "fuzz_callback: the code %s is in the page (HTTP %d): %s\n", code.c_str(),
+                 res.status, res.body.c_str());
     __builtin_trap();  // a one-time code echoed into the page
+  }
   if (parts.reset_if_changed()) build_handler(parts);
   return 0;
 }
