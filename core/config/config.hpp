@@ -64,8 +64,8 @@ struct EndpointLimit {
   std::optional<std::int64_t> daily_cap;  // unset: limits.daily_cap
 };
 struct LimitsConfig {
-  double endpoint_qps = 0;     // per endpoint; 0 = only poll.max_qps applies
-  std::int64_t daily_cap = 0;  // requests per endpoint per UTC day; 0 = none
+  double endpoint_qps = 0;                         // per endpoint; 0 = only poll.max_qps applies
+  std::int64_t daily_cap = 0;                      // requests per endpoint per UTC day; 0 = none
   std::map<std::string, EndpointLimit> endpoints;  // by API path, e.g. "/comment/list/"
 };
 

@@ -26,8 +26,7 @@ json::object link_json(store::Store& store, const store::LinkRecord& link) {
     if (auto acc = store.links().get_account(link.open_id); acc && acc->has_value())
       username = (*acc)->username;
     if (link.state != LinkState::kUnlinked)
-      if (auto t = store.tokens().account_refresh_expiry(link.open_id); t)
-        refresh_expires = *t;
+      if (auto t = store.tokens().account_refresh_expiry(link.open_id); t) refresh_expires = *t;
   }
   return json::object{
       {"id", link.id},

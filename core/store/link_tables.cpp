@@ -39,17 +39,17 @@ constexpr Sql kListLinks{"list_links", "SELECT " TTLINK_LINK_COLUMNS
 #define TTLINK_CHECKABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED')"
 #define TTLINK_REFRESHABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED', 'REAUTH_REQUIRED')"
 constexpr Sql kDueLinks{
-    "due_links",
-    "SELECT " TTLINK_LINK_COLUMNS
-    " FROM links WHERE id IN ("
-    "SELECT id FROM links WHERE next_check_at <= ?1 AND " TTLINK_CHECKABLE
-    " UNION SELECT id FROM links WHERE next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE
-    // Priorities: a due token refresh first, then checks of links in a bad
-    // state, then routine checks; within each, most overdue first.
-    ") ORDER BY CASE WHEN next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE " THEN 0 "
-    "WHEN state IN ('ACTIVE', 'EXPIRING') THEN 2 ELSE 1 END, "
-    "min(coalesce(next_check_at, ?1), CASE WHEN state = 'REAUTH_REQUIRED' THEN ?1 "
-    "ELSE coalesce(next_refresh_at, ?1) END) LIMIT ?2"};
+    "due_links", "SELECT " TTLINK_LINK_COLUMNS
+                 " FROM links WHERE id IN ("
+                 "SELECT id FROM links WHERE next_check_at <= ?1 AND " TTLINK_CHECKABLE
+                 " UNION SELECT id FROM links WHERE next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE
+                 // Priorities: a due token refresh first, then checks of links in a bad
+                 // state, then routine checks; within each, most overdue first.
+                 ") ORDER BY CASE WHEN next_refresh_at <= ?1 AND " TTLINK_REFRESHABLE
+                 " THEN 0 "
+                 "WHEN state IN ('ACTIVE', 'EXPIRING') THEN 2 ELSE 1 END, "
+                 "min(coalesce(next_check_at, ?1), CASE WHEN state = 'REAUTH_REQUIRED' THEN ?1 "
+                 "ELSE coalesce(next_refresh_at, ?1) END) LIMIT ?2"};
 constexpr Sql kPendingSince{"pending_since", "SELECT " TTLINK_LINK_COLUMNS
                                              " FROM links WHERE state = 'PENDING' AND "
                                              "updated_at <= ?1 ORDER BY id"};

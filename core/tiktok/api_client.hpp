@@ -50,7 +50,7 @@ class AppGate;
 // Optional: pacing of requests, app-wide pauses and metrics.
 struct Instruments {
   RateLimiter* limiter = nullptr;
-  AppGate* gate = nullptr;  // 40113/61000: requests refused while it is closed
+  AppGate* gate = nullptr;               // 40113/61000: requests refused while it is closed
   metrics::Registry* metrics = nullptr;  // needs declare_api_metrics()
 };
 
