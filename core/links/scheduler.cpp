@@ -269,11 +269,7 @@ void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh)
              {"request_id", e.request_id},
              {"retry_at", format_rfc3339(when)},
              {"error", e.message}});
-  auto moved = links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
-                                 refresh ? std::optional<TimePoint>(when) : std::nullopt);
-  if (!moved)
-    log_.error("scheduler.reschedule_failed",
-               {{"link", link_id}, {"error", moved.error().message}});
+  move_work(link_id, when, refresh);
   if (f.count < options_.degraded_after || f.degraded_for == trouble) return;
   f.degraded_for = trouble;
   const Reason why{e.upstream_code,
@@ -281,6 +277,15 @@ void Scheduler::failed(const std::string& link_id, const Error& e, bool refresh)
                    e.request_id};
   if (auto r = links_.degrade(link_id, why, trouble); !r)
     log_.error("link.degrade_failed", {{"link", link_id}, {"error", r.error().message}});
+}
+
+// The link's check (or refresh) is next due at `when`.
+void Scheduler::move_work(const std::string& link_id, TimePoint when, bool refresh) {
+  auto moved = links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
+                                 refresh ? std::optional<TimePoint>(when) : std::nullopt);
+  if (!moved)
+    log_.error("scheduler.reschedule_failed",
+               {{"link", link_id}, {"error", moved.error().message}});
 }
 
 // The configured daily cap ([limits]) is used up: nothing was sent, the link
@@ -298,11 +303,7 @@ void Scheduler::postponed(const std::string& link_id, const Error& e, bool refre
     log_.warn("scheduler.daily_cap",
               {{"link", link_id}, {"retry_at", format_rfc3339(when)}, {"error", e.message}});
   }
-  auto moved = links_.reschedule(link_id, refresh ? std::nullopt : std::optional<TimePoint>(when),
-                                 refresh ? std::optional<TimePoint>(when) : std::nullopt);
-  if (!moved)
-    log_.error("scheduler.reschedule_failed",
-               {{"link", link_id}, {"error", moved.error().message}});
+  move_work(link_id, when, refresh);
 }
 
 // Exponential from a base tied to the check interval (a quarter of it, 1 s

@@ -76,6 +76,7 @@ class Scheduler {
   boost::asio::awaitable<void> check_one(const std::string& link_id);
   // A request ttlink's own daily cap held back: not the link's failure.
   void postponed(const std::string& link_id, const Error& e, bool refresh);
+  void move_work(const std::string& link_id, TimePoint when, bool refresh);
   void failed(const std::string& link_id, const Error& e, bool refresh);
   Seconds backoff(int failures, bool refresh);
 
