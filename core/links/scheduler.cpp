@@ -66,7 +66,10 @@ awaitable<void> Scheduler::drain() {
   co_await idle_.until([this] { return idle(); });
 }
 
+// Also when the loop is not waiting (work that finished without suspending
+// pokes from inside dispatch_due_work): it then looks again before waiting.
 void Scheduler::poke() {
+  poked_ = true;
   timer_.cancel();
 }
 
@@ -74,8 +77,10 @@ awaitable<void> Scheduler::loop() {
   auto alive = alive_;
   spread_overdue_work();
   while (*alive && !stopped_) {
+    poked_ = false;
     dispatch_due_work();
     sample_budget(clock_());
+    if (poked_) continue;
     timer_.expires_after(options_.tick);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -124,8 +129,9 @@ void Scheduler::spread_overdue_work() {
 // Reads due work from the store's indexes once the queue is empty (the cost
 // grows with what is due, not with the number of links), then keeps
 // max_in_flight links in progress: a finished link starts the next one at
-// once (not at the next tick), so throughput is bounded by upstream and the
-// rate limiter, not by the tick.
+// once (not at the next tick), and a full batch that ran out looks for the
+// next one at once too, so throughput is bounded by upstream and the rate
+// limiter, not by the tick (before: up to a tick idle per 1,000 links).
 void Scheduler::dispatch_due_work() {
   if (queue_.empty()) {
     const TimePoint now = clock_();
@@ -149,6 +155,7 @@ void Scheduler::dispatch_due_work() {
       bool check_due = checkable(link.state) && link.next_check_at && *link.next_check_at <= now;
       if (refresh_due || check_due) queue_.push_back({link.id, refresh_due, check_due});
     }
+    more_due_ = links->size() == static_cast<std::size_t>(kDueBatch) && !queue_.empty();
   }
   launch_queued_work();
 }
@@ -212,6 +219,10 @@ awaitable<void> Scheduler::work_on(std::string link_id, bool refresh_due, bool c
   if (!*alive) co_return;
   in_flight_.erase(link_id);
   launch_queued_work();
+  if (queue_.empty() && more_due_ && !stopped_) {
+    more_due_ = false;  // one early scan per batch
+    poke();
+  }
   idle_.notify();
 }
 

@@ -96,6 +96,10 @@ class Scheduler {
     bool check = false;
   };
   std::deque<DueWork> queue_;  // found due by the last scan, not started yet
+  // The last scan filled its batch and queued work: more may be due behind it,
+  // so the scan runs again as soon as the queue empties (not at the next tick).
+  bool more_due_ = false;
+  bool poked_ = false;  // poke() since the loop last looked for due work
   struct Failures {
     int count = 0;                        // in a row
     std::optional<Trouble> degraded_for;  // what the link was last DEGRADED for
