@@ -1,5 +1,7 @@
 #include "core/links/account_tokens.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include "core/tiktok/oauth_account.hpp"
 
 namespace ttlink::links {
@@ -54,7 +56,7 @@ awaitable<Result<store::AccountTokens>> AccountTokenKeeper::refresh_locked(
                              grant->scope.empty() ? (*stored)->scope : grant->scope};
   // The old refresh token is dead upstream from now on: commit the new one
   // before anything else, or keep it until the store takes it.
-  if (auto r = store_.tokens().put_account(open_id, fresh); !r) {
+  if (auto r = co_await commit(open_id, fresh); !r) {
     log_.error("token.commit_failed",
                {{"open_id", open_id},
                 {"error", r.error().message},
@@ -65,6 +67,15 @@ awaitable<Result<store::AccountTokens>> AccountTokenKeeper::refresh_locked(
   log_.info("token.refreshed",
             {{"open_id", open_id}, {"access_expires_at", format_rfc3339(fresh.access_expires_at)}});
   co_return fresh;
+}
+
+awaitable<Result<void>> AccountTokenKeeper::commit(const std::string& open_id,
+                                                   const store::AccountTokens& tokens) {
+  if (auto r = store_.tokens().put_account_unsynced(open_id, tokens); !r) co_return r;
+  if (!wal_)
+    wal_ = std::make_unique<store::WalSync>(co_await boost::asio::this_coro::executor,
+                                            store_.wal_path());
+  co_return co_await wal_->sync();
 }
 
 }  // namespace ttlink::links

@@ -9,13 +9,20 @@
 // committed by the next call that finds the store writable again; until
 // then no further refresh is made (it would rotate a token that cannot be
 // kept either). Only a restart before the store recovers loses them.
+//
+// A refresh commits its tokens to the WAL and waits for store::WalSync (an
+// fdatasync on a worker thread, shared by the refreshes that committed
+// meanwhile) before they are used or the refresh returns: durable as with
+// synchronous=FULL, without the state thread blocking on the disk.
 #include <boost/asio/awaitable.hpp>
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "core/config/config.hpp"
 #include "core/store/store.hpp"
+#include "core/store/wal_sync.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/keyed_mutex.hpp"
@@ -45,6 +52,9 @@ class AccountTokenKeeper {
   // The account's current tokens: uncommitted ones (committed now if the
   // store takes them), else the store's. Called with the account's lock held.
   Result<std::optional<store::AccountTokens>> current(const std::string& open_id);
+  // Commits refreshed tokens: in the WAL, then synced (see the top).
+  boost::asio::awaitable<Result<void>> commit(const std::string& open_id,
+                                              const store::AccountTokens& tokens);
 
   store::Store& store_;
   tiktok::ApiClient& api_;
@@ -53,6 +63,7 @@ class AccountTokenKeeper {
   Clock clock_;
   KeyedMutex locks_;                                         // key: open_id
   std::map<std::string, store::AccountTokens> uncommitted_;  // key: open_id
+  std::unique_ptr<store::WalSync> wal_;  // made on first use, on the state thread's executor
 };
 
 }  // namespace ttlink::links

@@ -30,6 +30,7 @@ struct AdvertiserFacts {
   std::string bc_name{};
   // Identities by type, read when a link first needs that type.
   std::map<std::string, std::vector<tiktok::Identity>> identities;
+  bool written = false;  // the advertiser row from this fetch is in the store
 };
 
 class AdvertiserFactsCache {

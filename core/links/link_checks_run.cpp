@@ -55,7 +55,7 @@ awaitable<Result<AccountFacts>> LinkChecks::account_facts(const std::string& ope
 }
 
 // The seed's prerequisites, in the order a person would check them.
-awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link, bool reuse_shared) {
+awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link, CheckFacts& seen, bool reuse_shared) {
   auto facts = co_await account_facts(link.open_id);
   if (!facts) {
     if (facts.error().kind == ErrorKind::kNotFound)
@@ -69,10 +69,9 @@ awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link, bool reuse_shared) 
   const store::OrganicFigures organic{profile.followers_count, profile.videos_count,
                                       profile.video_views,     profile.likes,
                                       profile.comments,        profile.shares};
-  if (auto r = store_.links().put_account({link.open_id, profile.username, profile.display_name,
-                                           profile.is_business_account, info.scope, organic});
-      !r)
-    co_return r.error();
+  seen.account = store::AccountRecord{link.open_id,         profile.username,
+                                      profile.display_name, profile.is_business_account,
+                                      info.scope,           organic};
   if (auto v = judge_business(profile)) co_return *v;
 
   auto adv_token = store_.tokens().advertiser(link.advertiser_id);
@@ -91,10 +90,9 @@ awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link, bool reuse_shared) 
     co_return Verdict{LinkState::kReauthRequired, 40001,
                       "advertiser " + link.advertiser_id + " is not reachable with this token"};
   const auto& adv = adv_facts.advertisers.front();
-  if (auto r = store_.links().put_advertiser(
-          {adv.advertiser_id, adv.name, adv.status, adv.currency, adv.timezone, adv_facts.role});
-      !r)
-    co_return r.error();
+  seen.advertiser = store::AdvertiserRecord{adv.advertiser_id, adv.name,     adv.status,
+                                            adv.currency,      adv.timezone, adv_facts.role};
+  seen.from = *shared;
   if (auto v = judge_advertiser(adv)) co_return *v;
   if (auto v = judge_role(adv_facts.role, adv_facts.bc_name)) co_return *v;
 
@@ -116,6 +114,16 @@ awaitable<Result<Verdict>> LinkChecks::run(LinkRecord& link, bool reuse_shared) 
   if (v.state != LinkState::kActive) co_return v;
   co_return judge_refresh_expiry(tokens.refresh_expires_at, clock_(),
                                  config_.refresh.warn_refresh_token_before);
+}
+
+Result<void> LinkChecks::write_facts(CheckFacts& seen) {
+  if (seen.account)
+    if (auto r = store_.links().put_account(*seen.account); !r) return r;
+  if (seen.advertiser && !(seen.from && seen.from->written)) {
+    if (auto r = store_.links().put_advertiser(*seen.advertiser); !r) return r;
+    if (seen.from) seen.from->written = true;
+  }
+  return {};
 }
 
 }  // namespace ttlink::links

@@ -2,11 +2,14 @@
 // Runs the seed's prerequisite checks of one link against upstream, in the
 // order a person would check them (the account's token and scopes, Business
 // Account, advertiser status, the user's role, the identity, the refresh
-// token's remaining life), records the facts it learns (account profile,
-// advertiser) and returns the state they imply. The judgements themselves
-// are pure functions (link_checks.hpp).
+// token's remaining life), gathers the facts it learns (account profile,
+// advertiser) and returns the state they imply; the caller writes the facts
+// and the state in one transaction. The judgements themselves are pure
+// functions (link_checks.hpp).
 #include <boost/asio/awaitable.hpp>
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "core/config/config.hpp"
@@ -28,16 +31,32 @@ struct AccountFacts {
   tiktok::BusinessProfile profile;
 };
 
+// What a check learned, kept for the caller's transaction (one commit per
+// check for the facts and the link's state, not one each).
+struct CheckFacts {
+  std::optional<store::AccountRecord> account;
+  std::optional<store::AdvertiserRecord> advertiser;
+  // The shared facts the advertiser row came from: written once per fetch,
+  // not once per link of the advertiser.
+  std::shared_ptr<AdvertiserFacts> from;
+};
+
 class LinkChecks {
  public:
   LinkChecks(store::Store& store, tiktok::ApiClient& api, const config::Config& config, Clock clock,
              AccountTokenKeeper& tokens);
 
   // The verdict for `link` (its next refresh and identity are updated in
-  // place); an error when upstream could not say (transient).
+  // place); an error when upstream could not say (transient). What was
+  // learned before the verdict or the error is in `seen` (write_facts()).
   // `reuse_shared`: advertiser facts another link's check fetched this
   // round may serve (scheduled checks); false asks upstream afresh.
-  boost::asio::awaitable<Result<Verdict>> run(store::LinkRecord& link, bool reuse_shared = false);
+  boost::asio::awaitable<Result<Verdict>> run(store::LinkRecord& link, CheckFacts& seen,
+                                              bool reuse_shared = false);
+  // Writes what `seen` holds (inside the caller's transaction). The
+  // advertiser row is skipped when this fetch of it was written already
+  // (if that transaction rolled back, the row waits for the next fetch).
+  Result<void> write_facts(CheckFacts& seen);
 
  private:
   boost::asio::awaitable<Result<AccountFacts>> account_facts(const std::string& open_id);

@@ -144,12 +144,11 @@ awaitable<Result<Completion>> LinkService::complete(Secret code, std::string sta
   }
   if (!done) co_return done.error();
   if (both_halves_authorized(*link)) {
-    auto verdict = co_await checks_.run(*link);
-    if (!verdict) {
+    CheckFacts seen;
+    auto verdict = co_await checks_.run(*link, seen);
+    if (!verdict)
       log_.warn("link.check.transient", {{"link", link->id}, {"error", verdict.error().message}});
-    } else if (auto r = record(*link, *verdict, actor); !r) {
-      co_return r.error();
-    }
+    if (auto r = record_check(*link, seen, verdict, actor); !r) co_return r.error();
   }
   issued_.erase(link->id);
   Completion completed{*link, pending->kind, std::nullopt};
@@ -252,14 +251,25 @@ awaitable<Result<LinkRecord>> LinkService::run_check(std::string link_id, const 
   if (!is_live(*link)) co_return Error::conflict("link " + link_id + " is unlinked");
   if (!both_halves_authorized(*link))
     co_return Error::conflict("link " + link_id + " is not authorized yet; complete or reauth it");
-  auto verdict = co_await checks_.run(*link, shared);
-  if (!verdict) {
-    link->last_check_at = clock_();
-    if (auto r = store_.links().update(*link); !r) co_return r.error();
-    co_return verdict.error();
-  }
-  if (auto r = record(*link, *verdict, actor); !r) co_return r.error();
+  CheckFacts seen;
+  auto verdict = co_await checks_.run(*link, seen, shared);
+  if (auto r = record_check(*link, seen, verdict, actor); !r) co_return r.error();
+  if (!verdict) co_return verdict.error();
   co_return *link;
+}
+
+// What the check learned and what it decided, in one transaction: one
+// commit per check (before: the account row, the advertiser row and the
+// link each committed on their own). A check upstream could not finish
+// keeps the link's state and notes when it was tried.
+Result<void> LinkService::record_check(LinkRecord& link, CheckFacts& seen,
+                                       const Result<Verdict>& verdict, const Actor& actor) {
+  return store_.in_transaction([&]() -> Result<void> {
+    if (auto r = checks_.write_facts(seen); !r) return r;
+    if (verdict) return record(link, *verdict, actor);
+    link.last_check_at = clock_();
+    return store_.links().update(link);
+  });
 }
 
 Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor& actor) {

@@ -140,6 +140,8 @@ class LinkService {
                                                         const store::Actor& actor);
   boost::asio::awaitable<Result<bool>> advertiser_half_valid(const store::LinkRecord& link);
   Result<void> record(store::LinkRecord& link, const Verdict& v, const store::Actor& actor);
+  Result<void> record_check(store::LinkRecord& link, CheckFacts& seen,
+                            const Result<Verdict>& verdict, const store::Actor& actor);
   Result<void> change_state(const store::LinkRecord& link, LinkState to, const Reason& reason,
                             const store::Actor& actor, Trouble trouble = Trouble::kChecks);
   Result<std::optional<std::string>> open_action_link(const std::string& link_id);

@@ -78,8 +78,8 @@ Result<sqlite::Database> open_database(const std::string& path) {
 
 }  // namespace
 
-Store::Store(sqlite::Database db, Cipher cipher, Clock clock)
-    : db_(std::move(db), std::move(clock)), cipher_(std::move(cipher)) {}
+Store::Store(sqlite::Database db, Cipher cipher, Clock clock, std::string path)
+    : db_(std::move(db), std::move(clock)), cipher_(std::move(cipher)), path_(std::move(path)) {}
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& db_path, const std::string& key_file,
                                            Clock clock) {
@@ -89,7 +89,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& db_path, const std
   if (!cipher) return cipher.error();
   auto db = open_database(db_path);
   if (!db) return db.error();
-  return std::make_unique<Store>(std::move(*db), std::move(*cipher), std::move(clock));
+  return std::make_unique<Store>(std::move(*db), std::move(*cipher), std::move(clock), db_path);
 }
 
 }  // namespace ttlink::store

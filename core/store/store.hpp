@@ -48,7 +48,7 @@ class Store {
   // stamped with `clock`.
   static Result<std::unique_ptr<Store>> open(const std::string& db_path,
                                              const std::string& key_file, Clock clock = now_utc);
-  Store(sqlite::Database db, Cipher cipher, Clock clock);
+  Store(sqlite::Database db, Cipher cipher, Clock clock, std::string path = {});
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -67,6 +67,8 @@ class Store {
     return db_.in_transaction(body);
   }
   Connection& connection() { return db_; }
+  // The write-ahead log beside the database (what WalSync syncs).
+  std::string wal_path() const { return path_ + "-wal"; }
   // A consistent copy of the whole store at `path` (see backup.hpp).
   Result<BackupStats> backup_to(const std::string& path) {
     return backup_database(db_.database(), path);
@@ -75,6 +77,7 @@ class Store {
  private:
   Connection db_;
   Cipher cipher_;
+  std::string path_;
   LinkTables links_{db_};
   TokenTables tokens_{db_, cipher_};
   AuthTables auth_{db_};

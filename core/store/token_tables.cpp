@@ -83,12 +83,17 @@ Result<void> TokenTables::wipe_advertiser(std::string_view advertiser_id) {
 Result<void> TokenTables::put_account(std::string_view open_id, const AccountTokens& t) {
   // Both tokens in one transaction: a rotated refresh token is never stored
   // without the access token it came with, and is durable on return.
-  return db_.durable([&]() -> Result<void> {
-    auto access =
-        put(account_owner(open_id, "access"), t.access_token, t.access_expires_at, t.scope);
-    if (!access) return access;
-    return put(account_owner(open_id, "refresh"), t.refresh_token, t.refresh_expires_at, t.scope);
-  });
+  return db_.durable([&] { return put_both(open_id, t); });
+}
+
+Result<void> TokenTables::put_account_unsynced(std::string_view open_id, const AccountTokens& t) {
+  return db_.in_transaction([&] { return put_both(open_id, t); });
+}
+
+Result<void> TokenTables::put_both(std::string_view open_id, const AccountTokens& t) {
+  auto access = put(account_owner(open_id, "access"), t.access_token, t.access_expires_at, t.scope);
+  if (!access) return access;
+  return put(account_owner(open_id, "refresh"), t.refresh_token, t.refresh_expires_at, t.scope);
 }
 
 Result<std::optional<AccountTokens>> TokenTables::account(std::string_view open_id) {

@@ -23,6 +23,10 @@ class TokenTables {
   // Both tokens in one transaction: a rotated refresh token is never stored
   // without the access token it came with.
   Result<void> put_account(std::string_view open_id, const AccountTokens& t);
+  // The same, committed with synchronous=NORMAL: in the WAL, safe from a
+  // crash of the daemon, durable against a power cut only once WalSync::sync
+  // has returned (the caller waits for it before using them).
+  Result<void> put_account_unsynced(std::string_view open_id, const AccountTokens& t);
   Result<std::optional<AccountTokens>> account(std::string_view open_id);
   Result<void> wipe_account(std::string_view open_id);
   // When the account's refresh token ends (in clear: nothing is decrypted).
@@ -36,6 +40,7 @@ class TokenTables {
   };
   Result<void> put(const std::string& owner, const Secret& value,
                    std::optional<TimePoint> expires_at, std::string_view scope);
+  Result<void> put_both(std::string_view open_id, const AccountTokens& t);
   Result<std::optional<Opened>> get(const std::string& owner);
   Result<void> remove(const std::string& owner);
 
