@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -67,12 +68,23 @@ double Metrics::sum_in(const std::string& text, std::string_view name) {
 bool Metrics::wait_for(std::string_view name, double target, std::chrono::seconds timeout,
                        int* polls) {
   const auto deadline = test::deadline_in(timeout);
+  const auto start = SteadyClock::now();
+  std::optional<double> first;
   while (SteadyClock::now() < deadline) {
     if (polls) ++*polls;
-    if (sum(name) >= target) return true;
-    // Once a second, not faster: a scrape is work on the daemon's only
-    // thread, and this runs inside timed phases.
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const double value = sum(name);
+    if (value >= target) return true;
+    if (!first) first = value;
+    // Once a second while the target is far: a scrape is work on the
+    // daemon's only thread, and this runs inside timed phases. Within about
+    // a second of it (at the rate so far), every 50 ms, so that a phase's
+    // time is not rounded up to the next whole second (a third of a
+    // 3-second phase).
+    auto pause = std::chrono::milliseconds(1000);
+    const double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    const double rate = elapsed > 0 ? (value - *first) / elapsed : 0;
+    if (rate > 0 && (target - value) / rate < 1.2) pause = std::chrono::milliseconds(50);
+    std::this_thread::sleep_for(pause);
   }
   return sum(name) >= target;
 }

@@ -268,7 +268,7 @@ Result<void> LinkService::record_check(LinkRecord& link, CheckFacts& seen,
     if (auto r = checks_.write_facts(seen); !r) return r;
     if (verdict) return record(link, *verdict, actor);
     link.last_check_at = clock_();
-    return store_.links().update(link);
+    return store_.links().update_schedule(link);
   });
 }
 
@@ -276,7 +276,7 @@ Result<void> LinkService::record(LinkRecord& link, const Verdict& v, const Actor
   const TimePoint now = clock_();
   link.last_check_at = now;
   link.next_check_at = next_check_time(now);
-  if (auto r = store_.links().update(link); !r) return r.error();
+  if (auto r = store_.links().update_schedule(link); !r) return r.error();
   if (link.state == v.state && link.reason_message == v.message) return {};
   log_.info("link.state", {{"link", link.id},
                            {"from", to_string(link.state)},
@@ -323,7 +323,7 @@ Result<void> LinkService::reschedule(const std::string& link_id,
   if (!link) return link.error();
   if (next_check) link->next_check_at = next_check;
   if (next_refresh) link->next_refresh_at = next_refresh;
-  return store_.links().update(*link);
+  return store_.links().update_schedule(*link);
 }
 
 Result<void> LinkService::degrade(const std::string& link_id, const Reason& why, Trouble trouble) {

@@ -169,6 +169,24 @@ constexpr Sql kUpdateLink{
     "state = ?6, reason_code = ?7, reason_message = ?8, next_refresh_at = ?9, "
     "next_check_at = ?10, last_check_at = ?11, updated_at = ?12 WHERE id = ?1"};
 
+constexpr Sql kUpdateSchedule{
+    "update_schedule",
+    "UPDATE links SET identity_id = ?2, identity_type = ?3, next_refresh_at = ?4, "
+    "next_check_at = ?5, last_check_at = ?6, updated_at = ?7 WHERE id = ?1"};
+
+Result<void> LinkTables::update_schedule(const LinkRecord& link) {
+  auto id = parse_link_id(link.id);
+  if (!id) return no_such_link(link.id);
+  auto s = db_.statement(kUpdateSchedule);
+  if (!s) return s.error();
+  (*s)->bind(1, *id).bind(2, link.identity_id).bind(3, link.identity_type);
+  (*s)->bind(4, unix_or_null(link.next_refresh_at)).bind(5, unix_or_null(link.next_check_at));
+  (*s)->bind(6, unix_or_null(link.last_check_at)).bind(7, db_.now_unix());
+  if (auto r = (*s)->run(); !r) return r;
+  if (db_.database().changes() == 0) return no_such_link(link.id);
+  return {};
+}
+
 Result<void> LinkTables::update(const LinkRecord& link) {
   auto id = parse_link_id(link.id);
   if (!id) return no_such_link(link.id);

@@ -34,6 +34,10 @@ class LinkTables {
   Result<std::vector<std::string>> ids_in(const std::vector<LinkState>& states);
   // Writes every field but id and created_at; bumps updated_at.
   Result<void> update(const LinkRecord& link);
+  // Writes only what checks and refreshes move (identity, next refresh and
+  // check, last check); bumps updated_at. The indexes on the advertiser and
+  // the account are left alone: fewer pages per commit than update().
+  Result<void> update_schedule(const LinkRecord& link);
   // Sets state + reason and appends the audit entry in one transaction.
   Result<void> transition(std::string_view link_id, LinkState to, const Reason& reason,
                           const Actor& actor);

@@ -113,6 +113,39 @@ TEST_F(StoreTest, UpdateLinkRoundTripsEveryField) {
   EXPECT_FALSE(store_->links().get(link.id).value().next_refresh_at);
 }
 
+// What a check or a refresh writes: its own fields only. The rest of the
+// record as the caller holds it (an older copy, say) does not go back.
+TEST_F(StoreTest, UpdateScheduleWritesOnlyTheScheduleAndIdentity) {
+  auto link = new_link();
+  link.advertiser_id = "7000000000000000002";
+  link.open_id = "-000Ab-Cd";
+  ASSERT_TRUE(store_->links().update(link));
+  auto stale = link;
+  stale.advertiser_id = "7000000000000000009";
+  stale.open_id = "someone-else";
+  stale.state = LinkState::kDegraded;
+  stale.reason_message = "stale";
+  stale.identity_id = "6a1f0000-1111";
+  stale.identity_type = "TT_USER";
+  stale.next_refresh_at = from_unix(1'800'000'100);
+  stale.next_check_at = from_unix(1'800'000'200);
+  stale.last_check_at = from_unix(1'800'000'300);
+  ASSERT_TRUE(store_->links().update_schedule(stale));
+
+  auto got = store_->links().get(link.id).value();
+  EXPECT_EQ(got.advertiser_id, "7000000000000000002");
+  EXPECT_EQ(got.open_id, "-000Ab-Cd");
+  EXPECT_EQ(got.state, link.state);
+  EXPECT_EQ(got.reason_message, link.reason_message);
+  EXPECT_EQ(got.identity_id, "6a1f0000-1111");
+  EXPECT_EQ(got.identity_type, "TT_USER");
+  EXPECT_EQ(got.next_refresh_at, stale.next_refresh_at);
+  EXPECT_EQ(got.next_check_at, stale.next_check_at);
+  EXPECT_EQ(got.last_check_at, stale.last_check_at);
+  stale.id = "999999";
+  EXPECT_EQ(store_->links().update_schedule(stale).error().kind, ErrorKind::kNotFound);
+}
+
 TEST_F(StoreTest, UnknownOrMalformedLinkIdIsNotFound) {
   for (const char* id : {"99", "abc", "", "1x", "-1"}) {
     auto got = store_->links().get(id);
