@@ -433,16 +433,13 @@ awaitable<Result<LinkRecord>> LinkService::run_refresh(std::string link_id, cons
     }
     co_return tokens.error();
   }
-  if (auto r = reschedule(link_id, std::nullopt,
-                          tokens->access_expires_at - config_.refresh.before_expiry);
-      !r)
-    co_return r.error();
-  link = store_.links().get(link_id);
-  if (!link) co_return link.error();
-  if (audited)
-    if (auto a = audit(link_id, actor, "token.refresh", "access token refreshed"); !a)
-      co_return a.error();
-  co_return *link;
+  // The link lock is held: nothing else moved its schedule meanwhile.
+  link->next_refresh_at = tokens->access_expires_at - config_.refresh.before_expiry;
+  if (auto r = store_.links().update_schedule(*link); !r) co_return r.error();
+  if (!audited) co_return *link;  // the scheduler reads nothing else of it
+  if (auto a = audit(link_id, actor, "token.refresh", "access token refreshed"); !a)
+    co_return a.error();
+  co_return store_.links().get(link_id);  // a person sees the link as it is now
 }
 
 // ---- unlink ----------------------------------------------------------------

@@ -4,18 +4,33 @@
 
 namespace ttlink::store {
 
+namespace {
+
+// The outermost transaction's statements, prepared once (sqlite3_exec would
+// parse them again for every transaction: several per check).
+constexpr Sql kBegin{"transaction_begin", "BEGIN IMMEDIATE"};
+constexpr Sql kCommit{"transaction_commit", "COMMIT"};
+constexpr Sql kRollback{"transaction_rollback", "ROLLBACK"};
+
+}  // namespace
+
+Result<void> Connection::run(const Sql& sql) {
+  auto s = statement(sql);
+  if (!s) return s.error();
+  return (*s)->run();
+}
+
 Result<void> Connection::in_transaction(const std::function<Result<void>()>& body) {
   const bool nested = depth_ > 0 || db_.in_transaction();
-  const std::string savepoint = "sp" + std::to_string(depth_);
-  if (auto begin = db_.exec(nested ? "SAVEPOINT " + savepoint : "BEGIN IMMEDIATE"); !begin)
-    return begin;
+  const std::string savepoint = nested ? "sp" + std::to_string(depth_) : std::string();
+  if (auto begin = nested ? db_.exec("SAVEPOINT " + savepoint) : run(kBegin); !begin) return begin;
   ++depth_;
   auto rollback = [&] {
     --depth_;
     // A failed rollback leaves sqlite's own state to undo it (the
     // connection rolls back on its own when a statement fails that way).
-    auto undone = db_.exec(nested ? "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint
-                                  : std::string("ROLLBACK"));
+    auto undone =
+        nested ? db_.exec("ROLLBACK TO " + savepoint + "; RELEASE " + savepoint) : run(kRollback);
     static_cast<void>(undone);
   };
   Result<void> result;
@@ -30,7 +45,7 @@ Result<void> Connection::in_transaction(const std::function<Result<void>()>& bod
     return result;
   }
   --depth_;
-  auto done = db_.exec(nested ? "RELEASE " + savepoint : std::string("COMMIT"));
+  auto done = nested ? db_.exec("RELEASE " + savepoint) : run(kCommit);
   if (!done) {
     ++depth_;
     rollback();

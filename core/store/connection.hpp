@@ -41,6 +41,8 @@ class Connection {
   sqlite::Database& database() { return db_; }
 
  private:
+  Result<void> run(const Sql& sql);
+
   sqlite::Database db_;
   Clock clock_;
   int depth_ = 0;  // open transactions and savepoints
