@@ -202,6 +202,14 @@ class Outcomes : public ::testing::TestWithParam<Case> {
     daemon = DaemonProcess::start(*sandbox, o);
     link = daemon->link(kAdvertiser);
     ASSERT_EQ(daemon->state_of(link), "ACTIVE");
+    // A promoted comment written now. The demo's are 1 to 6 hours old, and
+    // the first Marketing API read of an ad group the Accounts API lists
+    // whole starts today: from midnight to 6 am UTC they were all read
+    // through the Accounts API, and no comment carried an ad to reply under.
+    if (call == Call::kReply)
+      sandbox->control("POST", "/comments",
+                       R"({"advertiser_id":"7000000000000000001","ad_id":"7500000000000000001",)"
+                       R"("item_id":"7400000000000000001","text":"Ships to EU?"})");
     daemon->must("spark.sync", {{"id", link}});  // comments to answer; the first backfill done
   }
 
