@@ -156,6 +156,31 @@ void add_complete(CLI::App* link, Commands& commands, LinkArgs& a) {
   commands.add(complete, [&options = commands.options(), &a] { return complete_link(options, a); });
 }
 
+// links.list a page at a time: one answer with 100,000 links would hold
+// the daemon's only thread for seconds. A daemon that does not page answers
+// every link at once, without `next`: the loop ends after it.
+constexpr std::int64_t kLinksPage = 500;
+
+int list_links(const GlobalOptions& options) {
+  DaemonConnection daemon(options.socket);
+  json::array links;
+  json::object params{{"limit", kLinksPage}};
+  for (;;) {
+    auto page = daemon.call("links.list", params);
+    if (!page) return daemon.failure();
+    const json::array* listed = member(*page, "links").if_array();
+    if (!listed) {
+      std::cerr << "ttlinkctl: the daemon's links.list answer has no \"links\" list\n";
+      return kExitDaemonError;
+    }
+    links.insert(links.end(), listed->begin(), listed->end());
+    const json::value& next = member(*page, "next");
+    if (!next.is_string() || listed->empty()) break;
+    params["after"] = next;
+  }
+  return show(options, json::value(json::object{{"links", std::move(links)}}), links_view);
+}
+
 }  // namespace
 
 void add_link_commands(CLI::App& app, Commands& commands) {
@@ -163,8 +188,8 @@ void add_link_commands(CLI::App& app, Commands& commands) {
 
   commands.add_call(app.add_subcommand("status", "link counts per state, and what needs attention"),
                     "status", no_params(), status_view, status_exit);
-  commands.add_call(app.add_subcommand("links", "list the links"), "links.list", no_params(),
-                    links_view);
+  commands.add(app.add_subcommand("links", "list the links"),
+               [&options = commands.options()] { return list_links(options); });
 
   CLI::App* link = app.add_subcommand("link", "one link: show, start, complete");
   link->require_subcommand(1);

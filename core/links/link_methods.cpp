@@ -1,6 +1,7 @@
 #include "core/links/link_methods.hpp"
 
 #include <map>
+#include <optional>
 
 #include "core/links/link_view.hpp"
 #include "core/version.hpp"
@@ -117,14 +118,52 @@ awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing, RetryS
                    {"version", kVersion}});
 }
 
+// The most links one links.list page holds.
+constexpr std::int64_t kMaxPage = 1000;
+
+struct ListPage {
+  std::int64_t after = 0;             // link id; 0: from the first
+  std::optional<std::int64_t> limit;  // unset: every link in one answer
+};
+
+Result<ListPage> list_page_params(const json::object& params) {
+  ListPage page;
+  if (const auto* limit = params.if_contains("limit")) {
+    if (!limit->is_int64() || limit->as_int64() < 1 || limit->as_int64() > kMaxPage)
+      return Error::invalid("limit must be an integer from 1 to " + std::to_string(kMaxPage));
+    page.limit = limit->as_int64();
+  }
+  if (params.contains("after")) {
+    auto after = rpc::require_string(params, "after");
+    if (!after) return after.error();
+    auto id = store::parse_link_id(*after);
+    if (!id)
+      return Error::invalid("after must be a link id (digits), got \"" + after->substr(0, 40) +
+                            "\"");
+    page.after = *id;
+  }
+  return page;
+}
+
+// Every link, or (with `limit`) one page of them by id: `next` is the
+// `after` of the following page, null after the last. ttlinkctl pages, so
+// that 100,000 links are not one answer that holds the daemon's thread for
+// seconds.
 awaitable<MethodResult> list(LinkService& s, const json::object& params) {
   bool all = false;
   if (auto* v = params.if_contains("all"); v && v->is_bool()) all = v->get_bool();
-  auto links = s.store().links().list(all);
+  auto page = list_page_params(params);
+  if (!page) co_return invalid_params(page.error().message);
+  auto links = page->limit
+                   ? s.store().links().list_page(all, page->after, static_cast<int>(*page->limit))
+                   : s.store().links().list(all);
   if (!links) co_return rpc::to_method_error(links.error());
   json::array out;
   for (const auto& l : *links) out.push_back(link_json(s.store(), l));
-  co_return json::value(json::object{{"links", out}});
+  json::value next = nullptr;
+  if (page->limit && !links->empty() && static_cast<std::int64_t>(links->size()) == *page->limit)
+    next = json::value(links->back().id);
+  co_return json::value(json::object{{"links", out}, {"next", next}});
 }
 
 awaitable<MethodResult> get(LinkService& s, const json::object& params) {
@@ -196,7 +235,7 @@ void register_link_methods(rpc::Registry& r, LinkService& s, FiringCount alerts_
         [&s, alerts_firing, retries](const json::object&, const Peer&) {
           return status(s, alerts_firing, retries);
         });
-  r.add("links.list", "every link with its state (params: all)",
+  r.add("links.list", "the links with their state (params: all, limit, after)",
         [&s](const json::object& p, const Peer&) { return list(s, p); });
   r.add("link.get", "one link, its history and pending authorization (params: id)",
         [&s](const json::object& p, const Peer&) { return get(s, p); });

@@ -35,6 +35,9 @@ Result<LinkRecord> LinkTables::create(std::string_view advertiser_id, const Acto
 constexpr Sql kSelectLink{"select_link", "SELECT " TTLINK_LINK_COLUMNS " FROM links WHERE id = ?1"};
 constexpr Sql kListLinks{"list_links", "SELECT " TTLINK_LINK_COLUMNS
                                        " FROM links WHERE ?1 OR state != 'UNLINKED' ORDER BY id"};
+constexpr Sql kListLinkPage{"list_link_page", "SELECT " TTLINK_LINK_COLUMNS
+                                              " FROM links WHERE (?1 OR state != "
+                                              "'UNLINKED') AND id > ?2 ORDER BY id LIMIT ?3"};
 // The WHERE clauses of the v6 partial indexes, verbatim.
 #define TTLINK_CHECKABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED')"
 #define TTLINK_REFRESHABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED', 'REAUTH_REQUIRED')"
@@ -104,6 +107,15 @@ Result<std::vector<LinkRecord>> LinkTables::list(bool include_unlinked) {
   auto s = db_.statement(kListLinks);
   if (!s) return s.error();
   (*s)->bind(1, std::int64_t{include_unlinked ? 1 : 0});
+  return read_rows<LinkRecord>(*s, read_link);
+}
+
+Result<std::vector<LinkRecord>> LinkTables::list_page(bool include_unlinked, std::int64_t after,
+                                                      int limit) {
+  auto s = db_.statement(kListLinkPage);
+  if (!s) return s.error();
+  (*s)->bind(1, std::int64_t{include_unlinked ? 1 : 0}).bind(2, after);
+  (*s)->bind(3, std::int64_t{limit});
   return read_rows<LinkRecord>(*s, read_link);
 }
 

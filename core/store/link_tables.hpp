@@ -20,6 +20,8 @@ class LinkTables {
   Result<LinkRecord> create(std::string_view advertiser_id, const Actor& actor);
   Result<LinkRecord> get(std::string_view link_id);
   Result<std::vector<LinkRecord>> list(bool include_unlinked);
+  // At most `limit` links with an id above `after` (0: from the first), by id.
+  Result<std::vector<LinkRecord>> list_page(bool include_unlinked, std::int64_t after, int limit);
   // Up to `limit` links with a check (state not PENDING, UNLINKED, EXPIRED)
   // or a refresh (nor REAUTH_REQUIRED) due at `now`: due refreshes first,
   // then links in a bad state, then routine checks, most overdue first.
