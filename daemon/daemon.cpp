@@ -164,6 +164,7 @@ asio::awaitable<void> Daemon::shut_down(int signo) {
   log_.info("daemon.stopping", {{"signal", std::to_string(signo)}});
   sd_notify(0, "STOPPING=1");
   watchdog_.stop();
+  heap_release_.stop();
   app_alerts_->stop();
   hup_.cancel();
   control_.stop();
@@ -199,6 +200,7 @@ int Daemon::run() {
                              {"api_base", config_.tiktok.api_base}});
   sd_notify(0, "READY=1");
   watchdog_.start();
+  heap_release_.start();
   io_.run();
   log_.info("daemon.stopped");
   return 0;

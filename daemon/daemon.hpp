@@ -29,6 +29,7 @@
 #include "core/tiktok/rate_limiter.hpp"
 #include "core/util/clock.hpp"
 #include "daemon/app_alerts.hpp"
+#include "daemon/heap_release.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/watchdog.hpp"
 
@@ -76,6 +77,7 @@ class Daemon {
   boost::asio::signal_set term_{io_, SIGTERM, SIGINT};
   boost::asio::steady_timer grace_{io_};
   Watchdog watchdog_{io_.get_executor()};  // pings from the state thread
+  HeapRelease heap_release_{io_.get_executor(), log_};
   bool stopping_ = false;
 };
 
