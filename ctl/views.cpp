@@ -105,6 +105,9 @@ std::string status_view(const json::value& result) {
   if (const json::value& lag = member(schedule, "lag_seconds");
       lag.is_int64() && lag.as_int64() > 0)
     out += "Behind schedule by " + field(schedule, "lag_seconds") + " s\n";
+  const json::value& comments = member(result, "comments");
+  if (const json::value& m = member(comments, "message"); m.is_string() && !m.as_string().empty())
+    out += "\nComments: " + sanitize(std::string(m.as_string())) + "\n";
   if (const json::value& next = member(result, "next_refresh_at"); next.is_string())
     out += "\nNext token refresh: " + field(result, "next_refresh_at") + "\n";
   out += "\nAlerts firing: " + field(result, "alerts_firing") + "\n";

@@ -108,12 +108,19 @@ Result<void> Daemon::wire() {
   scheduler_.pause_while([this] { return gate_.paused(); });
   scheduler_.count_requests_with([this] { return api_.sent(); });
   // Comments come last: they wait while checks or refreshes run late.
-  spark_poller_.pause_while(
-      [this] { return gate_.paused() || scheduler_.lag() > kCommentsYieldAfter; });
+  spark_poller_.pause_while([this]() -> std::string {
+    if (gate_.paused()) return "the app is paused upstream (see the app alert)";
+    if (scheduler_.lag() > kCommentsYieldAfter)
+      return "checks and token refreshes come first and run " +
+             std::to_string(scheduler_.lag().count()) +
+             " s late; raise poll.max_qps (when set) or poll.status_interval";
+    return {};
+  });
   spark_.set_paid_source(
       [this](const store::LinkRecord& link, const Secret& token, std::vector<std::string> ad_ids,
              bool forced) { return paid_.sync(link, token, std::move(ad_ids), forced); });
-  const links::RetryState retries{&scheduler_, &limiter_, &gate_};
+  const links::RetryState retries{&scheduler_, &limiter_, &gate_,
+                                  [this] { return spark::comments_status(spark_poller_); }};
   tiktok::declare_api_metrics(metrics_);
   links::register_link_metrics(metrics_, links_, scheduler_, retries);
   alerts::register_alert_metrics(metrics_, *dispatcher_, store_, clock_.as_clock());

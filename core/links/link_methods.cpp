@@ -115,6 +115,7 @@ awaitable<MethodResult> status(LinkService& s, FiringCount alerts_firing, RetryS
                    {"alerts_firing", *firing},
                    {"retries", retry_json(s, retries)},
                    {"schedule", schedule_json(s, retries)},
+                   {"comments", retries.comments ? retries.comments() : json::object()},
                    {"version", kVersion}});
 }
 

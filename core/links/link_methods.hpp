@@ -1,6 +1,8 @@
 #pragma once
 // The control methods of links: status, links.list, link.get, link.start,
 // link.complete, link.reauth, link.unlink, link.check, link.refresh.
+#include <boost/json/object.hpp>
+
 #include <functional>
 
 #include "core/links/link_service.hpp"
@@ -19,6 +21,9 @@ struct RetryState {
   const Scheduler* scheduler = nullptr;
   const tiktok::RateLimiter* limiter = nullptr;
   const tiktok::AppGate* gate = nullptr;
+  // The `comments` part of `status` (spark::comments_status): comment
+  // polling lives in a module the links do not depend on.
+  std::function<boost::json::object()> comments;
 };
 // Open back-off windows: the app's pause (40113/61000) and each endpoint's.
 std::vector<tiktok::OpenBackoff> open_backoffs(const RetryState& retries);

@@ -1,5 +1,7 @@
 #include "core/spark/spark_methods.hpp"
 
+#include "core/util/time.hpp"
+
 namespace ttlink::spark {
 
 namespace json = boost::json;
@@ -169,6 +171,32 @@ std::string comment_status(const store::CommentRecord& c) {
   if (c.hidden) return "hidden";
   if (!c.replied_by.empty()) return "replied";
   return "new";
+}
+
+namespace {
+// "2h 5m", "7m", "40s": how late, for a person (format_duration is exact).
+std::string rough_duration(Seconds d) {
+  const long long s = d.count();
+  if (s >= 3600) return std::to_string(s / 3600) + "h " + std::to_string(s % 3600 / 60) + "m";
+  if (s >= 60) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+}  // namespace
+
+json::object comments_status(const SparkPoller& poller) {
+  const Seconds late = poller.late();
+  const std::string why = poller.waiting_for();
+  std::string message;
+  if (late > Seconds{0})
+    message = "comment polling is " + rough_duration(late) + " behind its " +
+              format_duration(poller.interval()) + " interval: " +
+              (why.empty() ? "a round of every link takes longer than that; raise poll.max_qps "
+                             "(when set) or poll.comments_interval"
+                           : why);
+  return {{"interval_seconds", poller.interval().count()},
+          {"late_seconds", late.count()},
+          {"waiting_for", why},
+          {"message", message}};
 }
 
 void register_spark_methods(rpc::Registry& r, SparkService& s) {

@@ -25,6 +25,7 @@ SparkPoller::SparkPoller(asio::any_io_executor ex, SparkService& spark, Logger& 
 void SparkPoller::start() {
   if (running_) return;
   running_ = true;
+  last_round_end_ = spark_.now();
   asio::co_spawn(timer_.get_executor(), loop(), asio::detached);
 }
 
@@ -48,6 +49,10 @@ asio::awaitable<void> SparkPoller::loop() {
     busy_ = true;
     poked_ = false;
     const RoundEnd end = co_await round();
+    if (end == RoundEnd::kPaused)
+      log_if_late();
+    else
+      round_ended();
     if (auto r = spark_.evaluate_alerts(); !r)
       log_.error("spark.alerts_failed", {{"error", r.error().message}});
     busy_ = false;
@@ -56,6 +61,27 @@ asio::awaitable<void> SparkPoller::loop() {
     timer_.expires_after(end == RoundEnd::kPaused ? kPauseRecheck : Seconds(interval_()));
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+}
+
+Seconds SparkPoller::late() const {
+  const auto since = std::chrono::duration_cast<Seconds>(spark_.now() - last_round_end_);
+  return std::max(Seconds{0}, since - interval_());
+}
+
+void SparkPoller::round_ended() {
+  last_round_end_ = spark_.now();
+  if (!late_logged_) return;
+  late_logged_ = false;
+  log_.info("spark.comments_on_time", {{"interval_seconds", std::to_string(interval_().count())}});
+}
+
+// Once per stretch of lateness: a round that waits a whole interval.
+void SparkPoller::log_if_late() {
+  if (late_logged_ || late() <= Seconds{0}) return;
+  late_logged_ = true;
+  log_.warn("spark.comments_late", {{"late_seconds", std::to_string(late().count())},
+                                    {"interval_seconds", std::to_string(interval_().count())},
+                                    {"waiting_for", waiting_for()}});
 }
 
 // A new round lists the syncable links; a round a pause cut short goes on

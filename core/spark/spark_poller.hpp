@@ -35,25 +35,38 @@ class SparkPoller {
   // stop(), then returns once the link being synced is done.
   boost::asio::awaitable<void> drain();
   void poke();  // poll now (the clock moved, a link was added)
-  // No link is synced while `paused` returns true (the app is paused
-  // upstream: tiktok::AppGate); such a round is not a failure of any link.
-  void pause_while(std::function<bool()> paused) { paused_ = std::move(paused); }
+  // No link is synced while `waits_for` names a reason (the app is paused
+  // upstream: tiktok::AppGate; checks run late); "" lets rounds go on. Such
+  // a round is not a failure of any link.
+  void pause_while(std::function<std::string()> waits_for) { waits_for_ = std::move(waits_for); }
   bool idle() const { return !busy_; }
   const PollerStats& stats() const { return stats_; }
+  // How far comment polling is behind: the time since the last round ended
+  // beyond comments_interval (zero while rounds keep to it). Comments yield
+  // to checks, so a daemon that cannot keep up says so here (status, the
+  // ttlink_comments_late_seconds gauge, a log line), not by silence.
+  Seconds late() const;
+  Seconds interval() const { return interval_(); }
+  // Why rounds wait now ("" when they do not).
+  std::string waiting_for() const { return waits_for_ ? waits_for_() : std::string(); }
 
  private:
   boost::asio::awaitable<void> loop();
   enum class RoundEnd { kDone, kMore, kPaused };  // kMore: some link has more to read
   boost::asio::awaitable<RoundEnd> round();
-  bool paused() const { return paused_ && paused_(); }
+  bool paused() const { return !waiting_for().empty(); }
   bool note(const std::string& link_id, const Result<LinkSyncReport>& report);
+  void round_ended();
+  void log_if_late();
 
   SparkService& spark_;
   Logger& log_;
   std::function<Seconds()> interval_;
   boost::asio::steady_timer timer_;
   IdleSignal idle_;
-  std::function<bool()> paused_;
+  std::function<std::string()> waits_for_;
+  TimePoint last_round_end_{};         // or the start
+  bool late_logged_ = false;           // "spark.comments_late" since the last round ended
   std::deque<std::string> remaining_;  // links of the round not synced yet
   bool running_ = false;
   bool busy_ = false;

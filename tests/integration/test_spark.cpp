@@ -566,6 +566,51 @@ TEST_F(Spark, CommentsYieldToLateChecksAndResumeOnceTheyCatchUp) {
   EXPECT_EQ(str(link_state().at("state")), "ACTIVE");
 }
 
+// Comments yield to late checks: a daemon that cannot keep up used to stop
+// reading comments in silence. Now `status` (and ttlinkctl status, the
+// ttlink_comments_late_seconds gauge, one log line) says how late comment
+// polling is and why; all of it clears once a round ends again.
+TEST_F(Spark, CommentPollingThatFallsBehindSaysHowFarAndWhy) {
+  const int metrics_port = free_loopback_port();
+  start("[poll]\nstatus_interval = \"1h\"\ncomments_interval = \"1h\"\n", metrics_port);
+  auto comments = [&] { return daemon->must("status").at("comments").as_object(); };
+  EXPECT_EQ(comments().at("interval_seconds").as_int64(), 3600);
+  EXPECT_EQ(comments().at("late_seconds").as_int64(), 0);
+  EXPECT_EQ(str(comments().at("message")), "");
+  // Three hours on, the link's check is two hours late and upstream holds it
+  // 8 s: comment polling waits, two hours past its interval.
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/advertiser/info/","kind":"latency","latency_ms":8000,"count":1})");
+  advance_clocks(3 * 3600);
+  ASSERT_TRUE(
+      wait_until([&] { return comments().at("late_seconds").as_int64() > 0; }, deadline_in(30s)))
+      << daemon->log_text();
+  const json::object late = comments();
+  EXPECT_GE(late.at("late_seconds").as_int64(), 2 * 3600);
+  EXPECT_NE(str(late.at("waiting_for")).find("s late"), std::string::npos)
+      << str(late.at("waiting_for"));
+  EXPECT_NE(str(late.at("message")).find("behind its 1h interval: checks and token refreshes"),
+            std::string::npos)
+      << str(late.at("message"));
+  CtlRun shown = run_ctl(daemon->socket_path(), {"status"});
+  EXPECT_NE(shown.out.find("Comments: comment polling is 2h "), std::string::npos) << shown.out;
+  auto scraped =
+      sandbox->http().get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+  ASSERT_TRUE(scraped);
+  EXPECT_EQ(scraped->body.find("ttlink_comments_late_seconds 0\n"), std::string::npos)
+      << scraped->body;
+  EXPECT_NE(scraped->body.find("ttlink_comments_late_seconds "), std::string::npos);
+  EXPECT_TRUE(wait_until(
+      [&] { return daemon->log_text().find("spark.comments_late") != std::string::npos; },
+      deadline_in(10s)));
+  // The check answered: the next round runs, and polling is on time again.
+  EXPECT_TRUE(
+      wait_until([&] { return comments().at("late_seconds").as_int64() == 0; }, deadline_in(30s)))
+      << daemon->log_text();
+  EXPECT_EQ(str(comments().at("message")), "");
+  EXPECT_NE(daemon->log_text().find("spark.comments_on_time"), std::string::npos);
+}
+
 // Issue 16: the Accounts API lists every comment of the account's own posts,
 // promoted ones included, so the first read of an ad group whose ads all run
 // own posts does not page through its 28 days of history on the Marketing
