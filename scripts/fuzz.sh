@@ -90,6 +90,8 @@ for t in "${targets[@]}"; do
     rm -rf "$work"
   fi
   log=build-fuzz/logs/$t.log
+  # A smoke run beside a long one must not truncate the long run's log.
+  ((smoke)) && log=build-fuzz/smoke/$t.log
   mkdir -p "$work"
   result=clean
   # -timeout: one input may take at most FUZZ_TIMEOUT s (default 60: inputs
@@ -105,10 +107,10 @@ for t in "${targets[@]}"; do
     result="FAILED (see $log)"
     failed=1
   fi
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
-  edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-  corpus=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  edges=$(grep -ao 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
+  corpus=$(grep -ao 'corp: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
+  rate=$(grep -ao 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   printf '%-20s %12s %7s %7s %8s %8s  %s\n' "$t" "$runs" "$edges" "$corpus" "$rate" \
     "$(($(date +%s) - start))" "$result"
 done
