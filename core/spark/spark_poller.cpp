@@ -20,7 +20,12 @@ constexpr Seconds kPauseRecheck{2};
 
 SparkPoller::SparkPoller(asio::any_io_executor ex, SparkService& spark, Logger& log,
                          std::function<Seconds()> interval)
-    : spark_(spark), log_(log), interval_(std::move(interval)), timer_(ex), idle_(ex) {}
+    : spark_(spark),
+      log_(log),
+      interval_(std::move(interval)),
+      timer_(ex),
+      idle_(ex),
+      last_round_end_(spark.now()) {}
 
 void SparkPoller::start() {
   if (running_) return;

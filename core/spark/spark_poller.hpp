@@ -65,7 +65,7 @@ class SparkPoller {
   boost::asio::steady_timer timer_;
   IdleSignal idle_;
   std::function<std::string()> waits_for_;
-  TimePoint last_round_end_{};         // or the start
+  TimePoint last_round_end_;           // or the poller's construction or start
   bool late_logged_ = false;           // "spark.comments_late" since the last round ended
   std::deque<std::string> remaining_;  // links of the round not synced yet
   bool running_ = false;
