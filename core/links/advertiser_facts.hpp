@@ -59,7 +59,8 @@ class AdvertiserFactsCache {
   std::function<Seconds()> fresh_for_;
   KeyedMutex fetching_;  // key: advertiser id
   std::map<std::string, std::shared_ptr<AdvertiserFacts>> by_advertiser_;
-  std::uint64_t fetches_ = 0;
+  static constexpr std::size_t kFirstSweepAt = 64;
+  std::size_t sweep_at_ = kFirstSweepAt;  // forget_stale() once the map is this big
 };
 
 }  // namespace ttlink::links
