@@ -76,6 +76,8 @@ fi
 # whole allocation stacks, replay the artifact alone:
 #   ASAN_OPTIONS=malloc_context_size=30 build-fuzz/fuzz/fuzz_T ARTIFACT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=2}
+# A thread-start race of glibc and LeakSanitizer, not a leak: fuzz/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0}
 
 mkdir -p build-fuzz/artifacts build-fuzz/logs
 runs_limit=()
