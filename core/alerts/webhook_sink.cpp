@@ -1,27 +1,10 @@
 #include "core/alerts/webhook_sink.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "core/alerts/http_post.hpp"
+#include "core/config/secret_file.hpp"
 #include "core/util/random.hpp"
 
 namespace ttlink::alerts {
-
-namespace {
-
-Result<Secret> read_secret_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::invalid("cannot read alerts.sink secret_file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string value = text.str();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  if (value.empty()) return Error::invalid("alerts.sink secret_file " + path + " is empty");
-  return Secret(std::move(value));
-}
-
-}  // namespace
 
 std::string webhook_signature(const Secret& secret, std::int64_t t, std::string_view body) {
   const std::string ts = std::to_string(t);
@@ -35,7 +18,9 @@ Result<std::unique_ptr<Sink>> WebhookSink::create(std::string name,
                                                   boost::asio::any_io_executor ex, Clock clock) {
   Secret secret;
   if (!c.secret_file.empty()) {
-    auto s = read_secret_file(c.secret_file);
+    // The config's reader: private mode, read without stray copies of the
+    // secret (the sink's own reader left the text in a freed string buffer).
+    auto s = config::read_secret_file(c.secret_file, "alerts.sink secret_file");
     if (!s) return s.error();
     secret = std::move(*s);
   }

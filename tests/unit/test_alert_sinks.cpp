@@ -1,5 +1,7 @@
 // core/alerts: the exec sink with real child processes, the webhook
 // signature, and the delivery loop's retries on a real store.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -117,6 +119,30 @@ TEST(WebhookSignature, IsTimestampDotBodyHmacSha256) {
   EXPECT_EQ(webhook_signature(secret, 1700000000, "{}"),
             "t=1700000000,v1=" + hmac_sha256_hex("s3cret", "1700000000.{}"));
   EXPECT_EQ(webhook_signature(secret, 1700000000, "{}").find("s3cret"), std::string::npos);
+}
+
+// The sink reads its secret_file as the config does: a file that group or
+// others may read is refused with its path and mode (not only at load_config).
+TEST(WebhookSink, ASecretFileOthersMayReadIsRefusedNamingItsMode) {
+  TempDir dir;
+  const std::string path = dir.file("webhook_secret");
+  std::ofstream(path) << "hook-key\n";
+  ::chmod(path.c_str(), 0644);
+  config::AlertSinkConfig c;
+  c.type = "webhook";
+  c.url = "https://hooks.example/ttlink";
+  c.secret_file = path;
+  asio::io_context io;
+  auto refused = WebhookSink::create("webhook#1", c, io.get_executor(), now_utc);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            path + ": mode 0644 lets group/others read it; chmod 600 " + path);
+  ::chmod(path.c_str(), 0600);
+  EXPECT_TRUE(WebhookSink::create("webhook#1", c, io.get_executor(), now_utc));
+  std::ofstream(path, std::ios::trunc) << "\n";
+  auto empty = WebhookSink::create("webhook#1", c, io.get_executor(), now_utc);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().message, path + ": alerts.sink secret_file is empty");
 }
 
 // A sink that fails a set number of times, recording what it was given.
