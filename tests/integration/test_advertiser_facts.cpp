@@ -13,18 +13,11 @@
 #include "core/links/advertiser_facts.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "support/daemon_fixture.hpp"
+#include "support/run_awaitable.hpp"
 
 namespace ttlink::test {
 namespace {
 using namespace std::chrono_literals;
-
-template <class T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
-  auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-  io.restart();
-  while (future.wait_for(0s) != std::future_status::ready) io.run_one();
-  return future.get();
-}
 
 struct Advertiser {
   std::string id;

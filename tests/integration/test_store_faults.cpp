@@ -25,6 +25,7 @@
 #include "core/tiktok/api_client.hpp"
 #include "support/child_process.hpp"
 #include "support/daemon_fixture.hpp"
+#include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 
@@ -171,14 +172,6 @@ TEST_F(StoreFaults, ReadOnlyFolderIsNamed) {
 }
 
 // --- a store that stops taking writes while tokens rotate --------------------
-
-template <class T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
-  auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-  io.restart();
-  while (future.wait_for(0s) != std::future_status::ready) io.run_one();
-  return future.get();
-}
 
 // The account's refresh tokens upstream, in issue order.
 std::vector<boost::json::object> refresh_chain(SandboxProcess& sandbox,
