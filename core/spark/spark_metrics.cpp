@@ -18,10 +18,15 @@ void register_spark_metrics(metrics::Registry& r, SparkService& spark, SparkPoll
   r.declare("ttlink_posts", metrics::Type::kGauge, "Spark Ads posts by authorization state");
   r.declare("ttlink_comments_late_seconds", metrics::Type::kGauge,
             "How far comment polling is behind poll.comments_interval (0: on time)");
+  r.declare("ttlink_spark_alert_evaluations_total", metrics::Type::kCounter,
+            "Evaluations of the Spark Ads alerts (post authorizations, comments): after each "
+            "comment round, once a minute while rounds wait");
   r.add_collector([&spark, &poller](metrics::Registry& reg) {
     const auto& stats = poller.stats();
     reg.set("ttlink_comments_late_seconds", {}, static_cast<double>(poller.late().count()));
     reg.set("ttlink_comments_ingested_total", {}, static_cast<double>(stats.comments_ingested));
+    reg.set("ttlink_spark_alert_evaluations_total", {},
+            static_cast<double>(stats.alert_evaluations));
     reg.set("ttlink_spark_syncs_total", {{"outcome", "success"}},
             static_cast<double>(stats.syncs_ok));
     reg.set("ttlink_spark_syncs_total", {{"outcome", "failure"}},

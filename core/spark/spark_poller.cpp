@@ -16,6 +16,10 @@ namespace {
 // How often a paused round looks whether the pause has ended (a predicate
 // call, no request).
 constexpr Seconds kPauseRecheck{2};
+// How often the Spark Ads alerts are evaluated while rounds wait: nothing
+// was synced, so only the clock moved (post authorizations that end); each
+// evaluation reads every post and link, too much for every recheck.
+constexpr Seconds kPausedAlertInterval{60};
 }  // namespace
 
 SparkPoller::SparkPoller(asio::any_io_executor ex, SparkService& spark, Logger& log,
@@ -58,8 +62,7 @@ asio::awaitable<void> SparkPoller::loop() {
       log_if_late();
     else
       round_ended();
-    if (auto r = spark_.evaluate_alerts(); !r)
-      log_.error("spark.alerts_failed", {{"error", r.error().message}});
+    evaluate_alerts(end);
     busy_ = false;
     idle_.notify();
     if (!running_ || end == RoundEnd::kMore || poked_) continue;
@@ -87,6 +90,18 @@ void SparkPoller::log_if_late() {
   log_.warn("spark.comments_late", {{"late_seconds", std::to_string(late().count())},
                                     {"interval_seconds", std::to_string(interval_().count())},
                                     {"waiting_for", waiting_for()}});
+}
+
+// After every round that synced; while rounds wait, once a minute.
+void SparkPoller::evaluate_alerts(RoundEnd end) {
+  const TimePoint now = spark_.now();
+  if (end == RoundEnd::kPaused && last_evaluation_ &&
+      now - *last_evaluation_ < kPausedAlertInterval)
+    return;
+  last_evaluation_ = now;
+  ++stats_.alert_evaluations;
+  if (auto r = spark_.evaluate_alerts(); !r)
+    log_.error("spark.alerts_failed", {{"error", r.error().message}});
 }
 
 // A new round lists the syncable links; a round a pause cut short goes on

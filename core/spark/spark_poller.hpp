@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/spark/spark_service.hpp"
@@ -23,6 +24,7 @@ struct PollerStats {
   std::uint64_t syncs_failed = 0;
   std::uint64_t comments_ingested = 0;
   std::uint64_t requests = 0;
+  std::uint64_t alert_evaluations = 0;  // SparkService::evaluate_alerts calls
 };
 
 class SparkPoller {
@@ -58,6 +60,7 @@ class SparkPoller {
   bool note(const std::string& link_id, const Result<LinkSyncReport>& report);
   void round_ended();
   void log_if_late();
+  void evaluate_alerts(RoundEnd end);
 
   SparkService& spark_;
   Logger& log_;
@@ -65,7 +68,8 @@ class SparkPoller {
   boost::asio::steady_timer timer_;
   IdleSignal idle_;
   std::function<std::string()> waits_for_;
-  TimePoint last_round_end_;           // or the poller's construction or start
+  TimePoint last_round_end_;  // or the poller's construction or start
+  std::optional<TimePoint> last_evaluation_;
   bool late_logged_ = false;           // "spark.comments_late" since the last round ended
   std::deque<std::string> remaining_;  // links of the round not synced yet
   bool running_ = false;

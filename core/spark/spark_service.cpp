@@ -355,10 +355,11 @@ awaitable<Result<ActionResult>> SparkService::set_hidden(std::string comment_id,
 }
 
 Result<std::vector<PostOwner>> SparkService::posts_with_links() {
-  auto links = store_.links().list(false);
-  if (!links) return links.error();
   auto posts = store_.spark().list_posts();
   if (!posts) return posts.error();
+  if (posts->empty()) return std::vector<PostOwner>{};  // no need to read every link
+  auto links = store_.links().list(false);
+  if (!links) return links.error();
   std::multimap<std::string, const store::LinkRecord*> by_advertiser;
   for (const auto& l : *links) by_advertiser.emplace(l.advertiser_id, &l);
   std::vector<PostOwner> out;
