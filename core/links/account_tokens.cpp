@@ -23,7 +23,7 @@ awaitable<Result<store::AccountTokens>> AccountTokenKeeper::fresh(const std::str
   if (uncommitted_.count(open_id))  // the store still refuses them: no new rotation
     co_return Error::storage("account " + open_id +
                              ": refreshed tokens are waiting for the store to take them");
-  co_return co_await refresh_locked(open_id);
+  co_return co_await refresh_locked(open_id, **tokens);
 }
 
 Result<std::optional<store::AccountTokens>> AccountTokenKeeper::current(
@@ -40,12 +40,8 @@ Result<std::optional<store::AccountTokens>> AccountTokenKeeper::current(
 
 // Called with the account's lock held.
 awaitable<Result<store::AccountTokens>> AccountTokenKeeper::refresh_locked(
-    const std::string& open_id) {
-  auto stored = current(open_id);
-  if (!stored) co_return stored.error();
-  if (!stored->has_value())
-    co_return Error::not_found("no token stored for account " + open_id + "; reauthorize");
-  auto grant = co_await tiktok::refresh_account_token(api_, (*stored)->refresh_token);
+    const std::string& open_id, const store::AccountTokens& stored) {
+  auto grant = co_await tiktok::refresh_account_token(api_, stored.refresh_token);
   if (!grant) {
     log_.warn("token.refresh_failed", {{"open_id", open_id}, {"error", grant.error().message}});
     co_return grant.error();
@@ -53,7 +49,7 @@ awaitable<Result<store::AccountTokens>> AccountTokenKeeper::refresh_locked(
   const TimePoint now = clock_();
   store::AccountTokens fresh{grant->access_token, grant->refresh_token, now + grant->expires_in,
                              now + grant->refresh_expires_in,
-                             grant->scope.empty() ? (*stored)->scope : grant->scope};
+                             grant->scope.empty() ? stored.scope : grant->scope};
   // The old refresh token is dead upstream from now on: commit the new one
   // before anything else, or keep it until the store takes it.
   if (auto r = co_await commit(open_id, fresh); !r) {

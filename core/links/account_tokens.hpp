@@ -48,7 +48,9 @@ class AccountTokenKeeper {
   }
 
  private:
-  boost::asio::awaitable<Result<store::AccountTokens>> refresh_locked(const std::string& open_id);
+  // Refreshes `stored` (the account's current tokens, read under its lock).
+  boost::asio::awaitable<Result<store::AccountTokens>> refresh_locked(
+      const std::string& open_id, const store::AccountTokens& stored);
   // The account's current tokens: uncommitted ones (committed now if the
   // store takes them), else the store's. Called with the account's lock held.
   Result<std::optional<store::AccountTokens>> current(const std::string& open_id);

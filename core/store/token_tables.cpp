@@ -19,6 +19,9 @@ constexpr Sql kUpsertToken{
     "expires_at = excluded.expires_at, scope = excluded.scope, updated_at = excluded.updated_at"};
 constexpr Sql kSelectToken{"select_token",
                            "SELECT sealed, expires_at, scope FROM tokens WHERE owner = ?1"};
+constexpr Sql kSelectTokenPair{
+    "select_token_pair",
+    "SELECT owner, sealed, expires_at, scope FROM tokens WHERE owner IN (?1, ?2)"};
 constexpr Sql kDeleteToken{"delete_token", "DELETE FROM tokens WHERE owner = ?1"};
 constexpr Sql kTokenExpiry{"token_expiry", "SELECT expires_at FROM tokens WHERE owner = ?1"};
 
@@ -50,12 +53,19 @@ Result<std::optional<TokenTables::Opened>> TokenTables::get(const std::string& o
   auto row = (*s)->step();
   if (!row) return row.error();
   if (!*row) return std::optional<Opened>();
-  auto value = cipher_.open((*s)->blob(0), owner);
+  auto opened = open_row(**s, owner, 0);
+  if (!opened) return opened.error();
+  return std::optional<Opened>(std::move(*opened));
+}
+
+// Columns `first`.. of a row: sealed, expires_at, scope.
+Result<TokenTables::Opened> TokenTables::open_row(const sqlite::Statement& s,
+                                                  const std::string& owner, int first) {
+  auto value = cipher_.open(s.blob(first), owner);
   if (!value)
     return Error::crypto("cannot decrypt token " + owner + ": " + value.error().message +
                          " (is store.key_file the key this database was written with?)");
-  return std::optional<Opened>(
-      Opened{std::move(*value), time_or_null((*s)->optional_int64(1)), (*s)->text(2)});
+  return Opened{std::move(*value), time_or_null(s.optional_int64(first + 1)), s.text(first + 2)};
 }
 
 Result<void> TokenTables::remove(const std::string& owner) {
@@ -96,20 +106,33 @@ Result<void> TokenTables::put_both(std::string_view open_id, const AccountTokens
   return put(account_owner(open_id, "refresh"), t.refresh_token, t.refresh_expires_at, t.scope);
 }
 
+// Both rows in one statement: one read transaction (each costs sqlite's
+// file locks), and the two are read as one state of the table.
 Result<std::optional<AccountTokens>> TokenTables::account(std::string_view open_id) {
-  auto access = get(account_owner(open_id, "access"));
-  if (!access) return access.error();
-  auto refresh = get(account_owner(open_id, "refresh"));
-  if (!refresh) return refresh.error();
-  if (!*access && !*refresh) return std::optional<AccountTokens>();
-  if (!*access || !*refresh)
+  const std::string access_owner = account_owner(open_id, "access");
+  const std::string refresh_owner = account_owner(open_id, "refresh");
+  auto s = db_.statement(kSelectTokenPair);
+  if (!s) return s.error();
+  (*s)->bind(1, access_owner).bind(2, refresh_owner);
+  std::optional<Opened> access, refresh;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const std::string owner = (*s)->text(0);
+    auto opened = open_row(**s, owner, 1);
+    if (!opened) return opened.error();
+    (owner == access_owner ? access : refresh) = std::move(*opened);
+  }
+  if (!access && !refresh) return std::optional<AccountTokens>();
+  if (!access || !refresh)
     return Error::storage("account " + std::string(open_id) + " has only one of its two tokens");
   AccountTokens t;
-  t.access_token = std::move((*access)->value);
-  t.refresh_token = std::move((*refresh)->value);
-  t.access_expires_at = (*access)->expires_at.value_or(TimePoint{});
-  t.refresh_expires_at = (*refresh)->expires_at.value_or(TimePoint{});
-  t.scope = (*access)->scope;
+  t.access_token = std::move(access->value);
+  t.refresh_token = std::move(refresh->value);
+  t.access_expires_at = access->expires_at.value_or(TimePoint{});
+  t.refresh_expires_at = refresh->expires_at.value_or(TimePoint{});
+  t.scope = access->scope;
   return std::optional<AccountTokens>(std::move(t));
 }
 

@@ -42,6 +42,7 @@ class TokenTables {
                    std::optional<TimePoint> expires_at, std::string_view scope);
   Result<void> put_both(std::string_view open_id, const AccountTokens& t);
   Result<std::optional<Opened>> get(const std::string& owner);
+  Result<Opened> open_row(const sqlite::Statement& s, const std::string& owner, int first);
   Result<void> remove(const std::string& owner);
 
   Connection& db_;

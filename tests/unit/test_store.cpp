@@ -340,6 +340,20 @@ TEST_F(StoreTest, AccountTokensRoundTripAndRotate) {
   EXPECT_EQ(got->scope, "user.info.basic,video.list");
 }
 
+// Both rows come from one statement now: a pair with one row missing is
+// still an error naming the account, not half a pair or an empty one.
+TEST_F(StoreTest, AnAccountWithOnlyOneOfItsTwoTokenRowsIsAnError) {
+  ASSERT_TRUE(store_->tokens().put_account("open-1", sample_tokens("act.1", "rft.1")));
+  ASSERT_TRUE(store_->tokens().put_account("open-2", sample_tokens("act.2", "rft.2")));
+  ASSERT_TRUE(raw().exec("DELETE FROM tokens WHERE owner = 'account:open-1:access'"));
+  auto half = store_->tokens().account("open-1");
+  ASSERT_FALSE(half);
+  EXPECT_NE(half.error().message.find("account open-1 has only one of its two tokens"),
+            std::string::npos)
+      << half.error().message;
+  EXPECT_EQ(store_->tokens().account("open-2").value()->access_token.reveal(), "act.2");
+}
+
 TEST_F(StoreTest, WipeAccountTokensLeavesOtherAccounts) {
   ASSERT_TRUE(store_->tokens().put_account("open-1", sample_tokens("act.1", "rft.1")));
   ASSERT_TRUE(store_->tokens().put_account("open-10", sample_tokens("act.10", "rft.10")));
