@@ -88,7 +88,10 @@ Daemon::Daemon(config::Config& config, Secret app_secret, store::Store& store,
       reloader_(config_path, config, limiter_, log, [this] { spark_.apply_config(); }),
       control_(io_.get_executor(), registry_, log, control_options(config)),
       callback_(io_.get_executor(), listen_on(config.callback.listen),
-                links::make_callback_handler(links_, log), log) {}
+                links::make_callback_handler(links_, log), log),
+      batch_commits_(io_.get_executor(), store.connection(), [&log](const Error& e) {
+        log.error("store.batch_commit_failed", {{"error", e.message}});
+      }) {}
 
 // Links decide, alerts deliver: every recorded state change reaches the
 // alert engine inside the transaction that records it.
@@ -209,6 +212,7 @@ int Daemon::run() {
   watchdog_.start();
   heap_release_.start();
   io_.run();
+  static_cast<void>(store_.connection().commit_batch());  // a failure is logged
   log_.info("daemon.stopped");
   return 0;
 }

@@ -23,6 +23,7 @@
 #include "core/rpc/unix_server.hpp"
 #include "core/spark/spark_poller.hpp"
 #include "core/spark/spark_service.hpp"
+#include "core/store/batch_commits.hpp"
 #include "core/store/store.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/app_gate.hpp"
@@ -78,6 +79,7 @@ class Daemon {
   boost::asio::steady_timer grace_{io_};
   Watchdog watchdog_{io_.get_executor()};  // pings from the state thread
   HeapRelease heap_release_{io_.get_executor(), log_};
+  store::BatchCommits batch_commits_;  // batching on while the daemon lives
   bool stopping_ = false;
 };
 

@@ -258,13 +258,14 @@ awaitable<Result<LinkRecord>> LinkService::run_check(std::string link_id, const 
   co_return *link;
 }
 
-// What the check learned and what it decided, in one transaction: one
-// commit per check (before: the account row, the advertiser row and the
-// link each committed on their own). A check upstream could not finish
-// keeps the link's state and notes when it was tried.
+// What the check learned and what it decided, in one transaction. Routine
+// writes: they join the store's open batch and commit with the next
+// checks' (a state change and its alert commit when this ends; see
+// store/connection.hpp). A check upstream could not finish keeps the link's
+// state and notes when it was tried.
 Result<void> LinkService::record_check(LinkRecord& link, CheckFacts& seen,
                                        const Result<Verdict>& verdict, const Actor& actor) {
-  return store_.in_transaction([&]() -> Result<void> {
+  return store_.routine([&]() -> Result<void> {
     if (auto r = checks_.write_facts(seen); !r) return r;
     if (verdict) return record(link, *verdict, actor);
     link.last_check_at = clock_();
@@ -323,7 +324,7 @@ Result<void> LinkService::reschedule(const std::string& link_id,
   if (!link) return link.error();
   if (next_check) link->next_check_at = next_check;
   if (next_refresh) link->next_refresh_at = next_refresh;
-  return store_.links().update_schedule(*link);
+  return store_.routine([&] { return store_.links().update_schedule(*link); });
 }
 
 Result<void> LinkService::degrade(const std::string& link_id, const Reason& why, Trouble trouble) {
@@ -433,9 +434,12 @@ awaitable<Result<LinkRecord>> LinkService::run_refresh(std::string link_id, cons
     }
     co_return tokens.error();
   }
-  // The link lock is held: nothing else moved its schedule meanwhile.
+  // The link lock is held: nothing else moved its schedule meanwhile. A
+  // routine write (the tokens themselves are committed and synced by now):
+  // lost in a crash, the link is refreshed again after the restart.
   link->next_refresh_at = tokens->access_expires_at - config_.refresh.before_expiry;
-  if (auto r = store_.links().update_schedule(*link); !r) co_return r.error();
+  if (auto r = store_.routine([&] { return store_.links().update_schedule(*link); }); !r)
+    co_return r.error();
   if (!audited) co_return *link;  // the scheduler reads nothing else of it
   if (auto a = audit(link_id, actor, "token.refresh", "access token refreshed"); !a)
     co_return a.error();

@@ -24,8 +24,11 @@ namespace ttlink::links {
 
 struct SchedulerOptions {
   std::chrono::milliseconds tick{1000};  // how often due work is looked for
-  std::size_t max_in_flight = 32;  // links worked on at once (the rate limiter paces requests)
-  int degraded_after = 3;          // failures in a row (of any kind) before DEGRADED
+  // Links worked on at once (the rate limiter paces requests). 128, not 32:
+  // each refresh waits ~10 ms for its WAL fdatasync, and with 32 the daemon
+  // sat idle 30 % of a backlog (issue 16: 7,400 req/s instead of 5,900).
+  std::size_t max_in_flight = 128;
+  int degraded_after = 3;  // failures in a row (of any kind) before DEGRADED
   Seconds retry_base{30};
   Seconds retry_cap{3600};
 };

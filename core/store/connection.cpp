@@ -12,15 +12,89 @@ constexpr Sql kBegin{"transaction_begin", "BEGIN IMMEDIATE"};
 constexpr Sql kCommit{"transaction_commit", "COMMIT"};
 constexpr Sql kRollback{"transaction_rollback", "ROLLBACK"};
 
+// Bodies per batch: enough to share the commit among a burst of checks,
+// few enough that one commit stays short.
+constexpr int kBatchBodies = 64;
+
 }  // namespace
 
+Connection::~Connection() {
+  static_cast<void>(commit_batch());
+}
+
+// Not through statement(): BEGIN and COMMIT are writes to its guard.
 Result<void> Connection::run(const Sql& sql) {
-  auto s = statement(sql);
+  auto s = db_.statement(sql.name, sql.text);
   if (!s) return s.error();
   return (*s)->run();
 }
 
+Result<sqlite::Lease> Connection::statement(const Sql& sql) {
+  auto s = db_.statement(sql.name, sql.text);
+  if (s && depth_ == 0 && batch_open_ && !(*s)->read_only()) static_cast<void>(commit_batch());
+  return s;
+}
+
+bool Connection::batch_open() {
+  // sqlite rolls a transaction back by itself on some errors (a full disk,
+  // an I/O error): the batch is then gone.
+  if (batch_open_ && !db_.in_transaction()) {
+    batch_open_ = false;
+    if (batch_hooks_.failed)
+      batch_hooks_.failed(Error::storage("a batch of routine writes (" +
+                                         std::to_string(batch_bodies_) +
+                                         " checks) was rolled back by sqlite after an error"));
+  }
+  return batch_open_;
+}
+
+void Connection::set_batching(BatchHooks hooks) {
+  static_cast<void>(commit_batch());
+  batch_hooks_ = std::move(hooks);
+}
+
+Result<void> Connection::routine(const std::function<Result<void>()>& body) {
+  if (!batch_hooks_.opened || depth_ > 0) return in_transaction(body);
+  if (!batch_open()) {
+    if (auto begun = run(kBegin); !begun) return begun;
+    batch_open_ = true;
+    batch_urgent_ = false;
+    batch_bodies_ = 0;
+    batch_hooks_.opened();
+  }
+  auto result = transaction(body);  // a savepoint in the batch
+  ++batch_bodies_;
+  if (batch_urgent_ || batch_bodies_ >= kBatchBodies) {
+    auto committed = commit_batch();
+    if (result && !committed) return committed;
+  }
+  return result;
+}
+
+Result<void> Connection::commit_batch() {
+  if (!batch_open()) return {};
+  batch_open_ = false;
+  auto committed = run(kCommit);
+  if (committed) return {};
+  if (db_.in_transaction()) static_cast<void>(run(kRollback));
+  Error e = Error::storage("a batch of routine writes (" + std::to_string(batch_bodies_) +
+                           " checks) could not be committed: " + committed.error().message);
+  if (batch_hooks_.failed) batch_hooks_.failed(e);
+  return e;
+}
+
 Result<void> Connection::in_transaction(const std::function<Result<void>()>& body) {
+  if (depth_ > 0) {
+    if (batch_open_) batch_urgent_ = true;
+    return transaction(body);
+  }
+  if (!batch_open()) return transaction(body);
+  auto result = transaction(body);  // joins the batch as a savepoint
+  auto committed = commit_batch();
+  return result ? committed : result;
+}
+
+Result<void> Connection::transaction(const std::function<Result<void>()>& body) {
   const bool nested = depth_ > 0 || db_.in_transaction();
   const std::string savepoint = nested ? "sp" + std::to_string(depth_) : std::string();
   if (auto begin = nested ? db_.exec("SAVEPOINT " + savepoint) : run(kBegin); !begin) return begin;
@@ -57,6 +131,7 @@ Result<void> Connection::in_transaction(const std::function<Result<void>()>& bod
 // call returns: a token survives a power cut); everything else commits with
 // NORMAL (durable across a crash of the daemon, and far cheaper per check).
 Result<void> Connection::durable(const std::function<Result<void>()>& body) {
+  if (depth_ == 0) static_cast<void>(commit_batch());  // a failure is the hook's to report
   const bool outermost = depth_ == 0 && !db_.in_transaction();
   if (outermost)
     if (auto r = db_.exec("PRAGMA synchronous = FULL"); !r) return r;

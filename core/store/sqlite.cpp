@@ -55,6 +55,10 @@ Result<bool> Statement::step() {
                         " (in: " + sqlite3_sql(stmt_) + ")");
 }
 
+bool Statement::read_only() const {
+  return sqlite3_stmt_readonly(stmt_) != 0;
+}
+
 Result<void> Statement::run() {
   for (;;) {
     auto row = step();

@@ -48,6 +48,8 @@ class Statement {
 
   // Ready for the next use: resets and clears the bindings.
   void reset();
+  // The statement changes nothing (a SELECT; not an INSERT, UPDATE, ...).
+  bool read_only() const;
 
  private:
   void note_bind(int rc);

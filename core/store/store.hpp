@@ -66,11 +66,15 @@ class Store {
   Result<void> in_transaction(const std::function<Result<void>()>& body) {
     return db_.in_transaction(body);
   }
+  // Runs `body` in the open batch of routine writes (see Connection).
+  Result<void> routine(const std::function<Result<void>()>& body) { return db_.routine(body); }
   Connection& connection() { return db_; }
   // The write-ahead log beside the database (what WalSync syncs).
   std::string wal_path() const { return path_ + "-wal"; }
   // A consistent copy of the whole store at `path` (see backup.hpp).
+  // An open batch commits first: the copy reads through this connection.
   Result<BackupStats> backup_to(const std::string& path) {
+    if (auto committed = db_.commit_batch(); !committed) return committed.error();
     return backup_database(db_.database(), path);
   }
 
