@@ -41,9 +41,9 @@ bool Connection::batch_open() {
   if (batch_open_ && !db_.in_transaction()) {
     batch_open_ = false;
     if (batch_hooks_.failed)
-      batch_hooks_.failed(Error::storage("a batch of routine writes (" +
-                                         std::to_string(batch_bodies_) +
-                                         " checks) was rolled back by sqlite after an error"));
+      batch_hooks_.failed(Error::storage("a batch of " + std::to_string(batch_bodies_) +
+                                         " routine writes was rolled back by sqlite after an "
+                                         "error"));
   }
   return batch_open_;
 }
@@ -77,8 +77,8 @@ Result<void> Connection::commit_batch() {
   auto committed = run(kCommit);
   if (committed) return {};
   if (db_.in_transaction()) static_cast<void>(run(kRollback));
-  Error e = Error::storage("a batch of routine writes (" + std::to_string(batch_bodies_) +
-                           " checks) could not be committed: " + committed.error().message);
+  Error e = Error::storage("a batch of " + std::to_string(batch_bodies_) +
+                           " routine writes could not be committed: " + committed.error().message);
   if (batch_hooks_.failed) batch_hooks_.failed(e);
   return e;
 }

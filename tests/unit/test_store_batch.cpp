@@ -190,8 +190,7 @@ TEST_F(StoreBatch, ACommitThatFailsIsReportedAndTheNextBatchCommits) {
   }));
   auto committed = store_->connection().commit_batch();
   ASSERT_FALSE(committed);
-  EXPECT_NE(committed.error().message.find("a batch of routine writes (2 checks) could not be "
-                                           "committed"),
+  EXPECT_NE(committed.error().message.find("a batch of 2 routine writes could not be committed"),
             std::string::npos)
       << committed.error().message;
   ASSERT_EQ(failures_.size(), 1u);
