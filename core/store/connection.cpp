@@ -16,6 +16,11 @@ constexpr Sql kRollback{"transaction_rollback", "ROLLBACK"};
 // few enough that one commit stays short.
 constexpr int kBatchBodies = 64;
 
+std::string batch_of(int bodies) {
+  return "a batch of " + std::to_string(bodies) +
+         (bodies == 1 ? " routine write" : " routine writes");
+}
+
 }  // namespace
 
 Connection::~Connection() {
@@ -41,9 +46,8 @@ bool Connection::batch_open() {
   if (batch_open_ && !db_.in_transaction()) {
     batch_open_ = false;
     if (batch_hooks_.failed)
-      batch_hooks_.failed(Error::storage("a batch of " + std::to_string(batch_bodies_) +
-                                         " routine writes was rolled back by sqlite after an "
-                                         "error"));
+      batch_hooks_.failed(
+          Error::storage(batch_of(batch_bodies_) + " was rolled back by sqlite after an error"));
   }
   return batch_open_;
 }
@@ -77,8 +81,8 @@ Result<void> Connection::commit_batch() {
   auto committed = run(kCommit);
   if (committed) return {};
   if (db_.in_transaction()) static_cast<void>(run(kRollback));
-  Error e = Error::storage("a batch of " + std::to_string(batch_bodies_) +
-                           " routine writes could not be committed: " + committed.error().message);
+  Error e = Error::storage(batch_of(batch_bodies_) +
+                           " could not be committed: " + committed.error().message);
   if (batch_hooks_.failed) batch_hooks_.failed(e);
   return e;
 }

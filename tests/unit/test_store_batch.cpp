@@ -201,6 +201,17 @@ TEST_F(StoreBatch, ACommitThatFailsIsReportedAndTheNextBatchCommits) {
   ASSERT_TRUE(store_->connection().commit_batch());
   EXPECT_EQ(committed_next_check(links_[1]), 2000);
   EXPECT_EQ(failures_.size(), 1u);
+  // One write is said as one.
+  ASSERT_TRUE(store_->routine([&]() -> Result<void> {
+    if (auto r = store_->connection().database().exec("PRAGMA defer_foreign_keys = ON"); !r)
+      return r;
+    return store_->auth().add_action_link({"hash", "999", from_unix(5), std::nullopt});
+  }));
+  auto single = store_->connection().commit_batch();
+  ASSERT_FALSE(single);
+  EXPECT_EQ(single.error().message.rfind("a batch of 1 routine write could not be committed", 0),
+            0u)
+      << single.error().message;
 }
 
 // The timer: a batch commits by itself within the delay (io.run() returns
