@@ -211,8 +211,7 @@ int Daemon::run() {
   sd_notify(0, "READY=1");
   watchdog_.start();
   heap_release_.start();
-  io_.run();
-  static_cast<void>(store_.connection().commit_batch());  // a failure is logged
+  io_.run();  // an open batch of routine writes commits when batch_commits_ goes
   log_.info("daemon.stopped");
   return 0;
 }

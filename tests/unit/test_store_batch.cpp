@@ -30,11 +30,18 @@ class StoreBatch : public ::testing::Test {
     store_->connection().set_batching(
         {[this] { ++opened_; }, [this](const Error& e) { failures_.push_back(e.message); }});
   }
-  // The link's next check as another connection sees it (0: none).
+  // What another connection to the file sees.
+  sqlite::Database other() { return sqlite::Database::open(dir_.file("ttlink.db")).value(); }
+  std::string committed_state(const LinkRecord& link) {
+    return other().query_text("SELECT state FROM links WHERE id = " + link.id).value();
+  }
+  std::int64_t committed_count(const std::string& from_where) {
+    return other().query_int("SELECT count(*) FROM " + from_where).value();
+  }
+  // The link's next check (0: none).
   std::int64_t committed_next_check(const LinkRecord& link) {
-    auto db = sqlite::Database::open(dir_.file("ttlink.db"));
-    EXPECT_TRUE(db);
-    return db->query_int("SELECT ifnull(next_check_at, 0) FROM links WHERE id = " + link.id)
+    return other()
+        .query_int("SELECT ifnull(next_check_at, 0) FROM links WHERE id = " + link.id)
         .value();
   }
   // A scheduled check's routine write: the link's next check at `at`.
@@ -79,8 +86,7 @@ TEST_F(StoreBatch, AnyOtherTransactionJoinsTheBatchAndCommitsIt) {
   }));
   EXPECT_FALSE(store_->connection().batch_open());
   EXPECT_EQ(committed_next_check(links_[0]), 1000);
-  auto db = sqlite::Database::open(dir_.file("ttlink.db"));
-  EXPECT_EQ(db->query_text("SELECT state FROM links WHERE id = " + links_[1].id).value(), "ACTIVE");
+  EXPECT_EQ(committed_state(links_[1]), "ACTIVE");
 }
 
 // A write outside any transaction (before batches, committed when it ran)
@@ -96,8 +102,7 @@ TEST_F(StoreBatch, ALoneWriteCommitsTheBatchBeforeItRuns) {
   ASSERT_TRUE(store_->links().append_audit(note));
   EXPECT_FALSE(store_->connection().batch_open());
   EXPECT_EQ(committed_next_check(links_[0]), 1000);
-  auto db = sqlite::Database::open(dir_.file("ttlink.db"));
-  EXPECT_EQ(db->query_int("SELECT count(*) FROM audit WHERE action = 'note'").value(), 1);
+  EXPECT_EQ(committed_count("audit WHERE action = 'note'"), 1);
 }
 
 TEST_F(StoreBatch, ReadsDoNotCommitTheBatch) {
@@ -122,9 +127,7 @@ TEST_F(StoreBatch, AStateChangeInsideARoutineBodyCommitsWhenTheBodyEnds) {
   }));
   EXPECT_FALSE(store_->connection().batch_open());
   EXPECT_EQ(committed_next_check(links_[0]), 1000);
-  auto db = sqlite::Database::open(dir_.file("ttlink.db"));
-  EXPECT_EQ(db->query_text("SELECT state FROM links WHERE id = " + links_[1].id).value(),
-            "DEGRADED");
+  EXPECT_EQ(committed_state(links_[1]), "DEGRADED");
 }
 
 TEST_F(StoreBatch, AFailedBodyRollsBackAloneAndTheBatchGoesOn) {
@@ -163,8 +166,7 @@ TEST_F(StoreBatch, ADurableWriteCommitsTheBatchFirst) {
   ASSERT_TRUE(store_->tokens().put_account("open-1", t));
   EXPECT_FALSE(store_->connection().batch_open());
   EXPECT_EQ(committed_next_check(links_[0]), 1000);
-  auto db = sqlite::Database::open(dir_.file("ttlink.db"));
-  EXPECT_EQ(db->query_int("SELECT count(*) FROM tokens").value(), 2);
+  EXPECT_EQ(committed_count("tokens"), 2);
 }
 
 TEST_F(StoreBatch, ABackupHoldsWhatTheBatchHeld) {
