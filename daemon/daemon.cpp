@@ -38,6 +38,10 @@ http::ClientOptions http_options(const config::Config& c) {
       std::chrono::duration_cast<std::chrono::milliseconds>(c.tiktok.connect_timeout);
   o.request_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(c.tiktok.request_timeout);
+  // As many idle connections as links in flight: under a backlog each of
+  // them needs one, and a smaller pool closed and reopened the rest (~60
+  // connects/s in a 30,000-link check phase).
+  o.max_idle_per_origin = links::SchedulerOptions{}.max_in_flight;
   return o;
 }
 

@@ -102,7 +102,7 @@ struct Client::Impl {
     while (!pool.empty()) {
       auto conn = std::move(pool.back());  // the most recently used: least likely timed out
       pool.pop_back();
-      if (conn->looks_alive()) return conn;
+      if (conn->looks_alive(options.trust_recent_use)) return conn;
     }
     return nullptr;
   }

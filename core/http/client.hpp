@@ -21,6 +21,11 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{30'000};  // write + read of one exchange
   std::size_t max_response_body = 16 << 20;
   std::size_t max_idle_per_origin = 16;
+  // An idle connection used more recently than this is reused without the
+  // liveness peek (a syscall per request): servers close idle connections
+  // after seconds, and one closed in the meantime fails stale and the
+  // request is resent on a fresh connection.
+  std::chrono::milliseconds trust_recent_use{1'000};
 };
 
 class Client {

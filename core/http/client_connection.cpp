@@ -145,8 +145,9 @@ asio::awaitable<Result<void>> Connection::handshake(milliseconds timeout) {
   co_return Result<void>{};
 }
 
-bool Connection::looks_alive() {
+bool Connection::looks_alive(milliseconds trust_recent_use) {
   if (buffer_.size() != 0) return false;  // unread bytes: out of step with the server
+  if (std::chrono::steady_clock::now() - last_answer_ < trust_recent_use) return true;
   char byte;
   ssize_t n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -195,6 +196,7 @@ asio::awaitable<ExchangeOutcome> Connection::exchange_on(Stream& stream, const B
   } else {
     auto res = parser.release();
     outcome.reusable = res.keep_alive() && buffer_.size() == 0;
+    last_answer_ = std::chrono::steady_clock::now();
     outcome.response = to_response(std::move(res));
     tcp().expires_never();
   }

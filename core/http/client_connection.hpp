@@ -55,8 +55,9 @@ class Connection {
                                                    std::size_t max_body);
 
   // False when the peer has closed the idle connection (or sent something
-  // unsolicited): checked before reuse without blocking.
-  bool looks_alive();
+  // unsolicited): checked before reuse without blocking, unless its last
+  // answer came less than `trust_recent_use` ago.
+  bool looks_alive(std::chrono::milliseconds trust_recent_use);
 
   Connection(boost::asio::any_io_executor ex, Origin origin);
 
@@ -72,6 +73,7 @@ class Connection {
   std::optional<boost::beast::tcp_stream> plain_;
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
   boost::beast::flat_buffer buffer_;
+  std::chrono::steady_clock::time_point last_answer_{};
 };
 
 }  // namespace ttlink::http::detail

@@ -79,6 +79,7 @@ class Connection {
 
  private:
   Result<void> run(const Sql& sql);
+  Result<void> savepoint(std::string_view verb, int depth);
   Result<void> transaction(const std::function<Result<void>()>& body);
 
   sqlite::Database db_;

@@ -39,9 +39,9 @@ constexpr Sql kListLinks{"list_links", "SELECT " TTLINK_LINK_COLUMNS
 constexpr Sql kListLinkPage{"list_link_page", "SELECT " TTLINK_LINK_COLUMNS
                                               " FROM links WHERE (?1 OR state != "
                                               "'UNLINKED') AND id > ?2 ORDER BY id LIMIT ?3"};
-// The WHERE clauses of the v6 partial indexes, verbatim.
-#define TTLINK_CHECKABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED')"
-#define TTLINK_REFRESHABLE "state NOT IN ('PENDING', 'UNLINKED', 'EXPIRED', 'REAUTH_REQUIRED')"
+// The WHERE clauses of the partial indexes (v9), verbatim.
+#define TTLINK_CHECKABLE "state <> 'PENDING' AND state <> 'UNLINKED' AND state <> 'EXPIRED'"
+#define TTLINK_REFRESHABLE TTLINK_CHECKABLE " AND state <> 'REAUTH_REQUIRED'"
 // Due work, by priority: a due token refresh first, then checks of links in
 // a bad state, then routine checks; within each, most overdue first. Three
 // queries, each read in its index's order and stopped at the limit (no sort):

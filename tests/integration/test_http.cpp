@@ -174,7 +174,7 @@ TEST_F(HttpTest, ConnectionClosedByServerWhileIdleIsReplacedTransparently) {
 
 // A server that reads each request and then does what the script says for
 // it: the misbehaviours the real Server never shows.
-enum class Action { kRespond, kCloseWithoutAnswer, kAnswerHalfThenClose };
+enum class Action { kRespond, kCloseWithoutAnswer, kAnswerHalfThenClose, kRespondThenHalfClose };
 
 class ScriptedServer {
  public:
@@ -186,6 +186,7 @@ class ScriptedServer {
   unsigned short port() const { return state_->acceptor.local_endpoint().port(); }
   int requests() const { return state_->requests; }
   int connections() const { return state_->connections; }
+  int half_closed() const { return state_->half_closed; }
 
  private:
   // Shared with the coroutines, which may run on after the test's object.
@@ -197,6 +198,7 @@ class ScriptedServer {
     std::function<Action(int)> script;
     int requests = 0;
     int connections = 0;
+    int half_closed = 0;
   };
 
   static asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
@@ -226,7 +228,14 @@ class ScriptedServer {
       res.body() = "answer " + std::to_string(state->requests);
       res.keep_alive(true);
       res.prepare_payload();
-      co_await bhttp::async_write(socket, res, kAwait);
+      auto [wec, w] = co_await bhttp::async_write(socket, res, kAwait);
+      if (wec) co_return;
+      // A FIN the client can see, while this side still reads what comes.
+      if (action == Action::kRespondThenHalfClose) {
+        boost::system::error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        ++state->half_closed;
+      }
     }
   }
 
@@ -248,6 +257,43 @@ TEST_F(HttpTest, StaleReusedConnectionIsRetriedOnceOnAFreshOne) {
   auto second = send(client, to, post);
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->body, "answer 3");
+  EXPECT_EQ(server.connections(), 2);
+}
+
+// The server answers request 1, then closes its sending side: a FIN while
+// the connection idles, yet it still reads what the client writes.
+Action half_close_after_first(int n) {
+  return n == 1 ? Action::kRespondThenHalfClose : Action::kRespond;
+}
+
+TEST_F(HttpTest, IdleConnectionIsPeekedBeforeReuseAndAClosedOneIsNotWrittenTo) {
+  ScriptedServer server(io_, half_close_after_first);
+  ClientOptions options;
+  options.trust_recent_use = 0ms;  // always check
+  Client client(io_.get_executor(), options);
+  std::string to = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
+  ASSERT_TRUE(send(client, to));
+  ASSERT_TRUE(run_until([&] { return server.half_closed() == 1; }));
+
+  auto second = send(client, to);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->body, "answer 2");  // on a fresh connection, the closed one untouched
+  EXPECT_EQ(server.requests(), 2);
+  EXPECT_EQ(server.connections(), 2);
+}
+
+TEST_F(HttpTest, RecentlyUsedConnectionIsReusedWithoutAPeekAndResentWhenFoundClosed) {
+  ScriptedServer server(io_, half_close_after_first);
+  Client client(io_.get_executor(), {});  // trusts a connection used < 1 s ago
+  std::string to = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
+  ASSERT_TRUE(send(client, to));
+  ASSERT_TRUE(run_until([&] { return server.half_closed() == 1; }));
+
+  auto second = send(client, to);
+  ASSERT_TRUE(second) << second.error().message;
+  // Written to the half-closed connection (no peek), found stale by the
+  // missing answer, resent on a fresh one.
+  EXPECT_TRUE(run_until([&] { return server.requests() == 3; }));
   EXPECT_EQ(server.connections(), 2);
 }
 

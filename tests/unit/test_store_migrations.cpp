@@ -99,6 +99,33 @@ TEST_F(MigrationTest, Version5DatabaseGainsLaunchesAndPaidFiguresKeepingItsRows)
   EXPECT_EQ(tables_named(db, "paid_figures"), 1);
 }
 
+// v9 rebuilds the due-work indexes without IN lists: a version 8 file keeps
+// its links, and the scheduler's queries find the due ones through them.
+TEST_F(MigrationTest, Version8DueIndexesAreRebuiltAndStillFindDueLinks) {
+  {
+    auto db = raw();
+    ASSERT_TRUE(migrate(db, 8));
+    ASSERT_TRUE(
+        db.exec("INSERT INTO links (advertiser_id, open_id, state, next_refresh_at, "
+                "next_check_at, created_at, updated_at) VALUES ('7001', 'open-1', 'ACTIVE', 10, "
+                "10, 1800000000, 1800000000), ('7002', 'open-2', 'UNLINKED', 10, 10, 1800000000, "
+                "1800000000)"));
+  }
+  auto store = Store::open(db_path(), key_path());
+  ASSERT_TRUE(store) << store.error().message;
+  auto due = (*store)->links().due(from_unix(100), 10);
+  ASSERT_TRUE(due) << due.error().message;
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].open_id, "open-1");
+  auto db = raw();
+  EXPECT_EQ(version(db), Store::schema_version());
+  EXPECT_EQ(db.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                         "('links_check_due', 'links_refresh_due') AND sql LIKE '%<>%' AND sql "
+                         "NOT LIKE '%NOT IN%'")
+                .value(),
+            2);
+}
+
 TEST_F(MigrationTest, FailedMigrationLeavesTheVersionAndSchemaAsTheyWere) {
   {
     auto db = raw();
