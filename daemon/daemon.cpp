@@ -93,8 +93,13 @@ Daemon::Daemon(config::Config& config, Secret app_secret, store::Store& store,
       control_(io_.get_executor(), registry_, log, control_options(config)),
       callback_(io_.get_executor(), listen_on(config.callback.listen),
                 links::make_callback_handler(links_, log), log),
-      batch_commits_(io_.get_executor(), store.connection(), [&log](const Error& e) {
-        log.error("store.batch_commit_failed", {{"error", e.message}});
+      batch_commits_(io_.get_executor(), store.connection(),
+                     [&log](const Error& e) {
+                       log.error("store.batch_commit_failed", {{"error", e.message}});
+                     }),
+      wal_checkpoints_(io_.get_executor(), store.connection().database(), [&log](const Error& e) {
+        log.error("store.checkpoint_failed",
+                  {{"error", e.message}, {"instead", "checkpointing on the daemon's thread"}});
       }) {}
 
 // Links decide, alerts deliver: every recorded state change reaches the

@@ -25,6 +25,7 @@
 #include "core/spark/spark_service.hpp"
 #include "core/store/batch_commits.hpp"
 #include "core/store/store.hpp"
+#include "core/store/wal_checkpoints.hpp"
 #include "core/tiktok/api_client.hpp"
 #include "core/tiktok/app_gate.hpp"
 #include "core/tiktok/rate_limiter.hpp"
@@ -79,7 +80,8 @@ class Daemon {
   boost::asio::steady_timer grace_{io_};
   Watchdog watchdog_{io_.get_executor()};  // pings from the state thread
   HeapRelease heap_release_{io_.get_executor(), log_};
-  store::BatchCommits batch_commits_;  // batching on while the daemon lives
+  store::BatchCommits batch_commits_;      // batching on while the daemon lives
+  store::WalCheckpoints wal_checkpoints_;  // on a worker while the daemon lives
   bool stopping_ = false;
 };
 

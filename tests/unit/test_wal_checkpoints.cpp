@@ -1,0 +1,129 @@
+// core/store: WAL checkpoints on a worker thread (WalCheckpoints), on a real
+// sqlite file in WAL mode: the WAL stays bounded without the committing
+// connection checkpointing, and a worker that cannot checkpoint is reported
+// and replaced by the committing connection.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/store/sqlite.hpp"
+#include "core/store/wal_checkpoints.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ttlink::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kPages = 50;  // a small threshold: a few hundred commits cross it often
+constexpr std::uintmax_t kFrameBytes = 4096 + 24;
+
+class WalCheckpointsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = sqlite::Database::open(path());
+    ASSERT_TRUE(db) << db.error().message;
+    db_.emplace(std::move(*db));
+    ASSERT_EQ(db_->query_text("PRAGMA journal_mode = WAL").value(), "wal");
+    ASSERT_TRUE(db_->exec("CREATE TABLE t (x BLOB)"));
+  }
+  std::string path() const { return dir_.file("t.db"); }
+  std::uintmax_t wal_bytes() const { return std::filesystem::file_size(path() + "-wal"); }
+
+  // One commit of ~3 WAL pages (a 6 KiB row spills into overflow pages).
+  void commit_one() { ASSERT_TRUE(db_->exec("INSERT INTO t VALUES (zeroblob(6000))")); }
+
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io_.restart();
+      io_.run_one_for(10ms);
+    }
+    return true;
+  }
+
+  test::TempDir dir_;
+  std::optional<sqlite::Database> db_;
+  boost::asio::io_context io_;
+  std::vector<std::string> failures_;
+};
+
+TEST_F(WalCheckpointsTest, TheWorkerCheckpointsAndTheWalStaysBounded) {
+  WalCheckpoints checkpoints(
+      io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages);
+  std::uintmax_t largest = 0;
+  for (int i = 0; i < 400; ++i) {  // ~1,200 WAL pages in all: 24 thresholds
+    commit_one();
+    // Each checkpoint ends before the next commit: none falls back.
+    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+    largest = std::max(largest, wal_bytes());
+  }
+  EXPECT_GE(checkpoints.checkpoints(), 10u);
+  EXPECT_EQ(checkpoints.fallbacks(), 0u);  // the committing connection never checkpointed
+  EXPECT_LT(largest, 2 * kPages * kFrameBytes) << "the WAL grew to " << largest << " bytes";
+  EXPECT_TRUE(failures_.empty());
+  // Every row is there, through a connection of its own.
+  EXPECT_EQ(sqlite::Database::open(path()).value().query_int("SELECT count(*) FROM t").value(),
+            400);
+}
+
+TEST_F(WalCheckpointsTest, WithoutCheckpointsTheWalWouldGrow) {
+  // The bound above means something: with the automatic checkpoint off and
+  // nothing in its place, the same commits leave a WAL of every page.
+  ASSERT_TRUE(db_->exec("PRAGMA wal_autocheckpoint = 0"));
+  for (int i = 0; i < 400; ++i) commit_one();
+  EXPECT_GT(wal_bytes(), 10 * kPages * kFrameBytes);
+}
+
+TEST_F(WalCheckpointsTest, AWorkerThatCannotCheckpointIsReportedOnceAndCommitsCheckpointInstead) {
+  const std::string nowhere = dir_.file("no-such-dir/t.db");
+  WalCheckpoints checkpoints(
+      io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages,
+      nowhere);
+  std::uintmax_t largest = 0;
+  for (int i = 0; i < 400; ++i) {
+    commit_one();
+    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+    largest = std::max(largest, wal_bytes());
+  }
+  EXPECT_EQ(checkpoints.checkpoints(), 0u);
+  EXPECT_GE(checkpoints.fallbacks(), 2u);
+  EXPECT_LT(largest, 5 * kPages * kFrameBytes) << "the WAL grew to " << largest << " bytes";
+  ASSERT_EQ(failures_.size(), 1u);  // once, not per attempt
+  EXPECT_NE(failures_[0].find("cannot open " + nowhere), std::string::npos) << failures_[0];
+}
+
+// A connection that has not read the file checkpoints nothing and says OK;
+// a file not in WAL mode answers the same. Neither passes for a checkpoint.
+TEST_F(WalCheckpointsTest, AFileNotInWalModeIsAFailureNotASilentNoOp) {
+  const std::string rollback = dir_.file("rollback.db");
+  ASSERT_TRUE(sqlite::Database::open(rollback).value().exec("CREATE TABLE r (x)"));
+  WalCheckpoints checkpoints(
+      io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages,
+      rollback);
+  for (int i = 0; i < 100; ++i) {
+    commit_one();
+    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+  }
+  EXPECT_EQ(checkpoints.checkpoints(), 0u);
+  ASSERT_EQ(failures_.size(), 1u);
+  EXPECT_EQ(failures_[0], "cannot checkpoint " + rollback + ": it is not in WAL mode");
+}
+
+TEST_F(WalCheckpointsTest, GoneItLeavesSqlitesOwnCheckpointsOn) {
+  { WalCheckpoints checkpoints(io_.get_executor(), *db_, {}, kPages); }
+  // sqlite's default threshold (1,000 pages): 1,200 pages of commits are
+  // checkpointed and the WAL starts over.
+  for (int i = 0; i < 400; ++i) commit_one();
+  EXPECT_LT(wal_bytes(), (WalCheckpoints::kPages + 10) * kFrameBytes);
+}
+
+}  // namespace
+}  // namespace ttlink::store
