@@ -74,6 +74,7 @@ struct WalCheckpoints::State {
   std::string last_error;
   std::uint64_t checkpoints = 0;
   std::uint64_t fallbacks = 0;
+  int started_at = 0;  // the WAL's size when the last checkpoint started
 };
 
 WalCheckpoints::WalCheckpoints(asio::any_io_executor ex, sqlite::Database& db,
@@ -104,7 +105,15 @@ int WalCheckpoints::committed(void* self, sqlite3* db, const char*, int frames) 
     ++state.fallbacks;
     return SQLITE_OK;
   }
-  if (frames >= me.pages_ && !state.running && !state.stopped) state.start(me.state_);
+  // Every `pages` new pages: while the daemon keeps committing, the WAL
+  // seldom starts over behind a checkpoint (a write must begin with nothing
+  // left to copy), and checkpointing each commit past the threshold copied
+  // a few pages and fsync'd twice, back to back.
+  if (frames < state.started_at) state.started_at = 0;  // the WAL started over
+  if (frames >= state.started_at + me.pages_ && !state.running && !state.stopped) {
+    state.started_at = frames;
+    state.start(me.state_);
+  }
   return SQLITE_OK;
 }
 

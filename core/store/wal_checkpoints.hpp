@@ -6,8 +6,12 @@
 // in a backlog). While a WalCheckpoints lives, the connection only reports
 // the WAL's size after each commit (sqlite3_wal_hook, which replaces the
 // automatic checkpoint) and a worker thread runs a PASSIVE checkpoint on a
-// connection of its own once the WAL has grown past `pages`: it never waits
-// for the state thread's transactions and copies what they do not hold.
+// connection of its own each time the WAL has grown by `pages`: it never
+// waits for the state thread's transactions and copies what they do not
+// hold. The WAL starts over behind a checkpoint when the next write finds
+// nothing left to copy: at a real API's pace, always; under a backlog of
+// commits, seldom, and then the fallback below (4 x `pages`) does it, with
+// the last `pages` to copy.
 //
 // Should the worker fail (it cannot open the file, sqlite answers an error),
 // the error goes to `failed` (once until a checkpoint succeeds again) and the

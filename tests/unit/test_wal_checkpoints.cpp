@@ -36,7 +36,7 @@ class WalCheckpointsTest : public ::testing::Test {
   std::string path() const { return dir_.file("t.db"); }
   std::uintmax_t wal_bytes() const { return std::filesystem::file_size(path() + "-wal"); }
 
-  // One commit of ~3 WAL pages (a 6 KiB row spills into overflow pages).
+  // One commit of 4 WAL pages (a 6 KiB row spills into overflow pages).
   void commit_one() { ASSERT_TRUE(db_->exec("INSERT INTO t VALUES (zeroblob(6000))")); }
 
   bool run_until(const std::function<bool()>& done) {
@@ -59,7 +59,7 @@ TEST_F(WalCheckpointsTest, TheWorkerCheckpointsAndTheWalStaysBounded) {
   WalCheckpoints checkpoints(
       io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages);
   std::uintmax_t largest = 0;
-  for (int i = 0; i < 400; ++i) {  // ~1,200 WAL pages in all: 24 thresholds
+  for (int i = 0; i < 400; ++i) {  // 1,600 WAL pages in all: 32 thresholds
     commit_one();
     // Each checkpoint ends before the next commit: none falls back.
     ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
@@ -72,6 +72,26 @@ TEST_F(WalCheckpointsTest, TheWorkerCheckpointsAndTheWalStaysBounded) {
   // Every row is there, through a connection of its own.
   EXPECT_EQ(sqlite::Database::open(path()).value().query_int("SELECT count(*) FROM t").value(),
             400);
+}
+
+// While the WAL cannot start over (here a reader holds an old snapshot;
+// in the daemon, commits that keep coming), a checkpoint runs per `pages`
+// new pages, not after every commit past the threshold.
+TEST_F(WalCheckpointsTest, AGrowingWalIsCheckpointedOncePerThresholdOfNewPages) {
+  auto reader = sqlite::Database::open(path()).value();
+  ASSERT_TRUE(reader.exec("BEGIN"));
+  ASSERT_EQ(reader.query_int("SELECT count(*) FROM t").value(), 0);
+  WalCheckpoints checkpoints(
+      io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages);
+  for (int i = 0; i < 45; ++i) {  // 4 pages each: 180, under the 4 x 50 of a fallback
+    commit_one();
+    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+  }
+  EXPECT_GE(checkpoints.checkpoints(), 2u);
+  EXPECT_LE(checkpoints.checkpoints(), 4u);  // at ~50, ~100, ~150 pages
+  EXPECT_EQ(checkpoints.fallbacks(), 0u);
+  EXPECT_TRUE(failures_.empty());
+  ASSERT_TRUE(reader.exec("COMMIT"));
 }
 
 TEST_F(WalCheckpointsTest, WithoutCheckpointsTheWalWouldGrow) {
@@ -119,7 +139,7 @@ TEST_F(WalCheckpointsTest, AFileNotInWalModeIsAFailureNotASilentNoOp) {
 
 TEST_F(WalCheckpointsTest, GoneItLeavesSqlitesOwnCheckpointsOn) {
   { WalCheckpoints checkpoints(io_.get_executor(), *db_, {}, kPages); }
-  // sqlite's default threshold (1,000 pages): 1,200 pages of commits are
+  // sqlite's default threshold (1,000 pages): 1,600 pages of commits are
   // checkpointed and the WAL starts over.
   for (int i = 0; i < 400; ++i) commit_one();
   EXPECT_LT(wal_bytes(), (WalCheckpoints::kPages + 10) * kFrameBytes);
