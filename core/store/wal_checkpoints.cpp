@@ -100,7 +100,9 @@ WalCheckpoints::~WalCheckpoints() {
 int WalCheckpoints::committed(void* self, sqlite3* db, const char*, int frames) {
   auto& me = *static_cast<WalCheckpoints*>(self);
   auto& state = *me.state_;
-  if (frames >= 4 * me.pages_) {  // the worker fails or falls behind
+  // The WAL did not start over behind the worker (commits kept coming, or
+  // it fails): copy what is left here, as sqlite would have.
+  if (frames >= 4 * me.pages_) {
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     ++state.fallbacks;
     return SQLITE_OK;
