@@ -26,10 +26,13 @@ Result<void> create_private_file(const std::string& path) {
 // --- opening ---
 
 // WAL for concurrent readers (ttlinkctl-side tools); synchronous=NORMAL for
-// states and schedules, FULL around token writes (see durable()).
+// states and schedules, FULL around token writes (see durable()). The WAL
+// file is cut back to 4 MiB whenever it starts over: under a backlog of
+// commits it grows to ~16 MiB between checkpoints that let it start over
+// (wal_checkpoints.hpp), and sqlite would otherwise keep that size for good.
 constexpr std::string_view kPragmas =
     "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; "
-    "PRAGMA secure_delete = ON;";
+    "PRAGMA secure_delete = ON; PRAGMA journal_size_limit = 4194304;";
 
 // What is at `path` before sqlite sees it: sqlite reports a directory as
 // "unable to open database file" and garbage only at the first query, and

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/store/sqlite.hpp"
+#include "core/store/store.hpp"
 #include "core/store/wal_checkpoints.hpp"
 #include "support/temp_dir.hpp"
 
@@ -135,6 +136,33 @@ TEST_F(WalCheckpointsTest, AFileNotInWalModeIsAFailureNotASilentNoOp) {
   EXPECT_EQ(checkpoints.checkpoints(), 0u);
   ASSERT_EQ(failures_.size(), 1u);
   EXPECT_EQ(failures_[0], "cannot checkpoint " + rollback + ": it is not in WAL mode");
+}
+
+// The store cuts its WAL file back to 4 MiB when the WAL starts over: a
+// backlog that grew it past that (here a reader pins it) does not leave the
+// file that size for good.
+TEST_F(WalCheckpointsTest, TheStoresWalFileIsCutBackWhenTheWalStartsOver) {
+  const std::string file = dir_.file("store.db");
+  auto store = Store::open(file, dir_.file("key"));
+  ASSERT_TRUE(store) << store.error().message;
+  sqlite::Database& db = (*store)->connection().database();
+  ASSERT_TRUE(db.exec("CREATE TABLE bulk (x BLOB)"));
+  WalCheckpoints checkpoints(io_.get_executor(), db, {}, kPages);
+  auto wal = [&] { return std::filesystem::file_size(file + "-wal"); };
+  auto commit = [&] {
+    ASSERT_TRUE(db.exec("INSERT INTO bulk VALUES (zeroblob(6000))"));
+    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+  };
+  {
+    auto reader = sqlite::Database::open(file).value();
+    ASSERT_TRUE(reader.exec("BEGIN"));
+    ASSERT_EQ(reader.query_int("SELECT count(*) FROM bulk").value(), 0);
+    for (int i = 0; i < 300; ++i) commit();  // 1,200 pages: 4.9 MB
+    ASSERT_GT(wal(), std::uintmax_t{4} << 20);
+    ASSERT_TRUE(reader.exec("COMMIT"));
+  }
+  for (int i = 0; i < 60; ++i) commit();
+  EXPECT_LE(wal(), std::uintmax_t{4} << 20);
 }
 
 TEST_F(WalCheckpointsTest, GoneItLeavesSqlitesOwnCheckpointsOn) {
