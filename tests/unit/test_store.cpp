@@ -255,13 +255,15 @@ TEST_F(StoreTest, DueWorkComesFromTheIndexesAndHonoursStatesAndLimit) {
   // sqlite answers these from the v6/v9 indexes: due work by a search (what is
   // due only), counts from the state index alone (no link row is read).
   auto db = raw();
-  auto plan_of = [&](const std::string& q) {
-    auto plan = db.statement("plan:" + q, "EXPLAIN QUERY PLAN " + q);
-    EXPECT_TRUE(plan);
-    std::string details;
-    while (plan && (*plan)->step().value()) details += (*plan)->text(3) + "; ";
-    return details;
+  // One column of what sqlite's EXPLAIN (QUERY PLAN) says about `q`.
+  auto explain = [&](const std::string& how, int column, const std::string& q) {
+    auto rows = db.statement(how + q, how + q);
+    EXPECT_TRUE(rows);
+    std::string out;
+    while (rows && (*rows)->step().value()) out += (*rows)->text(column) + "; ";
+    return out;
   };
+  auto plan_of = [&](const std::string& q) { return explain("EXPLAIN QUERY PLAN ", 3, q); };
   for (const char* q :
        {"SELECT id FROM links WHERE next_check_at <= 1 AND state <> 'PENDING' AND state <> "
         "'UNLINKED' AND state <> 'EXPIRED'",
@@ -286,16 +288,10 @@ TEST_F(StoreTest, DueWorkComesFromTheIndexesAndHonoursStatesAndLimit) {
   // Writing a link evaluates the partial indexes' WHERE clauses for its old
   // and new row: no temporary b-tree (an IN list built one on every UPDATE,
   // v9). link_tables.cpp's schedule update, verbatim.
-  auto opcodes_of = [&](const std::string& q) {
-    auto program = db.statement("program:" + q, "EXPLAIN " + q);
-    EXPECT_TRUE(program);
-    std::string ops;
-    while (program && (*program)->step().value()) ops += (*program)->text(1) + " ";
-    return ops;
-  };
-  const std::string schedule_ops = opcodes_of(
-      "UPDATE links SET identity_id = ?2, identity_type = ?3, next_refresh_at = ?4, "
-      "next_check_at = ?5, last_check_at = ?6, updated_at = ?7 WHERE id = ?1");
+  const std::string schedule_ops =
+      explain("EXPLAIN ", 1,
+              "UPDATE links SET identity_id = ?2, identity_type = ?3, next_refresh_at = ?4, "
+              "next_check_at = ?5, last_check_at = ?6, updated_at = ?7 WHERE id = ?1");
   EXPECT_NE(schedule_ops.find("IdxInsert"), std::string::npos) << schedule_ops;
   EXPECT_EQ(schedule_ops.find("OpenEphemeral"), std::string::npos) << schedule_ops;
   EXPECT_NE(plan_of("SELECT state, count(*) FROM links WHERE state != 'UNLINKED' GROUP BY state")

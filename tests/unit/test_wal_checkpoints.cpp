@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/store/sqlite.hpp"
@@ -37,8 +38,15 @@ class WalCheckpointsTest : public ::testing::Test {
   std::string path() const { return dir_.file("t.db"); }
   std::uintmax_t wal_bytes() const { return std::filesystem::file_size(path() + "-wal"); }
 
-  // One commit of 4 WAL pages (a 6 KiB row spills into overflow pages).
-  void commit_one() { ASSERT_TRUE(db_->exec("INSERT INTO t VALUES (zeroblob(6000))")); }
+  // One commit of 4 WAL pages (a 6 KiB row spills into overflow pages) into
+  // table t of `db` (the fixture's own unless given).
+  static constexpr std::string_view kCommit = "INSERT INTO t VALUES (zeroblob(6000))";
+  void commit_one() { ASSERT_TRUE(db_->exec(kCommit)); }
+  // The commit, then the end of whatever checkpoint it started: the next
+  // commit never races a running one (no fallback by timing).
+  bool commit_settled(const WalCheckpoints& checkpoints, sqlite::Database* db = nullptr) {
+    return (db ? *db : *db_).exec(kCommit) && run_until([&] { return !checkpoints.running(); });
+  }
 
   bool run_until(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -60,10 +68,8 @@ TEST_F(WalCheckpointsTest, TheWorkerCheckpointsAndTheWalStaysBounded) {
   WalCheckpoints checkpoints(
       io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages);
   std::uintmax_t largest = 0;
-  for (int i = 0; i < 400; ++i) {  // 1,600 WAL pages in all: 32 thresholds
-    commit_one();
-    // Each checkpoint ends before the next commit: none falls back.
-    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+  for (int i = 0; i < 400; ++i) {              // 1,600 WAL pages in all: 32 thresholds
+    ASSERT_TRUE(commit_settled(checkpoints));  // so none falls back
     largest = std::max(largest, wal_bytes());
   }
   EXPECT_GE(checkpoints.checkpoints(), 10u);
@@ -85,8 +91,7 @@ TEST_F(WalCheckpointsTest, AGrowingWalIsCheckpointedOncePerThresholdOfNewPages) 
   WalCheckpoints checkpoints(
       io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages);
   for (int i = 0; i < 45; ++i) {  // 4 pages each: 180, under the 4 x 50 of a fallback
-    commit_one();
-    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+    ASSERT_TRUE(commit_settled(checkpoints));
   }
   EXPECT_GE(checkpoints.checkpoints(), 2u);
   EXPECT_LE(checkpoints.checkpoints(), 4u);  // at ~50, ~100, ~150 pages
@@ -110,8 +115,7 @@ TEST_F(WalCheckpointsTest, AWorkerThatCannotCheckpointIsReportedOnceAndCommitsCh
       nowhere);
   std::uintmax_t largest = 0;
   for (int i = 0; i < 400; ++i) {
-    commit_one();
-    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+    ASSERT_TRUE(commit_settled(checkpoints));
     largest = std::max(largest, wal_bytes());
   }
   EXPECT_EQ(checkpoints.checkpoints(), 0u);
@@ -130,8 +134,7 @@ TEST_F(WalCheckpointsTest, AFileNotInWalModeIsAFailureNotASilentNoOp) {
       io_.get_executor(), *db_, [this](const Error& e) { failures_.push_back(e.message); }, kPages,
       rollback);
   for (int i = 0; i < 100; ++i) {
-    commit_one();
-    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
+    ASSERT_TRUE(commit_settled(checkpoints));
   }
   EXPECT_EQ(checkpoints.checkpoints(), 0u);
   ASSERT_EQ(failures_.size(), 1u);
@@ -146,22 +149,18 @@ TEST_F(WalCheckpointsTest, TheStoresWalFileIsCutBackWhenTheWalStartsOver) {
   auto store = Store::open(file, dir_.file("key"));
   ASSERT_TRUE(store) << store.error().message;
   sqlite::Database& db = (*store)->connection().database();
-  ASSERT_TRUE(db.exec("CREATE TABLE bulk (x BLOB)"));
+  ASSERT_TRUE(db.exec("CREATE TABLE t (x BLOB)"));
   WalCheckpoints checkpoints(io_.get_executor(), db, {}, kPages);
   auto wal = [&] { return std::filesystem::file_size(file + "-wal"); };
-  auto commit = [&] {
-    ASSERT_TRUE(db.exec("INSERT INTO bulk VALUES (zeroblob(6000))"));
-    ASSERT_TRUE(run_until([&] { return !checkpoints.running(); }));
-  };
   {
     auto reader = sqlite::Database::open(file).value();
     ASSERT_TRUE(reader.exec("BEGIN"));
-    ASSERT_EQ(reader.query_int("SELECT count(*) FROM bulk").value(), 0);
-    for (int i = 0; i < 300; ++i) commit();  // 1,200 pages: 4.9 MB
+    ASSERT_EQ(reader.query_int("SELECT count(*) FROM t").value(), 0);
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(commit_settled(checkpoints, &db));  // 4.9 MB
     ASSERT_GT(wal(), std::uintmax_t{4} << 20);
     ASSERT_TRUE(reader.exec("COMMIT"));
   }
-  for (int i = 0; i < 60; ++i) commit();
+  for (int i = 0; i < 60; ++i) ASSERT_TRUE(commit_settled(checkpoints, &db));
   EXPECT_LE(wal(), std::uintmax_t{4} << 20);
 }
 
