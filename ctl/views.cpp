@@ -233,6 +233,8 @@ std::string reload_view(const json::value& result) {
     for (const auto& key : *restart) out += " " + cell(key);
     out += "\n";
   }
+  if (const json::array* warnings = member(result, "warnings").if_array())
+    for (const auto& w : *warnings) out += "Warning: " + cell(w) + "\n";
   return out;
 }
 

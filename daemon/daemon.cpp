@@ -2,8 +2,10 @@
 
 #include <systemd/sd-daemon.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cstdlib>
 
 #include "core/ads/ads_methods.hpp"
 #include "core/alerts/alert_methods.hpp"
@@ -28,8 +30,27 @@ namespace {
 // refreshes, then bad links, then routine checks, then comments).
 constexpr Seconds kCommentsYieldAfter{60};
 
-// Leaves at most this long for in-flight work to end on SIGTERM.
-constexpr std::chrono::seconds kGracePeriod{20};
+// On SIGTERM, in-flight work has this long to end by itself; what is left
+// is then cancelled (checks, comment polls, deliveries and ctl calls are all
+// run again or resent after a restart: nothing is lost by cutting them).
+constexpr std::chrono::seconds kDrainGrace{5};
+
+// Cancelled work ends at once, except a token refresh or code exchange under
+// way (core/util/shielded.hpp), which ends by its own timeouts.
+std::chrono::seconds cancel_grace(const config::Config& c) {
+  return std::chrono::duration_cast<std::chrono::seconds>(c.tiktok.connect_timeout +
+                                                          c.tiktok.request_timeout) +
+         std::chrono::seconds{5};
+}
+
+// True when `task` ended before `limit` (it is cancelled otherwise).
+asio::awaitable<bool> within(std::chrono::steady_clock::duration limit,
+                             asio::awaitable<void> task) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  auto first = co_await (std::move(task) || timer.async_wait(asio::use_awaitable));
+  co_return first.index() == 0;
+}
 
 http::ClientOptions http_options(const config::Config& c) {
   http::ClientOptions o;
@@ -89,7 +110,7 @@ Daemon::Daemon(config::Config& config, Secret app_secret, store::Store& store,
       spark_poller_(io_.get_executor(), spark_, log,
                     [this] { return config_.poll.comments_interval; }),
       ads_{store, api_, log, clock.as_clock()},
-      reloader_(config_path, config, limiter_, log, [this] { spark_.apply_config(); }),
+      reloader_(config_path, config, limiter_, log),
       control_(io_.get_executor(), registry_, log, control_options(config)),
       callback_(io_.get_executor(), listen_on(config.callback.listen),
                 links::make_callback_handler(links_, log), log),
@@ -138,6 +159,10 @@ Result<void> Daemon::wire() {
   alerts::register_alert_metrics(metrics_, *dispatcher_, store_, clock_.as_clock());
   spark::register_spark_metrics(metrics_, spark_, spark_poller_);
   register_version(registry_);
+  reloader_.add_part([this](const config::Config& next) { return reload_alerts(next); });
+  reloader_.add_part([this](const config::Config&) -> Result<Applier> {
+    return Applier([this](ReloadOutcome&) { spark_.apply_config(); });
+  });
   reloader_.register_method(registry_);
   if (config_.debug.clock_control)
     register_debug_clock(registry_, clock_, log_, [this] {
@@ -152,6 +177,41 @@ Result<void> Daemon::wire() {
   register_backup_method(registry_, store_, log_);
   alerts::register_alert_methods(registry_, alert_engine_, *dispatcher_);
   return {};
+}
+
+// A reload's sinks are built before anything changes (a sink that cannot be
+// built fails the reload), then replace the running ones; the engine routes
+// and repeats by the new config. Undelivered rows of a sink the new config
+// no longer has stay in the outbox, and the reload says so.
+Result<Applier> Daemon::reload_alerts(const config::Config& next) {
+  auto sinks = alerts::make_sinks(next.alerts, io_.get_executor(), log_, clock_.as_clock());
+  if (!sinks) return sinks.error();
+  auto built = std::make_shared<std::vector<std::unique_ptr<alerts::Sink>>>(std::move(*sinks));
+  return Applier([this, built, filters = alerts::sink_filters(next.alerts),
+                  repeat = next.alerts.repeat_interval](ReloadOutcome& outcome) {
+    warn_of_orphaned_deliveries(filters, outcome);
+    dispatcher_->replace_sinks(std::move(*built));
+    alert_engine_.set_sinks(filters);
+    alert_engine_.set_repeat_interval(repeat);
+  });
+}
+
+void Daemon::warn_of_orphaned_deliveries(const std::vector<alerts::SinkFilter>& next,
+                                         ReloadOutcome& outcome) {
+  auto waiting = store_.alerts().undelivered_by_sink();
+  if (!waiting) {
+    outcome.warnings.push_back("cannot count undelivered alerts: " + waiting.error().message);
+    return;
+  }
+  for (const auto& [sink, count] : *waiting) {
+    bool kept = false;
+    for (const auto& f : next) kept = kept || f.name == sink;
+    if (kept) continue;
+    outcome.warnings.push_back(
+        std::to_string(count) + " undelivered alert event(s) for sink " + sink +
+        ", which the new config no longer has: they stay in the outbox and go out if a sink of "
+        "that name (type#position) comes back");
+  }
 }
 
 Result<void> Daemon::start_listeners() {
@@ -172,12 +232,15 @@ void Daemon::watch_signals() {
   });
   term_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec || stopping_) return;
-    asio::co_spawn(io_, shut_down(signo), asio::detached);
+    shutdown_.spawn(shut_down(signo));
   });
 }
 
-// Say STOPPING, stop taking work, let in-flight work end (at most the grace
-// period), then stop the loop.
+// Say STOPPING, stop taking work, let in-flight work end (at most the drain
+// grace), cancel what is left and wait until every coroutine has ended, then
+// stop the loop: the components are destroyed only once no frame uses them
+// (before, frames left in the io_context were destroyed after them: a double
+// free on SIGTERM during a slow upstream call).
 asio::awaitable<void> Daemon::shut_down(int signo) {
   stopping_ = true;
   log_.info("daemon.stopping", {{"signal", std::to_string(signo)}});
@@ -189,14 +252,46 @@ asio::awaitable<void> Daemon::shut_down(int signo) {
   control_.stop();
   callback_.stop();
   if (metrics_server_) metrics_server_->stop();
-  grace_.expires_after(kGracePeriod);
-  grace_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) io_.stop();
-  });
+  // co_await as a statement of its own: GCC 12 miscompiles some co_await
+  // inside conditions.
+  const bool drained = co_await within(kDrainGrace, drain());
+  if (!drained)
+    log_.info("daemon.cancelling", {{"after", std::to_string(kDrainGrace.count()) + "s"}});
+  cancel();
+  const bool ended = co_await within(cancel_grace(config_), finished());
+  if (!ended) {
+    // A frame that ignores cancellation is a bug; destroying the components
+    // under it would crash. Exit without destructors instead: the store is
+    // consistent (tokens are committed as they come; an open batch of
+    // routine checks is lost and checked again).
+    log_.error("daemon.stop_forced", {{"reason", "work still running after cancellation"}});
+    std::_Exit(1);
+  }
+  io_.stop();
+}
+
+asio::awaitable<void> Daemon::drain() {
   co_await scheduler_.drain();
   co_await spark_poller_.drain();
   co_await dispatcher_->drain();
-  io_.stop();
+}
+
+void Daemon::cancel() {
+  scheduler_.cancel();
+  spark_poller_.cancel();
+  dispatcher_->cancel();
+  control_.cancel();
+  callback_.cancel();
+  if (metrics_server_) metrics_server_->cancel();
+}
+
+asio::awaitable<void> Daemon::finished() {
+  co_await scheduler_.finished();
+  co_await spark_poller_.finished();
+  co_await dispatcher_->finished();
+  co_await control_.finished();
+  co_await callback_.finished();
+  if (metrics_server_) co_await metrics_server_->finished();
 }
 
 int Daemon::run() {

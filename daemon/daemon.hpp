@@ -30,6 +30,7 @@
 #include "core/tiktok/app_gate.hpp"
 #include "core/tiktok/rate_limiter.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/task_group.hpp"
 #include "daemon/app_alerts.hpp"
 #include "daemon/heap_release.hpp"
 #include "daemon/reload.hpp"
@@ -49,6 +50,12 @@ class Daemon {
   Result<void> start_listeners();
   void watch_signals();
   boost::asio::awaitable<void> shut_down(int signo);
+  Result<Applier> reload_alerts(const config::Config& next);
+  void warn_of_orphaned_deliveries(const std::vector<alerts::SinkFilter>& next,
+                                   ReloadOutcome& outcome);
+  boost::asio::awaitable<void> drain();     // in-flight work ends by itself
+  void cancel();                            // in-flight work is cancelled
+  boost::asio::awaitable<void> finished();  // every component's coroutines have ended
 
   config::Config& config_;
   store::Store& store_;
@@ -77,12 +84,12 @@ class Daemon {
   std::optional<http::Server> metrics_server_;
   boost::asio::signal_set hup_{io_, SIGHUP};
   boost::asio::signal_set term_{io_, SIGTERM, SIGINT};
-  boost::asio::steady_timer grace_{io_};
   Watchdog watchdog_{io_.get_executor()};  // pings from the state thread
   HeapRelease heap_release_{io_.get_executor(), log_};
   store::BatchCommits batch_commits_;      // batching on while the daemon lives
   store::WalCheckpoints wal_checkpoints_;  // on a worker while the daemon lives
   bool stopping_ = false;
+  TaskGroup shutdown_{io_.get_executor()};  // shut_down(), the one task of the daemon's own
 };
 
 }  // namespace ttlink::daemon

@@ -1,9 +1,12 @@
 #pragma once
 // SIGHUP and `daemon.reload`: re-read the config and apply what can change
-// while running (poll intervals, rate limits, refresh windows, scopes, alert
-// sinks); what needs a restart (API base, credentials, listeners, store) is
-// logged and left as it is. A config with an error changes nothing.
+// while running; what needs a restart (API base, credentials, listeners,
+// timeouts, store) is listed and left as it is. A config with an error, or
+// one a component cannot take (a sink whose secret file is unreadable),
+// changes nothing.
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "core/config/config.hpp"
 #include "core/rpc/registry.hpp"
@@ -15,24 +18,28 @@ namespace ttlink::daemon {
 struct ReloadOutcome {
   std::vector<std::string> applied;        // sections applied
   std::vector<std::string> needs_restart;  // keys that changed but need a restart
+  std::vector<std::string> warnings;       // e.g. undelivered alerts of a removed sink
 };
+
+// A component's part of a reload: checks what may fail against the next
+// config and returns how to apply it (run only once every part is ready).
+// The applier may add warnings to the outcome.
+using Applier = std::function<void(ReloadOutcome&)>;
+using ReloadPart = std::function<Result<Applier>(const config::Config& next)>;
 
 // The rate limiter's limits from poll.max_qps and [limits].
 tiktok::Limits limits_of(const config::Config& c);
 
-Result<ReloadOutcome> reload_config(const std::string& path, config::Config& live,
-                                    tiktok::RateLimiter& limiter, Logger& log);
+// Keys that differ between `a` and `b` and are read only at start.
+std::vector<std::string> restart_only_changes(const config::Config& a, const config::Config& b);
 
-// Reloads `path` into `live`, then tells the components that read it.
 class Reloader {
  public:
-  Reloader(std::string path, config::Config& live, tiktok::RateLimiter& limiter, Logger& log,
-           std::function<void()> applied)
-      : path_(std::move(path)),
-        live_(live),
-        limiter_(limiter),
-        log_(log),
-        applied_(std::move(applied)) {}
+  Reloader(std::string path, config::Config& live, tiktok::RateLimiter& limiter, Logger& log)
+      : path_(std::move(path)), live_(live), limiter_(limiter), log_(log) {}
+  // Components that hold config of their own (sinks, the alert engine, the
+  // comment service) add their part; the rest read `live` as they go.
+  void add_part(ReloadPart part) { parts_.push_back(std::move(part)); }
   Result<ReloadOutcome> reload();
   // `daemon.reload`, as SIGHUP does.
   void register_method(rpc::Registry& registry);
@@ -42,7 +49,7 @@ class Reloader {
   config::Config& live_;
   tiktok::RateLimiter& limiter_;
   Logger& log_;
-  std::function<void()> applied_;
+  std::vector<ReloadPart> parts_;
 };
 
 }  // namespace ttlink::daemon

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -23,17 +22,25 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store, Engine& en
     : ex_(ex),
       store_(store),
       engine_(engine),
-      sinks_(std::move(sinks)),
+      sinks_(std::make_move_iterator(sinks.begin()), std::make_move_iterator(sinks.end())),
       log_(log),
       backoff_(backoff),
       clock_(std::move(clock)),
       wake_(ex),
-      idle_(ex) {}
+      idle_(ex),
+      tasks_(ex, [&log](const std::string& e) {
+        log.error("alerts.dispatcher_failed", {{"error", e}});
+      }) {}
 
 void Dispatcher::start() {
   if (running_) return;
   running_ = true;
-  asio::co_spawn(ex_, loop(), asio::detached);
+  tasks_.spawn(loop());
+}
+
+void Dispatcher::cancel() {
+  stop();
+  tasks_.cancel();
 }
 
 void Dispatcher::stop() {
@@ -100,10 +107,22 @@ void Dispatcher::record_delivered(std::int64_t seq) {
   note(marked);
 }
 
-Sink* Dispatcher::sink_named(const std::string& name) {
+std::shared_ptr<Sink> Dispatcher::sink_named(const std::string& name) {
   for (auto& s : sinks_)
-    if (s->name() == name) return s.get();
+    if (s->name() == name) return s;
   return nullptr;
+}
+
+void Dispatcher::replace_sinks(std::vector<std::unique_ptr<Sink>> sinks) {
+  sinks_.assign(std::make_move_iterator(sinks.begin()), std::make_move_iterator(sinks.end()));
+  last_resend_.clear();  // a sink with a new URL starts its resend interval afresh
+  wake();                // rows that waited for a sink of that name go now
+}
+
+std::vector<std::string> Dispatcher::sink_names() const {
+  std::vector<std::string> out;
+  for (const auto& s : sinks_) out.push_back(s->name());
+  return out;
 }
 
 TimePoint Dispatcher::retry_time(int attempts_before) {
@@ -127,7 +146,7 @@ asio::awaitable<void> Dispatcher::deliver_due() {
       record_delivered(d.seq);
       continue;
     }
-    Sink* sink = sink_named(d.sink);
+    std::shared_ptr<Sink> sink = sink_named(d.sink);
     auto alert = alert_from_json(d.body);
     if (!sink || !alert) {  // removed from the config, or damaged: keep it, retry later
       const std::string why = sink ? alert.error().message : "sink not configured";
@@ -155,7 +174,8 @@ asio::awaitable<void> Dispatcher::deliver_due() {
 }
 
 asio::awaitable<void> Dispatcher::resend_firing() {
-  for (auto& sink : sinks_) {
+  const auto sinks = sinks_;  // a reload may replace sinks_ while we wait
+  for (const auto& sink : sinks) {
     const auto every = sink->resend_interval();
     if (!every) continue;
     // The first interval starts now: what fires was just sent, or was sent
@@ -163,14 +183,16 @@ asio::awaitable<void> Dispatcher::resend_firing() {
     auto [last, fresh] = last_resend_.try_emplace(sink->name(), clock_());
     if (fresh || clock_() - last->second < *every) continue;
     last->second = clock_();
-    for (const auto& filter : engine_.sinks())
-      if (filter.name == sink->name()) co_await resend_to(*sink, filter);
+    const auto filters = engine_.sinks();  // copied: a reload may replace them
+    for (const auto& filter : filters)
+      if (filter.name == sink->name()) co_await resend_to(sink, filter);
   }
 }
 
 // Best effort, outside the outbox: the outbox already guarantees each event
 // once; this only keeps the receiver from timing a firing alert out.
-asio::awaitable<void> Dispatcher::resend_to(Sink& sink, const SinkFilter& filter) {
+asio::awaitable<void> Dispatcher::resend_to(std::shared_ptr<Sink> held, const SinkFilter& filter) {
+  Sink& sink = *held;
   auto firing = store_.alerts().list(false, 10000);
   if (!firing) co_return;
   for (const auto& row : *firing) {
@@ -191,7 +213,8 @@ asio::awaitable<std::vector<SinkTestOutcome>> Dispatcher::test(Alert alert) {
   std::vector<SinkTestOutcome> out;
   const std::string key = alert.id;
   const Outgoing event{std::move(alert), key};
-  for (auto& s : sinks_) {
+  const auto sinks = sinks_;  // a reload may replace sinks_ while we wait
+  for (const auto& s : sinks) {
     auto r = co_await s->deliver(event);
     out.push_back({s->name(), r.has_value(), r ? std::string() : r.error().message});
   }

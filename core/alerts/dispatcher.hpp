@@ -22,6 +22,7 @@
 #include "core/alerts/sink.hpp"
 #include "core/util/idle_signal.hpp"
 #include "core/util/log.hpp"
+#include "core/util/task_group.hpp"
 
 namespace ttlink::alerts {
 
@@ -48,7 +49,17 @@ class Dispatcher {
   void stop();
   // stop(), then returns once the delivery under way is done.
   boost::asio::awaitable<void> drain();
+  // stop(), and the delivery under way is cancelled (shutdown, once the
+  // drain's grace is over).
+  void cancel();
+  // Returns once the loop has ended.
+  boost::asio::awaitable<void> finished() { return tasks_.wait(); }
   bool idle() const { return !running_ || !busy_; }
+
+  // A reload's new sinks, from the next delivery on. A delivery under way
+  // ends on the sink it began with (each holds its sink).
+  void replace_sinks(std::vector<std::unique_ptr<Sink>> sinks);
+  std::vector<std::string> sink_names() const;
 
   // Sends a test alert straight to every sink (not through the outbox).
   boost::asio::awaitable<std::vector<SinkTestOutcome>> test(Alert alert);
@@ -65,8 +76,8 @@ class Dispatcher {
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> deliver_due();
   boost::asio::awaitable<void> resend_firing();
-  boost::asio::awaitable<void> resend_to(Sink& sink, const SinkFilter& filter);
-  Sink* sink_named(const std::string& name);
+  boost::asio::awaitable<void> resend_to(std::shared_ptr<Sink> sink, const SinkFilter& filter);
+  std::shared_ptr<Sink> sink_named(const std::string& name);
   void note(const Result<void>& written);
   void record_delivered(std::int64_t seq);
   TimePoint retry_time(int attempts_before);
@@ -75,7 +86,7 @@ class Dispatcher {
   boost::asio::any_io_executor ex_;
   store::Store& store_;
   Engine& engine_;
-  std::vector<std::unique_ptr<Sink>> sinks_;
+  std::vector<std::shared_ptr<Sink>> sinks_;
   Logger& log_;
   Backoff backoff_;
   Clock clock_;
@@ -90,6 +101,7 @@ class Dispatcher {
   bool running_ = false;
   bool busy_ = false;
   std::mt19937_64 rng_{std::random_device{}()};  // back-off jitter
+  TaskGroup tasks_;                              // the loop
 };
 
 }  // namespace ttlink::alerts

@@ -61,6 +61,8 @@ class Engine {
   Alert test_alert();
 
   void set_repeat_interval(Seconds s) { repeat_interval_ = s; }
+  // A reload's sinks: events from now on are queued for these.
+  void set_sinks(std::vector<SinkFilter> sinks) { sinks_ = std::move(sinks); }
   const std::vector<SinkFilter>& sinks() const { return sinks_; }
 
  private:

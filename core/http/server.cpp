@@ -6,7 +6,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -25,6 +24,8 @@
 #include <atomic>
 #include <exception>
 #include <map>
+
+#include "core/util/task_group.hpp"
 
 namespace ttlink::http {
 namespace asio = boost::asio;
@@ -127,13 +128,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::atomic<std::size_t> accepted = 0;
   unsigned short bound_port = 0;
   bool stopped = false;
+  TaskGroup tasks;  // the accept loop and every session, on the strand
 
   Impl(asio::any_io_executor ex, ServerOptions o, Handler h, Logger& l)
       : strand(asio::make_strand(ex)),
         options(std::move(o)),
         handler(std::move(h)),
         log(l),
-        acceptor(strand) {}
+        acceptor(strand),
+        tasks(strand, [&l](const std::string& e) {
+          l.error("http_session_failed", {{"error", e}});
+        }) {}
 
   Result<void> load_tls();
   Result<void> listen();
@@ -200,14 +205,14 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     ++accepted;
     std::string address = address_of(socket);
     if (auto refused = admit(address)) {
-      asio::co_spawn(strand, reject(std::move(socket), std::move(*refused)), asio::detached);
+      tasks.spawn(reject(std::move(socket), std::move(*refused)));
       continue;
     }
     // Counted here, not in session(), so that a burst cannot overshoot.
     const std::uint64_t id = next_session++;
     open_sessions.emplace(id, SessionInfo{nullptr, std::move(address)});
     ++sessions;
-    asio::co_spawn(strand, session(std::move(socket), id), asio::detached);
+    tasks.spawn(session(std::move(socket), id));
   }
 }
 
@@ -381,7 +386,7 @@ Server::~Server() {
 Result<void> Server::start() {
   if (auto tls = impl_->load_tls(); !tls) return tls;
   if (auto bound = impl_->listen(); !bound) return bound;
-  asio::co_spawn(impl_->strand, impl_->accept_loop(), asio::detached);
+  asio::dispatch(impl_->strand, [impl = impl_] { impl->tasks.spawn(impl->accept_loop()); });
   return {};
 }
 
@@ -400,6 +405,21 @@ void Server::stop() {
   // Sessions and the accept loop hold the Impl alive until they end, which
   // closing their sockets makes them do promptly.
   asio::dispatch(impl_->strand, [impl = impl_] { impl->close_all(); });
+}
+
+void Server::cancel() {
+  asio::dispatch(impl_->strand, [impl = impl_] {
+    impl->close_all();
+    impl->tasks.cancel();
+  });
+}
+
+asio::awaitable<void> Server::finished() {
+  auto impl = impl_;
+  // No lambda temporary in the co_await: GCC 12 destroys such temporaries
+  // twice (here: one shared_ptr release too many).
+  auto ended = impl->tasks.wait();
+  co_await asio::co_spawn(impl->strand, std::move(ended), asio::use_awaitable);
 }
 
 }  // namespace ttlink::http

@@ -50,6 +50,10 @@ class Server {
   Result<void> start();         // binds and listens; error names the address
   unsigned short port() const;  // the bound port, after start()
   void stop();                  // closes the listener and every connection
+  // stop(), and every handler under way is cancelled (shutdown).
+  void cancel();
+  // Returns once the accept loop and every session have ended.
+  boost::asio::awaitable<void> finished();
 
   // Connections accepted since start() (rejected ones included), and those
   // open now: for metrics and tests.

@@ -3,9 +3,23 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "core/tiktok/oauth_account.hpp"
+#include "core/util/random.hpp"
+#include "core/util/shielded.hpp"
 
 namespace ttlink::links {
 using boost::asio::awaitable;
+
+namespace {
+
+// Tried again after this long even without a reauthorization.
+constexpr Seconds kRefusalLasts{86400};
+
+bool refuses_the_refresh_token(const Error& e) {
+  return e.kind == ErrorKind::kUpstream &&
+         (e.upstream_code == 40103 || e.upstream_code == 40105 || e.upstream_code == 40107);
+}
+
+}  // namespace
 
 AccountTokenKeeper::AccountTokenKeeper(store::Store& store, tiktok::ApiClient& api,
                                        const config::Config& config, Logger& log, Clock clock)
@@ -20,10 +34,20 @@ awaitable<Result<store::AccountTokens>> AccountTokenKeeper::fresh(const std::str
     co_return Error::not_found("no token stored for account " + open_id + "; reauthorize");
   if (!force && (*tokens)->access_expires_at - clock_() > config_.refresh.before_expiry)
     co_return std::move(**tokens);
+  if (auto refusal = refused_.find(open_id); refusal != refused_.end()) {
+    if (refusal->second.token_hash == sha256_hex((*tokens)->refresh_token.reveal()) &&
+        clock_() - refusal->second.at < kRefusalLasts) {
+      // upstream's answer as it was: the same reason, so no new state
+      // change, audit row or alert event comes of it.
+      co_return refusal->second.error;
+    }
+    refused_.erase(refusal);  // reauthorized, or a day has passed: ask again
+  }
   if (uncommitted_.count(open_id))  // the store still refuses them: no new rotation
     co_return Error::storage("account " + open_id +
                              ": refreshed tokens are waiting for the store to take them");
-  co_return co_await refresh_locked(open_id, **tokens);
+  // Not cancelled by a shutdown once sent: see shielded().
+  co_return co_await shielded(refresh_locked(open_id, **tokens));
 }
 
 Result<std::optional<store::AccountTokens>> AccountTokenKeeper::current(
@@ -44,6 +68,8 @@ awaitable<Result<store::AccountTokens>> AccountTokenKeeper::refresh_locked(
   auto grant = co_await tiktok::refresh_account_token(api_, stored.refresh_token);
   if (!grant) {
     log_.warn("token.refresh_failed", {{"open_id", open_id}, {"error", grant.error().message}});
+    if (refuses_the_refresh_token(grant.error()))
+      refused_[open_id] = {sha256_hex(stored.refresh_token.reveal()), clock_(), grant.error()};
     co_return grant.error();
   }
   const TimePoint now = clock_();

@@ -14,6 +14,11 @@
 // fdatasync on a worker thread, shared by the refreshes that committed
 // meanwhile) before they are used or the refresh returns: durable as with
 // synchronous=FULL, without the state thread blocking on the disk.
+//
+// A refresh token upstream refused (40103, 40105, 40107) is not presented again
+// until the account is reauthorized (its stored refresh token changes) or a
+// day has passed (to notice an upstream fix): before, every check of a
+// REAUTH_REQUIRED link sent it again, more than once per interval.
 #include <boost/asio/awaitable.hpp>
 
 #include <map>
@@ -66,6 +71,12 @@ class AccountTokenKeeper {
   KeyedMutex locks_;                                         // key: open_id
   std::map<std::string, store::AccountTokens> uncommitted_;  // key: open_id
   std::unique_ptr<store::WalSync> wal_;  // made on first use, on the state thread's executor
+  struct Refusal {
+    std::string token_hash;  // sha256 of the refused refresh token
+    TimePoint at;
+    Error error;  // upstream's answer, given again without asking
+  };
+  std::map<std::string, Refusal> refused_;  // key: open_id
 };
 
 }  // namespace ttlink::links

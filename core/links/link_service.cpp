@@ -8,6 +8,7 @@
 #include "core/tiktok/oauth_account.hpp"
 #include "core/tiktok/oauth_advertiser.hpp"
 #include "core/util/random.hpp"
+#include "core/util/shielded.hpp"
 
 namespace ttlink::links {
 using boost::asio::awaitable;
@@ -136,11 +137,12 @@ awaitable<Result<Completion>> LinkService::complete(Secret code, std::string sta
   if (!is_live(*link)) co_return Error::conflict("link " + link->id + " was unlinked");
   // Not a conditional expression: GCC 12 miscompiles co_await inside ?: (the
   // coroutine frame is corrupted when one branch fails).
+  // The code is spent once sent: a shutdown waits for the tokens it buys.
   Result<void> done;
   if (pending->kind == AuthKind::kAdvertiser) {
-    done = co_await complete_advertiser(*link, code, actor);
+    done = co_await shielded(complete_advertiser(*link, code, actor));
   } else {
-    done = co_await complete_account(*link, code, actor);
+    done = co_await shielded(complete_account(*link, code, actor));
   }
   if (!done) co_return done.error();
   if (both_halves_authorized(*link)) {

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <limits>
@@ -40,19 +39,27 @@ Scheduler::Scheduler(asio::any_io_executor ex, LinkService& links, Logger& log, 
       options_(options),
       timer_(ex),
       idle_(ex),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()),
+      tasks_(ex, [&log](const std::string& e) {
+        log.error("scheduler.task_failed", {{"error", e}});
+      }) {}
 
 Scheduler::~Scheduler() {
   *alive_ = false;
 }
 
 void Scheduler::start() {
-  asio::co_spawn(ex_, loop(), asio::detached);
+  tasks_.spawn(loop());
 }
 
 void Scheduler::stop() {
   stopped_ = true;
   timer_.cancel();
+}
+
+void Scheduler::cancel() {
+  stop();
+  tasks_.cancel();
 }
 
 std::map<std::string, int> Scheduler::failing() const {
@@ -208,7 +215,7 @@ void Scheduler::launch_queued_work() {
     DueWork work = std::move(queue_.front());
     queue_.pop_front();
     if (!in_flight_.insert(work.link_id).second) continue;
-    asio::co_spawn(ex_, work_on(work.link_id, work.refresh, work.check), asio::detached);
+    tasks_.spawn(work_on(work.link_id, work.refresh, work.check));
   }
 }
 
@@ -317,17 +324,26 @@ void Scheduler::postponed(const std::string& link_id, const Error& e, bool refre
   move_work(link_id, when, refresh);
 }
 
+Seconds retry_delay(int failures, Seconds base, Seconds cap, double jitter, std::mt19937_64& rng) {
+  const long long b = std::max<long long>(1, base.count());
+  const long long c = std::max<long long>(1, cap.count());
+  const long long d = std::min<long long>(b << std::clamp(failures - 1, 0, 20), c);
+  if (d < c) return Seconds{std::uniform_int_distribution<long long>(std::max(1LL, d / 2), d)(rng)};
+  const auto most = static_cast<long long>(static_cast<double>(c) * (1.0 + jitter));
+  return Seconds{std::uniform_int_distribution<long long>(c, std::max(c, most))(rng)};
+}
+
 // Exponential from a base tied to the check interval (a quarter of it, 1 s
-// to retry_base), capped, with jitter between half and the whole delay.
-// Checks never wait longer than their interval.
+// to retry_base), capped. Checks are capped at their interval: a failing
+// check comes as often as a healthy one, not more (before, jitter at the cap
+// went down to half the interval: 17 attempts a minute at 5 s, not 12).
 Seconds Scheduler::backoff(int failures, bool refresh) {
-  const long long interval = links_.config().poll.status_interval.count();
-  long long base = std::clamp<long long>(interval / 4, 1, options_.retry_base.count());
-  long long cap = options_.retry_cap.count();
-  if (!refresh) cap = std::clamp<long long>(interval, 1, cap);
-  long long d = std::min<long long>(base << std::min(failures - 1, 20), cap);
-  return Seconds{
-      std::uniform_int_distribution<long long>(std::max(1LL, d / 2), std::max(1LL, d))(rng_)};
+  const auto& poll = links_.config().poll;
+  const long long interval = poll.status_interval.count();
+  const Seconds base{std::clamp<long long>(interval / 4, 1, options_.retry_base.count())};
+  Seconds cap = options_.retry_cap;
+  if (!refresh) cap = Seconds{std::clamp<long long>(interval, 1, cap.count())};
+  return retry_delay(failures, base, cap, poll.jitter, rng_);
 }
 
 }  // namespace ttlink::links

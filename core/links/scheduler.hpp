@@ -19,6 +19,7 @@
 #include "core/links/link_service.hpp"
 #include "core/links/schedule_budget.hpp"
 #include "core/util/idle_signal.hpp"
+#include "core/util/task_group.hpp"
 
 namespace ttlink::links {
 
@@ -40,6 +41,13 @@ struct SchedulerStats {
   std::uint64_t checks_failed = 0;
 };
 
+// The wait before attempt `failures` + 1: exponential from `base`, jittered
+// between half and the whole delay while below `cap`; once capped, between
+// `cap` and `cap` * (1 + jitter), never below it, so that a link failing for
+// good is not attempted more often than a healthy one (whose checks come
+// every interval, give or take the jitter).
+Seconds retry_delay(int failures, Seconds base, Seconds cap, double jitter, std::mt19937_64& rng);
+
 class Scheduler {
  public:
   Scheduler(boost::asio::any_io_executor ex, LinkService& links, Logger& log, Clock clock,
@@ -50,6 +58,11 @@ class Scheduler {
   void stop();   // no new work; in-flight work finishes
   // stop(), then returns once in-flight work has finished.
   boost::asio::awaitable<void> drain();
+  // stop(), and in-flight work is cancelled (shutdown, once the drain's
+  // grace is over): its frames end at their next suspension.
+  void cancel();
+  // Returns once the loop and every piece of work have ended.
+  boost::asio::awaitable<void> finished() { return tasks_.wait(); }
   void poke();  // look for due work now (the clock moved)
   // No work starts while `paused` returns true (the app is paused upstream:
   // tiktok::AppGate); due work waits for it, it is not failed.
@@ -119,6 +132,7 @@ class Scheduler {
   std::mt19937_64 rng_;
   SchedulerStats stats_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  TaskGroup tasks_;  // the loop and every work_on()
 };
 
 }  // namespace ttlink::links

@@ -8,7 +8,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +19,7 @@
 #include <optional>
 
 #include "core/rpc/socket_file.hpp"
+#include "core/util/task_group.hpp"
 
 namespace ttlink::rpc {
 namespace asio = boost::asio;
@@ -126,6 +126,11 @@ struct ServerState {
   std::uint64_t next_session = 0;
   std::optional<ino_t> socket_inode;  // set while our socket file exists
   bool stopped = false;
+  // The accept loop and every session: cancelled on shutdown, so that no
+  // method handler outlives the components it calls.
+  TaskGroup tasks{executor, [this](const std::string& e) {
+                    log.error("rpc_session_failed", {{"error", e}});
+                  }};
 };
 
 namespace {
@@ -259,10 +264,7 @@ awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
       continue;
     }
     const std::uint64_t id = reserve_session(*state, peer.uid);
-    asio::co_spawn(state->executor, serve_connection(state, id, std::move(socket), peer),
-                   [state](std::exception_ptr e) {
-                     if (e) state->log.error("rpc_session_failed");
-                   });
+    state->tasks.spawn(serve_connection(state, id, std::move(socket), peer));
   }
 }
 
@@ -298,8 +300,8 @@ struct UnixServer::Impl {
 
 UnixServer::UnixServer(asio::any_io_executor ex, const Registry& registry, Logger& log,
                        UnixServerOptions options)
-    : impl_(std::make_unique<Impl>(std::make_shared<ServerState>(
-          ServerState{std::move(ex), registry, log, std::move(options), {}, {}, 0, {}, false}))) {}
+    : impl_(std::make_unique<Impl>(
+          std::make_shared<ServerState>(std::move(ex), registry, log, std::move(options)))) {}
 
 UnixServer::~UnixServer() {
   stop();
@@ -315,7 +317,7 @@ Result<void> UnixServer::start() {
     return bound.error();
   }
   state.stopped = false;
-  asio::co_spawn(state.executor, accept_loop(impl_->state), asio::detached);
+  state.tasks.spawn(accept_loop(impl_->state));
   state.log.info("rpc_listening", {{"socket", state.options.path}});
   return {};
 }
@@ -328,6 +330,16 @@ void UnixServer::stop() {
   for (auto& [id, info] : state.sessions)
     if (info.socket) info.socket->close(ignored);
   remove_own_socket_file(state);
+}
+
+void UnixServer::cancel() {
+  stop();
+  impl_->state->tasks.cancel();
+}
+
+asio::awaitable<void> UnixServer::finished() {
+  auto state = impl_->state;
+  co_await state->tasks.wait();
 }
 
 }  // namespace ttlink::rpc

@@ -4,6 +4,7 @@
 // connection timeouts, caps per uid and in all, mode 0660 and group. A
 // malformed, oversized or slow request closes only its own connection.
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <memory>
@@ -47,6 +48,10 @@ class UnixServer {
   Result<void> start();
   // Stops accepting, closes every connection, removes the socket file.
   void stop();
+  // stop(), and every session's method call under way is cancelled.
+  void cancel();
+  // Returns once the accept loop and every session have ended.
+  boost::asio::awaitable<void> finished();
 
  private:
   struct Impl;

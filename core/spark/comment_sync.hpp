@@ -66,6 +66,7 @@ class CommentSync {
   // ad group has a cursor.
   Result<void> skip_backfill(const store::LinkRecord& link, const std::string& adgroup_id);
   void set_keywords(std::vector<std::string> k) { options_.keywords = std::move(k); }
+  void set_backfill(Seconds s) { options_.backfill = s; }
 
  private:
   // Stores a page's comments and the cursor past it in one transaction;

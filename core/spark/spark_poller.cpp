@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace ttlink::spark {
@@ -29,13 +28,21 @@ SparkPoller::SparkPoller(asio::any_io_executor ex, SparkService& spark, Logger& 
       interval_(std::move(interval)),
       timer_(ex),
       idle_(ex),
-      last_round_end_(spark.now()) {}
+      last_round_end_(spark.now()),
+      tasks_(ex, [&log](const std::string& e) {
+        log.error("spark.poller_failed", {{"error", e}});
+      }) {}
 
 void SparkPoller::start() {
   if (running_) return;
   running_ = true;
   last_round_end_ = spark_.now();
-  asio::co_spawn(timer_.get_executor(), loop(), asio::detached);
+  tasks_.spawn(loop());
+}
+
+void SparkPoller::cancel() {
+  stop();
+  tasks_.cancel();
 }
 
 void SparkPoller::stop() {

@@ -15,6 +15,7 @@
 
 #include "core/spark/spark_service.hpp"
 #include "core/util/idle_signal.hpp"
+#include "core/util/task_group.hpp"
 
 namespace ttlink::spark {
 
@@ -36,6 +37,11 @@ class SparkPoller {
   void stop();
   // stop(), then returns once the link being synced is done.
   boost::asio::awaitable<void> drain();
+  // stop(), and the work under way is cancelled (shutdown, once the
+  // drain's grace is over).
+  void cancel();
+  // Returns once the loop has ended.
+  boost::asio::awaitable<void> finished() { return tasks_.wait(); }
   void poke();  // poll now (the clock moved, a link was added)
   // No link is synced while `waits_for` names a reason (the app is paused
   // upstream: tiktok::AppGate; checks run late); "" lets rounds go on. Such
@@ -76,6 +82,7 @@ class SparkPoller {
   bool busy_ = false;
   bool poked_ = false;
   PollerStats stats_;
+  TaskGroup tasks_;  // the loop
 };
 
 }  // namespace ttlink::spark

@@ -90,6 +90,7 @@ bool SparkService::syncable(const store::LinkRecord& link) {
 
 void SparkService::apply_config() {
   comments_.set_keywords(config_.comments.alert_keywords);
+  comments_.set_backfill(config_.comments.backfill);
 }
 
 Result<Secret> SparkService::advertiser_token(const std::string& advertiser_id) {

@@ -102,6 +102,20 @@ constexpr Sql kOldestUndelivered{
     "oldest_undelivered_at",
     "SELECT min(created_at) FROM alert_deliveries WHERE delivered_at IS NULL"};
 
+constexpr Sql kUndeliveredBySink{
+    "undelivered_by_sink",
+    "SELECT sink, count(*) FROM alert_deliveries WHERE delivered_at IS NULL GROUP BY sink"};
+
+Result<std::map<std::string, int>> AlertTables::undelivered_by_sink() {
+  auto s = db_.statement(kUndeliveredBySink);
+  if (!s) return s.error();
+  auto rows = read_rows<std::pair<std::string, int>>(*s, [](const sqlite::Statement& r) {
+    return std::pair<std::string, int>{r.text(0), static_cast<int>(r.int64(1))};
+  });
+  if (!rows) return rows.error();
+  return std::map<std::string, int>(rows->begin(), rows->end());
+}
+
 Result<void> AlertTables::enqueue(const AlertDelivery& d) {
   auto s = db_.statement(kInsertDelivery);
   if (!s) return s.error();

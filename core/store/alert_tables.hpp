@@ -2,6 +2,8 @@
 // The alerts and their outbox: one row per alert (its latest content), and
 // one row per event per sink, delivered at least once, in order per
 // (sink, fingerprint).
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +35,9 @@ class AlertTables {
   Result<void> mark_attempt_failed(std::int64_t seq, TimePoint next_attempt_at,
                                    std::string_view error);
   Result<int> undelivered_count();
+  // Rows not delivered yet, by sink name (a reload reports those of a sink
+  // it removed).
+  Result<std::map<std::string, int>> undelivered_by_sink();
   // When the oldest undelivered row was queued, if any (its age is a metric).
   Result<std::optional<TimePoint>> oldest_undelivered_at();
 

@@ -35,6 +35,9 @@ class KeyedMutex {
 
  private:
   void release(const std::string& key);
+  // Takes a cancelled waiter's timer off the key's queue; false when
+  // release() already took it (the key is then ours).
+  bool abandon(const std::string& key, const std::shared_ptr<boost::asio::steady_timer>& t);
   // key -> waiters in arrival order; presence of the key means "held".
   std::map<std::string, std::deque<std::shared_ptr<boost::asio::steady_timer>>> held_;
 };

@@ -377,5 +377,77 @@ TEST_F(Alerts, AckOfAnUnknownAlertIsNotFound) {
   EXPECT_EQ(r.error().code, 1000);
 }
 
+// Reload as a contract (issue 28): a sink's new URL is used from the reload
+// on. Before, `daemon.reload` answered applied: ["alerts", ...] and the
+// sinks built at start kept delivering to the old URL.
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+void replace_in_file(const std::string& path, const std::string& from, const std::string& to) {
+  std::string text = read_text(path);
+  auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+  std::ofstream(path, std::ios::trunc) << text;
+}
+
+TEST_F(Alerts, AReloadedSinkUrlGetsTheNextAlertAndTheOldUrlNone) {
+  auto id = daemon->link(kAdvertiser);
+  Receiver moved;
+  replace_in_file(daemon->config_path(), receiver.url(), moved.url());
+  auto reloaded = daemon->must("daemon.reload");
+  bool alerts_applied = false;
+  for (const auto& a : reloaded.at("applied").as_array())
+    alerts_applied = alerts_applied || a.as_string() == "alerts";
+  EXPECT_TRUE(alerts_applied) << json::serialize(reloaded);
+
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  ASSERT_TRUE(moved.wait_for("reauth_required", "firing")) << daemon->log_text();
+  // The chat sink, delivered in the same pass after the webhook, has it too:
+  // by then the old URL would have been called, had it still been in use.
+  ASSERT_TRUE(wait_until([&] { return !chat.accepted().empty(); }, deadline_in(20s)));
+  EXPECT_TRUE(receiver.accepted().empty());
+}
+
+TEST_F(Alerts, AReloadWhoseSinkCannotBeBuiltChangesNothing) {
+  auto id = daemon->link(kAdvertiser);
+  Receiver moved;
+  replace_in_file(daemon->config_path(), receiver.url(), moved.url());
+  replace_in_file(daemon->config_path(), secret_dir.file("webhook_secret"),
+                  secret_dir.file("no_such_secret"));
+  auto r = daemon->call("daemon.reload");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("no_such_secret"), std::string::npos) << r.error().message;
+
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  ASSERT_TRUE(receiver.wait_for("reauth_required", "firing")) << daemon->log_text();
+  EXPECT_TRUE(moved.accepted().empty());
+}
+
+TEST_F(Alerts, AReloadThatRemovesASinkWithUndeliveredAlertsSaysSo) {
+  auto id = daemon->link(kAdvertiser);
+  receiver.fail_next(1000);  // the webhook is down: its rows wait in the outbox
+  ASSERT_EQ(revoke_and_check(id), "REAUTH_REQUIRED");
+  ASSERT_TRUE(wait_until([&] { return receiver.refused() >= 1; }, deadline_in(20s)));
+  ASSERT_TRUE(wait_until([&] { return !chat.accepted().empty(); }, deadline_in(20s)));
+  // Only the log sink is left.
+  std::string text = read_text(daemon->config_path());
+  text = text.substr(0, text.find("[[alerts.sink]]")) + "[[alerts.sink]]\ntype = \"log\"\n";
+  std::ofstream(daemon->config_path(), std::ios::trunc) << text;
+  auto reloaded = daemon->must("daemon.reload");
+  std::string warnings = json::serialize(reloaded.at("warnings"));
+  EXPECT_NE(warnings.find("for sink webhook#1"), std::string::npos) << warnings;
+  EXPECT_EQ(warnings.find("slack#3"), std::string::npos) << warnings;  // it had delivered all
+  EXPECT_NE(daemon->log_text().find("event=config.reload_warning"), std::string::npos);
+}
+
+TEST_F(Alerts, AReloadNamesTheKeysOnlyARestartApplies) {
+  replace_in_file(daemon->config_path(), "[tiktok]\n", "[tiktok]\nrequest_timeout = \"7s\"\n");
+  auto reloaded = daemon->must("daemon.reload");
+  EXPECT_EQ(json::serialize(reloaded.at("needs_restart")), R"(["tiktok.request_timeout"])");
+}
+
 }  // namespace
 }  // namespace ttlink::test

@@ -192,6 +192,48 @@ TEST_F(Health, RefreshTokenRejectedMovesToReauthRequiredAtOnce) {
   EXPECT_EQ(daemon->state_of(id), "REAUTH_REQUIRED");
 }
 
+// A refused refresh token is not presented again and again (issue 28):
+// before, every check of a REAUTH_REQUIRED link sent it (40107 each time),
+// more than once per interval. After a reauthorization it is asked again.
+TEST_F(Health, ARefusedRefreshTokenIsNotPresentedAgainUntilAReauthorization) {
+  start();
+  sandbox->control("POST", "/tokens/revoke", R"({"open_id":"demo-open-id-0001"})");
+  EXPECT_FALSE(daemon->call("link.refresh", {{"id", id}}));
+  ASSERT_EQ(daemon->state_of(id), "REAUTH_REQUIRED");
+  auto count = [&](const std::string& path) {
+    int n = 0;
+    auto log = sandbox->control("GET", "/requests?since=0");
+    for (auto& r : log.at("requests").as_array())
+      if (r.at("path").as_string().ends_with(path)) ++n;
+    return n;
+  };
+  const int refreshes = count("/tt_user/oauth2/refresh_token/");
+  auto checked_at = [&] {
+    return std::string(
+        daemon->must("link.get", {{"id", id}}).at("link").at("last_check_at").as_string());
+  };
+  // Three more scheduled checks (every 2 s) of the REAUTH_REQUIRED link...
+  for (int i = 0; i < 3; ++i) {
+    const std::string before = checked_at();
+    ASSERT_TRUE(wait_until([&] { return checked_at() != before; }, deadline_in(20s)))
+        << daemon->log_text();
+  }
+  // ...and a refresh asked for by hand: none presents the refused token.
+  auto again = daemon->call("link.refresh", {{"id", id}});
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("revoked"), std::string::npos) << again.error().message;
+  EXPECT_EQ(count("/tt_user/oauth2/refresh_token/"), refreshes);
+  EXPECT_EQ(daemon->state_of(id), "REAUTH_REQUIRED");
+
+  // Reauthorized: new tokens, and a refresh goes upstream again.
+  auto reauth = daemon->must("link.reauth", {{"id", id}});
+  ASSERT_TRUE(reauth.at("account_auth_url").is_string()) << json::serialize(reauth);
+  daemon->authorize(std::string(reauth.at("account_auth_url").as_string()));
+  ASSERT_TRUE(becomes("ACTIVE"));
+  EXPECT_TRUE(daemon->call("link.refresh", {{"id", id}}));
+  EXPECT_EQ(count("/tt_user/oauth2/refresh_token/"), refreshes + 1);
+}
+
 TEST_F(Health, RequestsStayUnderMaxQps) {
   start("[poll]\nstatus_interval = \"1s\"\njitter = \"0%\"\nmax_qps = 4\n");
   sandbox->control("DELETE", "/requests");

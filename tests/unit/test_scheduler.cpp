@@ -87,5 +87,53 @@ TEST_F(SchedulerDue, ABatchThatRunsOutReadsTheNextAtOnceNotAtTheNextTick) {
   io_.poll();
 }
 
+// A failing link never costs more than a healthy one (issue 28): once the
+// back-off reaches the check interval it never goes below it. Before, the
+// jitter at the cap went down to half the interval.
+TEST(RetryDelay, OnceCappedItIsNeverBelowTheCapAndAtMostTheJitterAbove) {
+  std::mt19937_64 rng(7);
+  for (int failures = 4; failures < 40; ++failures)
+    for (int i = 0; i < 200; ++i) {
+      auto d = retry_delay(failures, Seconds{1}, Seconds{5}, 0.10, rng);
+      ASSERT_GE(d, Seconds{5}) << failures;
+      ASSERT_LE(d, Seconds{5}) << failures;  // 10 % of 5 s rounds down to 0 s
+    }
+  for (int i = 0; i < 1000; ++i) {
+    auto d = retry_delay(30, Seconds{30}, Seconds{900}, 0.10, rng);
+    ASSERT_GE(d, Seconds{900});
+    ASSERT_LE(d, Seconds{990});
+  }
+}
+
+TEST(RetryDelay, BelowTheCapItDoublesWithJitterDownToHalf) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 1000; ++i) {
+    auto first = retry_delay(1, Seconds{30}, Seconds{900}, 0.10, rng);
+    ASSERT_GE(first, Seconds{15});
+    ASSERT_LE(first, Seconds{30});
+    auto third = retry_delay(3, Seconds{30}, Seconds{900}, 0.10, rng);
+    ASSERT_GE(third, Seconds{60});
+    ASSERT_LE(third, Seconds{120});
+  }
+}
+
+// At status_interval = 5 s a permanently failing check made 17 attempts in
+// 60 s where a healthy link makes 12. The same sum, from the delays alone:
+TEST(RetryDelay, AttemptsInAnHourOfAFailingCheckAreAtMostAHealthyLinks) {
+  std::mt19937_64 rng(11);
+  for (long long interval : {5LL, 60LL, 900LL}) {
+    const Seconds base{std::clamp<long long>(interval / 4, 1, 30)};
+    long long t = 0;
+    int attempts = 0;
+    for (int failures = 1; t < 3600; ++failures, ++attempts)
+      t += retry_delay(failures, base, Seconds{interval}, 0.10, rng).count();
+    // A healthy link: every interval on average (jitter both ways), plus
+    // the back-off's first few quick retries, which find a blip's end.
+    const int healthy = static_cast<int>(3600 / interval);
+    const int ramp = 5;
+    EXPECT_LE(attempts, healthy + ramp) << "interval " << interval;
+  }
+}
+
 }  // namespace
 }  // namespace ttlink::links
