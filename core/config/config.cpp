@@ -14,6 +14,7 @@
 #include "core/config/secret_file.hpp"
 #include "core/config/toml_reader.hpp"
 #include "core/config/values.hpp"
+#include "core/events/alert_kind.hpp"
 
 namespace ttlink::config {
 namespace {
@@ -21,12 +22,6 @@ namespace {
 constexpr std::string_view kListenExpected = "\"HOST:PORT\" (IPv6 as \"[::1]:8417\")";
 
 constexpr std::array kSinkTypes = {"webhook", "alertmanager", "slack", "exec", "log"};
-constexpr std::array kSeverities = {"info", "warning", "critical"};
-constexpr std::array kAlertKinds = {
-    "reauth_required",     "refresh_failing",   "refresh_token_expiring", "not_business_account",
-    "advertiser_inactive", "permission_denied", "identity_unavailable",   "post_auth_expiring",
-    "post_auth_expired",   "comment_keyword",   "comment_unanswered",     "upstream_unreachable",
-    "app_forbidden"};
 
 template <std::size_t N>
 bool one_of(const std::array<const char*, N>& values, std::string_view v) {
@@ -213,14 +208,18 @@ void read_headers(TableReader& t, AlertSinkConfig& c) {
 void read_sink_filters(TableReader& t, AlertSinkConfig& c) {
   t.string_array("kinds", c.kinds);
   for (std::size_t i = 0; i < c.kinds.size(); ++i) {
-    if (!one_of(kAlertKinds, c.kinds[i])) {
+    // The kinds come from core/events (before: a copy here that lacked the
+    // two kinds added in the second round, so nobody could route them).
+    auto kind = parse_alert_kind(c.kinds[i]);
+    if (!kind || *kind == AlertKind::kTest) {
       const toml::node& item = *t.get("kinds")->as_array()->get(i);
-      t.fail(item, "kinds[" + std::to_string(i) + "]", "an alert kind (" + join(kAlertKinds) + ")");
+      t.fail(item, "kinds[" + std::to_string(i) + "]",
+             "an alert kind (" + std::string(routable_alert_kind_names()) + ")");
     }
   }
   t.string("min_severity", c.min_severity);
-  if (!c.min_severity.empty() && !one_of(kSeverities, c.min_severity)) {
-    t.fail(*t.get("min_severity"), "min_severity", join(kSeverities));
+  if (!c.min_severity.empty() && !parse_severity(c.min_severity)) {
+    t.fail(*t.get("min_severity"), "min_severity", std::string(severity_names()));
   }
 }
 

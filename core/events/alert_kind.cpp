@@ -1,6 +1,7 @@
 #include "core/events/alert_kind.hpp"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace ttlink {
@@ -70,6 +71,33 @@ std::string_view to_string(AlertStatus s) {
 }
 std::optional<AlertStatus> parse_alert_status(std::string_view text) {
   return value_of(kStatusNames, text);
+}
+
+std::vector<AlertKind> routable_alert_kinds() {
+  std::vector<AlertKind> out;
+  for (const auto& [kind, name] : kKindNames)
+    if (kind != AlertKind::kTest) out.push_back(kind);
+  return out;
+}
+
+namespace {
+template <class Enum, std::size_t N>
+std::string joined(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum skip) {
+  std::string out;
+  for (const auto& [value, name] : names)
+    if (value != skip) out += (out.empty() ? "" : "|") + std::string(name);
+  return out;
+}
+}  // namespace
+
+std::string_view routable_alert_kind_names() {
+  static const std::string names = joined(kKindNames, AlertKind::kTest);
+  return names;
+}
+
+std::string_view severity_names() {
+  static const std::string names = joined(kSeverityNames, static_cast<Severity>(-1));
+  return names;
 }
 
 }  // namespace ttlink

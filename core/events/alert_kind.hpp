@@ -7,6 +7,7 @@
 // alert_kind.hpp: product.md's alert kinds, severities and statuses.
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace ttlink {
 
@@ -39,6 +40,13 @@ std::string_view to_string(Severity s);
 std::optional<Severity> parse_severity(std::string_view text);
 std::string_view to_string(AlertStatus s);
 std::optional<AlertStatus> parse_alert_status(std::string_view text);
+
+// Every kind a sink can be routed (all but kTest), in declaration order: the
+// one list the config, the docs tests and the completion are checked against.
+std::vector<AlertKind> routable_alert_kinds();
+// "reauth_required|refresh_failing|...": for messages that list the choices.
+std::string_view routable_alert_kind_names();
+std::string_view severity_names();  // "info|warning|critical"
 
 // The kinds a link's own state raises: leaving the state resolves them.
 inline constexpr AlertKind kLinkStateKinds[] = {

@@ -8,6 +8,7 @@
 
 #include "core/config/config.hpp"
 #include "core/config/values.hpp"
+#include "core/events/alert_kind.hpp"
 
 namespace ttlink::config {
 namespace {
@@ -372,6 +373,37 @@ TEST(ConfigErrors, UnknownSinkKeyAndBadFiltersAreRejected) {
   EXPECT_EQ(error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\nkinds = [\"reauth\"]\n"))
                 .rfind(kPath + ":7: alerts.sink[0].kinds[0]: expected an alert kind", 0),
             0u);
+}
+
+// One vocabulary (issue 28): every kind the daemon raises can be routed, the
+// refusal lists exactly those, and `test` (never stored) is not one of them.
+TEST(ConfigVocabulary, EveryAlertKindTheDaemonRaisesCanBeRouted) {
+  for (AlertKind kind : routable_alert_kinds()) {
+    const std::string name(to_string(kind));
+    auto c = parse_config(
+        minimal_plus("[[alerts.sink]]\ntype = \"log\"\nkinds = [\"" + name + "\"]\n"), kPath);
+    ASSERT_TRUE(c) << name << ": " << c.error().message;
+    EXPECT_EQ(c->alerts.sinks.at(0).kinds, std::vector<std::string>{name});
+  }
+  EXPECT_NE(error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\nkinds = [\"test\"]\n")), "");
+  const std::string e =
+      error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\nkinds = [\"reauth\"]\n"));
+  EXPECT_NE(e.find("upstream_error"), std::string::npos) << e;
+  EXPECT_NE(e.find("comments_sync_failing"), std::string::npos) << e;
+  EXPECT_NE(e.find(std::string(routable_alert_kind_names())), std::string::npos) << e;
+}
+
+// The docs a person routes by name every kind: README's alert table and
+// ttlinkd.toml(5)'s kinds filter.
+TEST(ConfigVocabulary, TheDocsNameEveryAlertKind) {
+  for (const char* doc : {"/README.md", "/man/ttlinkd.toml.5"}) {
+    std::ifstream in(std::string(TTLINK_SOURCE_DIR) + doc);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_FALSE(text.empty()) << doc;
+    for (AlertKind kind : routable_alert_kinds())
+      EXPECT_NE(text.find(std::string(to_string(kind))), std::string::npos)
+          << doc << " does not name the alert kind " << to_string(kind);
+  }
 }
 
 TEST(ConfigErrors, HeaderValuesAreNeverEchoed) {
