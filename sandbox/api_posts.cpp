@@ -42,11 +42,11 @@ json::value video_info(ApiContext& ctx, const ApiCall& call) {
   auto rows = rows_of(ctx.world.posts, advertiser_id, [&](const json::object& r) {
     return str_field(r, "auth_code") == auth_code;
   });
-  json::array list;
-  for (const auto& r : rows) list.push_back(post_json(ctx.world, r));
-  if (list.empty())
-    list.push_back(code_preview_json(bindable_code(ctx, auth_code), ctx.world.now()));
-  return json::object{{"list", std::move(list)}};
+  // One item in `data`, no list (tiktok-api.md; the public Go SDK
+  // bububa/tiktok-business models the answer as a single Item). A code
+  // names one post.
+  if (!rows.empty()) return post_json(ctx.world, rows.front());
+  return code_preview_json(bindable_code(ctx, auth_code), ctx.world.now());
 }
 
 json::value video_authorize(ApiContext& ctx, const ApiCall& call) {

@@ -14,8 +14,9 @@ json::object object_or_empty(const json::object& o, std::string_view key) {
   return v && v->is_object() ? v->get_object() : json::object();
 }
 
-Result<PostAuthorization> read_post(const json::value& v, std::string_view kPath) {
-  if (!v.is_object()) return missing_field(kPath, "list[]");
+Result<PostAuthorization> read_post(const json::value& v, std::string_view kPath,
+                                    std::string_view where = "list[]") {
+  if (!v.is_object()) return missing_field(kPath, where);
   const auto& o = v.get_object();
   const json::object item = object_or_empty(o, "item_info");
   const json::object auth = object_or_empty(o, "auth_info");
@@ -64,6 +65,12 @@ Result<std::vector<SparkAd>> decode_spark_ads(const json::array& list) {
 
 Result<PostAuthorization> decode_code_info(const json::object& data) {
   static constexpr std::string_view kPath = "/tt_video/info/";
+  // `data` is the one item itself, not a list: tiktok-api.md, and the
+  // response model of the public Go SDK github.com/bububa/tiktok-business
+  // (ttvideo.InfoResponse.Data is a *ttvideo.Item). ttlink once read
+  // data.list[0] (the sandbox answered a list): that shape is still taken,
+  // so that a change of TikTok's answer back to a list costs nothing.
+  if (data.contains("item_info") || !data.contains("list")) return read_post(data, kPath, "data");
   auto list = array_field(data, "list", kPath);
   if (!list) return list.error();
   if ((*list)->empty()) return missing_field(kPath, "list[0]");

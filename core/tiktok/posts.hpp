@@ -39,7 +39,8 @@ Result<std::vector<PostAuthorization>> decode_post_authorizations(const boost::j
 boost::asio::awaitable<Result<PostAuthorization>> post_of_code(ApiClient& api, const Secret& token,
                                                                const std::string& advertiser_id,
                                                                const Secret& auth_code);
-// The decoder behind post_of_code(): the first item of data.list.
+// The decoder behind post_of_code(): `data` is the item (item_info,
+// auth_info, user_info, video_info).
 Result<PostAuthorization> decode_code_info(const boost::json::object& data);
 // /tt_video/authorize/: binds the code's post to the advertiser.
 boost::asio::awaitable<Result<void>> authorize_post(ApiClient& api, const Secret& token,

@@ -189,6 +189,8 @@ TEST_F(SandboxApi, AdvertiserEndpointsAnswerWithDocumentedShapes) {
                       "&auth_code=" + boost::urls::encode(auth_code, boost::urls::unreserved_chars),
                   token);
   EXPECT_EQ(code(info), 0) << json::serialize(info);
+  EXPECT_EQ(str(info.at("data").at("item_info").as_object(), "item_id"),
+            str(item.at("item_info").as_object(), "item_id"));
 
   auto ads = get("/ad/get/?advertiser_id=" + kAdvertiser, token);
   ASSERT_EQ(code(ads), 0);

@@ -208,13 +208,15 @@ TEST_F(SandboxCampaigns, SparkCodeBindsOncePostAndAuthCodeIdentityAppear) {
   auto item_id = str(created, "item_id");
   auto preview = info(auth_code);
   ASSERT_EQ(code(preview), 0) << json::serialize(preview);
-  EXPECT_EQ(str(preview.at("data").at("list").at(0).at("auth_info"), "ad_auth_status"), "NOT_USED");
+  // One item in `data`, no list (tiktok-api.md).
+  EXPECT_FALSE(preview.at("data").as_object().contains("list"));
+  EXPECT_EQ(str(preview.at("data").at("auth_info"), "ad_auth_status"), "NOT_USED");
   EXPECT_EQ(posts().size(), 3u);  // a preview binds nothing
 
   ASSERT_EQ(code(authorize(auth_code)), 0);
   auto bound = info(auth_code);
   ASSERT_EQ(code(bound), 0);
-  auto item = bound.at("data").at("list").at(0).as_object();
+  auto item = bound.at("data").as_object();
   EXPECT_EQ(str(item.at("item_info"), "item_id"), item_id);
   EXPECT_EQ(str(item.at("auth_info"), "ad_auth_status"), "IN_USE");
   EXPECT_NEAR(parse_time(str(item.at("auth_info"), "auth_end_time")), now() + 30 * 86400, 5);
@@ -568,8 +570,7 @@ TEST_F(SandboxCampaigns, AdsStopDeliveringWhenTheirPostAuthorizationEnds) {
                         "&filtering=" + enc(R"({"primary_status":"STATUS_DELIVERY_OK"})"));
   for (const auto& a : delivering.at("data").at("list").as_array())
     EXPECT_NE(str(a, "ad_id"), ad_id);
-  EXPECT_EQ(str(info(str(creator, "auth_code")).at("data").at("list").at(0).at("auth_info"),
-                "ad_auth_status"),
+  EXPECT_EQ(str(info(str(creator, "auth_code")).at("data").at("auth_info"), "ad_auth_status"),
             "EXPIRED");
 }
 

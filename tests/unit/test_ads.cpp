@@ -52,13 +52,16 @@ TEST(Identities, OnlyTheLinkedAccountIsMarked) {
   for (const auto& m : mark_linked(ids, "")) EXPECT_FALSE(m.linked);  // no username: no match
 }
 
+// /tt_video/info/ answers the one item in `data` (tiktok-api.md; the Go SDK
+// bububa/tiktok-business): what an implementation of the documented API
+// sends, which ttlink could not read before (it expected data.list).
 TEST(PostCodes, TheCodesPostIsDecodedWithItsCreatorAndWindow) {
-  auto post = tiktok::decode_code_info(json::parse(R"({"list":[{
+  auto post = tiktok::decode_code_info(json::parse(R"({
       "item_info":{"item_id":"7412345678901234567","auth_code":"#secret","text":"Hi"},
       "auth_info":{"ad_auth_status":"NOT_USED","auth_start_time":"2026-11-24 10:00:00",
                    "auth_end_time":"2026-12-24 10:00:00"},
       "user_info":{"identity_id":"7312345678901234567","identity_type":"AUTH_CODE",
-                   "tiktok_name":"creator_1"}}]})")
+                   "tiktok_name":"creator_1"}})")
                                            .as_object());
   ASSERT_TRUE(post) << post.error().message;
   EXPECT_EQ(post->item_id, "7412345678901234567");
@@ -67,9 +70,22 @@ TEST(PostCodes, TheCodesPostIsDecodedWithItsCreatorAndWindow) {
   EXPECT_EQ(format_rfc3339(post->auth_end_time.value()), "2026-12-24T10:00:00Z");
   EXPECT_EQ(unbindable_reason(*post), "");  // NOT_USED: bind it
 
-  auto empty = tiktok::decode_code_info(json::parse(R"({"list":[]})").as_object());
+  auto empty = tiktok::decode_code_info(json::parse(R"({})").as_object());
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().kind, ErrorKind::kTransient);  // code 0 without the post
+  auto big_id = tiktok::decode_code_info(
+      json::parse(R"({"item_info":{"item_id":7412345678901234567}})").as_object());
+  ASSERT_TRUE(big_id) << big_id.error().message;  // a bare 19-digit number, read as text
+  EXPECT_EQ(big_id->item_id, "7412345678901234567");
+}
+
+// The shape ttlink read before (data.list[0]) is still taken.
+TEST(PostCodes, AListAnswerIsStillRead) {
+  auto post = tiktok::decode_code_info(
+      json::parse(R"({"list":[{"item_info":{"item_id":"7412345678901234567"}}]})").as_object());
+  ASSERT_TRUE(post) << post.error().message;
+  EXPECT_EQ(post->item_id, "7412345678901234567");
+  EXPECT_FALSE(tiktok::decode_code_info(json::parse(R"({"list":[]})").as_object()));
 }
 
 TEST(PostCodes, AnExpiredOrUnboundCodeSaysWhyItCannotBeBound) {
