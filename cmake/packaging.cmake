@@ -92,4 +92,9 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${_pkg}/debian/conffiles ${_pkg}/debian/postinst ${_pkg}/debian/prerm ${_pkg}/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# A Debian package installs under /usr and /etc, never /usr/local: cpack in
+# a build configured for another prefix (the default /usr/local) refuses,
+# naming the fix, instead of making a package with /usr/local/etc/ttlink.
+set(CPACK_TTLINK_PACKAGE_PREFIX ${CMAKE_INSTALL_PREFIX})
+set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_CURRENT_LIST_DIR}/cpack_prefix_check.cmake)
 include(CPack)

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 build=${TTLINK_PKG_BUILD_DIR:-build-pkg}
+case "$build" in /*) ;; *) build="$PWD/$build" ;; esac  # relative to the checkout
 jobs=${TTLINK_PKG_JOBS:-2}
 # dpkg-shlibdeps (dpkg-dev) computes the package's library dependencies.
 command -v dpkg-shlibdeps >/dev/null || {
@@ -20,7 +21,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTAL
 nice -n 15 cmake --build "$build" -j"$jobs"
 rm -f "$build"/ttlink_*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
-deb=$(ls "$PWD/$build"/ttlink_*.deb)
+deb=$(ls "$build"/ttlink_*.deb)
 if [ "${TTLINK_LINTIAN:-0}" = 1 ]; then
   command -v lintian >/dev/null || apt-get install -y -qq lintian >/dev/null
   lintian --info "$deb" || true
