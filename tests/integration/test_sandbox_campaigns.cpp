@@ -366,7 +366,11 @@ TEST_F(SandboxCampaigns, AdgroupCreateChecksGoalsBudgetsAndSchedule) {
   b["budget"] = 1000;
   expect_refused(b, "SCHEDULE_START_END");
   b["schedule_type"] = "SCHEDULE_START_END";
-  b["schedule_end_time"] = tiktok_time(now() + 10 * 86400);
+  // Start and end from one reading of the clock: a second between two
+  // readings made it 10 days + 1 s, rounded up to 11 (a flaky failure).
+  const std::int64_t start = now();
+  b["schedule_start_time"] = tiktok_time(start);
+  b["schedule_end_time"] = tiktok_time(start + 10 * 86400);
   b["budget"] = 199;
   expect_refused(b, "20.00 USD x 10 days = 200.00 USD");
   b["budget"] = 200;
