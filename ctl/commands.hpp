@@ -65,5 +65,7 @@ class Commands {
 
 // The exit code for a command line CLI11 could not parse (0 for --help).
 int usage_exit(const CLI::App& app, const CLI::ParseError& error);
+// --version: ttlinkctl's own version, without a daemon.
+void add_version_flag(CLI::App& app);
 
 }  // namespace ttlink::ctl

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
 
   ttlink::ctl::GlobalOptions options;
   ttlink::ctl::add_global_options(app, options);
+  ttlink::ctl::add_version_flag(app);
   ttlink::ctl::Commands commands(app, options);
 
   try {

@@ -386,5 +386,30 @@ TEST_F(CtlTest, LinkCompleteHelpShowsCodeDash) {
       << run.out;
 }
 
+// A mistyped command is named, with the closest one (issue 29): before,
+// `ttlinkctl lnks`, `link add` and `--version` all answered "A subcommand
+// is required".
+TEST(CtlUsage, AnUnknownCommandIsNamedWithTheClosestOne) {
+  auto typo = test::run_ctl("/nonexistent.sock", {"lnks"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'lnks'; did you mean 'links'?"), std::string::npos)
+      << typo.err;
+  auto nested = test::run_ctl("/nonexistent.sock", {"alert", "tset"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("unknown command 'alert tset'; did you mean 'alert test'?"),
+            std::string::npos)
+      << nested.err;
+  auto far = test::run_ctl("/nonexistent.sock", {"link", "add"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_NE(far.err.find("unknown command 'link add'"), std::string::npos) << far.err;
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
+}
+
+TEST(CtlUsage, VersionFlagPrintsTheVersionWithoutADaemon) {
+  auto v = test::run_ctl("/nonexistent.sock", {"--version"});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("ttlinkctl 0."), std::string::npos) << v.out;
+}
+
 }  // namespace
 }  // namespace ttlink::rpc
