@@ -85,8 +85,10 @@ std::string TableReader::key_name(std::string_view key) const {
   return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
 }
 
+// A key read twice is known once: the "expected one of" list said
+// "app_id, app_id" and "type, type, type" (issue 29).
 const toml::node* TableReader::get(std::string_view key) {
-  known_.emplace_back(key);
+  if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
   return table_.get(key);
 }
 
@@ -109,6 +111,13 @@ void TableReader::string(std::string_view key, std::string& out) {
 }
 
 void TableReader::duration(std::string_view key, Seconds& out) {
+  // "0s" is a duration, but none of ttlink's may be zero: say that, not
+  // "expected a duration" (issue 29).
+  const toml::node* node = get(key);
+  const auto* text = node ? node->as_string() : nullptr;
+  if (text && !parse_duration(text->get()) && parse_duration("1" + text->get()) &&
+      text->get().find_first_not_of('0') == text->get().size() - 1)
+    return fail(*node, key, "a duration above zero");
   parsed<Seconds>(key, out, "a duration like \"90s\", \"15m\", \"2h\" or \"14d\"", parse_duration);
 }
 

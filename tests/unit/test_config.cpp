@@ -197,6 +197,25 @@ TEST(ConfigErrors, BadDurationQuotesTheValue) {
                 "\"14d\", got \"fast\"");
 }
 
+TEST(ConfigErrors, TheExpectedKeysAreListedOnceEach) {
+  const std::string e = error_of(minimal_plus("[[alerts.sink]]\ntype = \"log\"\ncolour = 1\n"));
+  ASSERT_NE(e.find("expected one of"), std::string::npos) << e;
+  const std::string list = e.substr(e.find("expected one of"));
+  for (const char* key : {"type", "url", "kinds"}) {
+    const std::string item = std::string(" ") + key + ",";
+    const auto first = list.find(item);
+    ASSERT_NE(first, std::string::npos) << key << ": " << list;
+    EXPECT_EQ(list.find(item, first + 1), std::string::npos) << key << " twice: " << list;
+  }
+}
+
+TEST(ConfigErrors, AZeroDurationIsCalledZeroNotNotADuration) {
+  EXPECT_EQ(error_of(minimal_plus("[poll]\nstatus_interval = \"0s\"\n")),
+            kPath + ":6: poll.status_interval: expected a duration above zero, got \"0s\"");
+  EXPECT_EQ(error_of(minimal_plus("[poll]\nstatus_interval = \"00m\"\n")),
+            kPath + ":6: poll.status_interval: expected a duration above zero, got \"00m\"");
+}
+
 TEST(ConfigErrors, JitterAboveFiftyPercentIsRejected) {
   EXPECT_EQ(error_of(minimal_plus("[poll]\njitter = \"60%\"\n")),
             kPath + ":6: poll.jitter: expected a percentage from \"0%\" to \"50%\", got \"60%\"");
