@@ -117,6 +117,12 @@ struct SessionInfo {
 // Shared with every session coroutine, so that a session finishing after
 // stop() (its read aborted) still finds the bookkeeping it updates.
 struct ServerState {
+  // A constructor, not aggregate initialisation through make_shared (which
+  // needs C++20's parenthesised aggregates: GCC 12 has them, older clangs
+  // not).
+  ServerState(asio::any_io_executor ex, const Registry& r, Logger& l, UnixServerOptions o)
+      : executor(std::move(ex)), registry(r), log(l), options(std::move(o)) {}
+
   asio::any_io_executor executor;
   const Registry& registry;
   Logger& log;
