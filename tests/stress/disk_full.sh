@@ -4,7 +4,7 @@
 # Must run as root: it mounts a small tmpfs (DISK_FULL_SIZE, default 16m) for
 # the store. Needs the default build (build/), python3, python3-cryptography
 # and sqlite3. What it does and checks: tests/stress/disk_full.py; figures:
-# README "Crash and disk faults". Not run by CI (no mounts there).
+# tests/stress/README.md. Not run by CI (no mounts there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "disk_full: must run as root (mounts a tmpfs)" >&2; exit 2; }

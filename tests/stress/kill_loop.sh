@@ -5,7 +5,7 @@
 # committed token, comment or alert event was lost, doubled or reordered.
 # Not run by CI (N = 1000 takes about half an hour). Needs the default build
 # (build/: ttlinkd, ttlink-sandbox), python3 and sqlite3. What it does and
-# checks: tests/stress/kill_loop.py; figures: README "Crash and disk faults".
+# checks: tests/stress/kill_loop.py; figures: tests/stress/README.md.
 # Environment: KILL_LOOP_LINKS (6), KILL_LOOP_COMMENTS (300),
 # KILL_LOOP_RUN_MAX (1.2 s of work at most before a kill), KILL_LOOP_SEED (7),
 # TTLINK_BUILD_DIR (build). Files of the run: build/stress/kill_loop-PID/.
