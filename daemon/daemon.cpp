@@ -5,6 +5,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/ads/ads_methods.hpp"
@@ -204,9 +205,8 @@ void Daemon::warn_of_orphaned_deliveries(const std::vector<alerts::SinkFilter>& 
     return;
   }
   for (const auto& [sink, count] : *waiting) {
-    bool kept = false;
-    for (const auto& f : next) kept = kept || f.name == sink;
-    if (kept) continue;
+    if (std::any_of(next.begin(), next.end(), [&](const auto& f) { return f.name == sink; }))
+      continue;
     outcome.warnings.push_back(
         std::to_string(count) + " undelivered alert event(s) for sink " + sink +
         ", which the new config no longer has: they stay in the outbox and go out if a sink of "

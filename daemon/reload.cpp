@@ -1,7 +1,9 @@
 #include "daemon/reload.hpp"
 
 namespace ttlink::daemon {
+namespace {
 
+// Keys that differ between `a` and `b` and are read only at start.
 std::vector<std::string> restart_only_changes(const config::Config& a, const config::Config& b) {
   std::vector<std::string> out;
   auto differs = [&](bool changed, const char* key) {
@@ -27,6 +29,8 @@ std::vector<std::string> restart_only_changes(const config::Config& a, const con
   differs(a.debug.clock_control != b.debug.clock_control, "debug.clock_control");
   return out;
 }
+
+}  // namespace
 
 tiktok::Limits limits_of(const config::Config& c) {
   tiktok::Limits l;

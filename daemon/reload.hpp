@@ -30,9 +30,6 @@ using ReloadPart = std::function<Result<Applier>(const config::Config& next)>;
 // The rate limiter's limits from poll.max_qps and [limits].
 tiktok::Limits limits_of(const config::Config& c);
 
-// Keys that differ between `a` and `b` and are read only at start.
-std::vector<std::string> restart_only_changes(const config::Config& a, const config::Config& b);
-
 class Reloader {
  public:
   Reloader(std::string path, config::Config& live, tiktok::RateLimiter& limiter, Logger& log)

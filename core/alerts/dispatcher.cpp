@@ -119,12 +119,6 @@ void Dispatcher::replace_sinks(std::vector<std::unique_ptr<Sink>> sinks) {
   wake();                // rows that waited for a sink of that name go now
 }
 
-std::vector<std::string> Dispatcher::sink_names() const {
-  std::vector<std::string> out;
-  for (const auto& s : sinks_) out.push_back(s->name());
-  return out;
-}
-
 TimePoint Dispatcher::retry_time(int attempts_before) {
   const int exponent = std::min(attempts_before, 20);
   auto delay = std::min<std::int64_t>(backoff_.first.count() << exponent, backoff_.max.count());

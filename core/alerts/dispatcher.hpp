@@ -59,7 +59,6 @@ class Dispatcher {
   // A reload's new sinks, from the next delivery on. A delivery under way
   // ends on the sink it began with (each holds its sink).
   void replace_sinks(std::vector<std::unique_ptr<Sink>> sinks);
-  std::vector<std::string> sink_names() const;
 
   // Sends a test alert straight to every sink (not through the outbox).
   boost::asio::awaitable<std::vector<SinkTestOutcome>> test(Alert alert);

@@ -115,8 +115,9 @@ void TableReader::duration(std::string_view key, Seconds& out) {
   // "expected a duration" (issue 29).
   const toml::node* node = get(key);
   const auto* text = node ? node->as_string() : nullptr;
-  if (text && !parse_duration(text->get()) && parse_duration("1" + text->get()) &&
-      text->get().find_first_not_of('0') == text->get().size() - 1)
+  if (text && text->get().size() >= 2 &&
+      text->get().find_first_not_of('0') == text->get().size() - 1 &&
+      parse_duration("1" + text->get()))  // zeros, then a unit
     return fail(*node, key, "a duration above zero");
   parsed<Seconds>(key, out, "a duration like \"90s\", \"15m\", \"2h\" or \"14d\"", parse_duration);
 }

@@ -82,7 +82,8 @@ std::vector<AlertKind> routable_alert_kinds() {
 
 namespace {
 template <class Enum, std::size_t N>
-std::string joined(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum skip) {
+std::string joined(const std::array<std::pair<Enum, std::string_view>, N>& names,
+                   std::optional<Enum> skip = std::nullopt) {
   std::string out;
   for (const auto& [value, name] : names)
     if (value != skip) out += (out.empty() ? "" : "|") + std::string(name);
@@ -91,12 +92,12 @@ std::string joined(const std::array<std::pair<Enum, std::string_view>, N>& names
 }  // namespace
 
 std::string_view routable_alert_kind_names() {
-  static const std::string names = joined(kKindNames, AlertKind::kTest);
+  static const std::string names = joined(kKindNames, std::optional(AlertKind::kTest));
   return names;
 }
 
 std::string_view severity_names() {
-  static const std::string names = joined(kSeverityNames, static_cast<Severity>(-1));
+  static const std::string names = joined(kSeverityNames);
   return names;
 }
 
