@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 libtomlplusplus-dev libgtest-dev libgmock-dev
   libssl-dev openssl libsystemd-dev libcli11-dev
   prometheus-alertmanager
+  nginx-light python3   # tests/docs/readme_nginx.sh runs the README's proxy example
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -21,10 +22,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
   # The tests start their own Alertmanager on a loopback port; the package's
   # service, which Debian enables on install, was not asked for.
-  if [[ " ${missing[*]} " == *" prometheus-alertmanager "* ]] && command -v systemctl >/dev/null &&
-     [ -d /run/systemd/system ]; then
-    $sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    for service in prometheus-alertmanager nginx; do
+      if [[ " ${missing[*]} " == *" $service"* ]]; then
+        $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
+      fi
+    done
   fi
+  # Debian's nginx starts itself on install even without systemd (invoke-rc.d).
+  if [[ " ${missing[*]} " == *" nginx-light "* ]]; then $sudo pkill -x nginx 2>/dev/null || true; fi
 fi
 
 # promtool (from Debian's prometheus package) checks /metrics in the tests.
