@@ -45,6 +45,7 @@ enum class Outcome {
 Outcome outcome_of(const Error& e);
 std::string_view to_string(Outcome o);
 // Codes some callers tell apart within their reaction.
+inline constexpr long kAccessTokenExpired = 40102;
 inline constexpr long kAccessTokenInvalid = 40105;
 inline constexpr long kPartialSuccess = 20001;
 // True for errors worth retrying as they are (transport trouble, rate limits).

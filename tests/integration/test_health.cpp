@@ -234,6 +234,24 @@ TEST_F(Health, ARefusedRefreshTokenIsNotPresentedAgainUntilAReauthorization) {
   EXPECT_EQ(count("/tt_user/oauth2/refresh_token/"), refreshes + 1);
 }
 
+// 40102 for a token refreshed a moment ago is upstream lagging, not a dead
+// link (issue 28): the check fails as transient and the link stays ACTIVE.
+// Before, the second 40102 made it REAUTH_REQUIRED and paged a person.
+TEST_F(Health, AnExpiredTokenRightAfterARefreshIsTransientNotReauth) {
+  start("[poll]\nstatus_interval = \"1d\"\n");
+  sandbox->control("POST", "/faults",
+                   R"({"path":"/tt_user/token_info/get/","kind":"code","code":40102,)"
+                   R"("message":"Access token has expired","count":2})");
+  auto r = daemon->call("link.check", {{"id", id}});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("right after a refresh"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(daemon->log_text().find("event=token.refreshed"), std::string::npos);
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+  EXPECT_TRUE(daemon->call("link.check", {{"id", id}}));  // upstream caught up
+  EXPECT_EQ(daemon->state_of(id), "ACTIVE");
+}
+
 TEST_F(Health, RequestsStayUnderMaxQps) {
   start("[poll]\nstatus_interval = \"1s\"\njitter = \"0%\"\nmax_qps = 4\n");
   sandbox->control("DELETE", "/requests");
