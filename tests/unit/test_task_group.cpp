@@ -87,6 +87,23 @@ TEST(TaskGroup, FinishedTasksAreForgottenSoTheGroupDoesNotGrow) {
   EXPECT_LE(group.held(), 1u);
 }
 
+// Coroutines with their state as parameters, not lambdas capturing by
+// reference: a lambda coroutine's captures live in the lambda object, gone
+// after the spawning statement (ASan: stack-use-after-scope).
+asio::awaitable<void> hold_key(KeyedMutex& mutex, asio::steady_timer& hold) {
+  auto guard = co_await mutex.lock("open-id");
+  co_await hold.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<void> wait_for_key(KeyedMutex& mutex, bool& got, bool& threw) {
+  try {
+    auto guard = co_await mutex.lock("open-id");
+    got = true;
+  } catch (const boost::system::system_error&) {
+    threw = true;
+  }
+}
+
 // A cancelled waiter must not come away holding the key: before, the lock's
 // wait ended with operation_aborted and returned a guard as if handed over,
 // so two coroutines held one account's lock and the first holder's release
@@ -99,19 +116,9 @@ TEST(KeyedMutexTest, ACancelledWaiterLeavesTheQueueWithoutTheKey) {
   asio::steady_timer hold(io, asio::steady_timer::time_point::max());
   bool waiter_got_it = false;
   bool waiter_threw = false;
-  holders.spawn([&]() -> asio::awaitable<void> {
-    auto guard = co_await mutex.lock("open-id");
-    co_await hold.async_wait(asio::as_tuple(asio::use_awaitable));
-  }());
+  holders.spawn(hold_key(mutex, hold));
   io.poll();
-  waiters.spawn([&]() -> asio::awaitable<void> {
-    try {
-      auto guard = co_await mutex.lock("open-id");
-      waiter_got_it = true;
-    } catch (const boost::system::system_error&) {
-      waiter_threw = true;
-    }
-  }());
+  waiters.spawn(wait_for_key(mutex, waiter_got_it, waiter_threw));
   io.poll();
   waiters.cancel();
   test::run(io, waiters.wait());
