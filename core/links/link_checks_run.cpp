@@ -26,17 +26,6 @@ bool token_rejected(const Error& e) {
          (r == tiktok::Reaction::kReauthorize && e.upstream_code == tiktok::kAccessTokenInvalid);
 }
 
-// A 40102 (access token expired) for a token refreshed a moment ago is
-// upstream lagging behind its own refresh, not a dead link: retried with
-// back-off as transient, never REAUTH_REQUIRED for that alone (issue 28).
-Error after_refresh(Error e) {
-  if (e.kind == ErrorKind::kUpstream && e.upstream_code == tiktok::kAccessTokenExpired) {
-    e.kind = ErrorKind::kTransient;
-    e.message += " (right after a refresh: retried later)";
-  }
-  return e;
-}
-
 }  // namespace
 
 LinkChecks::LinkChecks(store::Store& store, tiktok::ApiClient& api, const config::Config& config,
@@ -57,12 +46,30 @@ awaitable<Result<AccountFacts>> LinkChecks::account_facts(const std::string& ope
     if (!tokens) co_return tokens.error();
     auto info = co_await tiktok::account_token_info(api_, tokens->access_token);
     if (!info && attempt == 0 && token_rejected(info.error())) continue;
-    if (!info) co_return attempt == 0 ? info.error() : after_refresh(info.error());
+    if (!info) co_return attempt == 0 ? info.error() : after_refresh(open_id, info.error());
     auto profile = co_await tiktok::business_profile(api_, tokens->access_token, open_id);
     if (!profile && attempt == 0 && token_rejected(profile.error())) continue;
-    if (!profile) co_return attempt == 0 ? profile.error() : after_refresh(profile.error());
+    if (!profile)
+      co_return attempt == 0 ? profile.error() : after_refresh(open_id, profile.error());
+    expired_after_refresh_.erase(open_id);
     co_return AccountFacts{std::move(*tokens), std::move(*info), std::move(*profile)};
   }
+}
+
+// A 40102 (access token expired) for a token refreshed a moment ago may be
+// upstream lagging behind its own refresh: the first time it is transient
+// (retried with back-off, the link untouched); if the next check meets it
+// again, the token is dead and the error counts (REAUTH_REQUIRED). Before,
+// the first one already paged a person (issue 28).
+Error LinkChecks::after_refresh(const std::string& open_id, Error e) {
+  if (e.kind != ErrorKind::kUpstream || e.upstream_code != tiktok::kAccessTokenExpired) return e;
+  if (!expired_after_refresh_.insert(open_id).second) {
+    expired_after_refresh_.erase(open_id);
+    return e;
+  }
+  e.kind = ErrorKind::kTransient;
+  e.message += " (right after a refresh: retried once later)";
+  return e;
 }
 
 // The seed's prerequisites, in the order a person would check them.

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/config/config.hpp"
@@ -60,6 +61,8 @@ class LinkChecks {
 
  private:
   boost::asio::awaitable<Result<AccountFacts>> account_facts(const std::string& open_id);
+  // An account call's error after the refresh that should have cured it.
+  Error after_refresh(const std::string& open_id, Error e);
 
   store::Store& store_;
   tiktok::ApiClient& api_;
@@ -67,6 +70,9 @@ class LinkChecks {
   Clock clock_;
   AccountTokenKeeper& tokens_;
   AdvertiserFactsCache advertisers_;
+  // Accounts whose token was refused as expired (40102) right after a
+  // refresh once already: the next time it counts.
+  std::set<std::string> expired_after_refresh_;
 };
 
 }  // namespace ttlink::links

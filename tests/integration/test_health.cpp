@@ -234,9 +234,11 @@ TEST_F(Health, ARefusedRefreshTokenIsNotPresentedAgainUntilAReauthorization) {
   EXPECT_EQ(count("/tt_user/oauth2/refresh_token/"), refreshes + 1);
 }
 
-// 40102 for a token refreshed a moment ago is upstream lagging, not a dead
-// link (issue 28): the check fails as transient and the link stays ACTIVE.
-// Before, the second 40102 made it REAUTH_REQUIRED and paged a person.
+// 40102 for a token refreshed a moment ago may be upstream lagging, not a
+// dead link (issue 28): the check fails as transient once and the link stays
+// ACTIVE. Before, that one answer made it REAUTH_REQUIRED and paged a person.
+// (A 40102 that stays is REAUTH_REQUIRED at the next check: test_outcomes'
+// check_code40102 row.)
 TEST_F(Health, AnExpiredTokenRightAfterARefreshIsTransientNotReauth) {
   start("[poll]\nstatus_interval = \"1d\"\n");
   sandbox->control("POST", "/faults",
